@@ -1,0 +1,87 @@
+using System.Diagnostics;
+
+namespace Strata.Models.Tests.Support;
+
+/// <summary>Locations the tests read from: the repository, <c>../shared</c> and the Node test tools.</summary>
+public static class TestPaths
+{
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    /// <summary>The shared data folder beside the repository (tests only; the product never needs it).</summary>
+    public static string SharedData => Path.Combine(RepositoryRoot, "..", "shared", "data");
+
+    public static string ToolsDirectory => Path.Combine(RepositoryRoot, "tests", "tools");
+
+    /// <summary>Golden files committed under <c>tests/Strata.Models.Tests/Golden</c>.</summary>
+    public static string Golden => Path.Combine(RepositoryRoot, "tests", "Strata.Models.Tests", "Golden");
+
+    public static string NewTemporaryDirectory()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "strata-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Strata.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException("Cannot find Strata.sln above " + AppContext.BaseDirectory);
+    }
+}
+
+/// <summary>
+/// Independent reference tools written in JavaScript (Hugging Face's own tokenizers port, real published
+/// tokenizer files). Installed on first use with <c>npm ci</c> from <c>tests/tools/package-lock.json</c>.
+/// </summary>
+public static class NodeTools
+{
+    private static readonly object InstallLock = new();
+
+    public static string NodeModules
+    {
+        get
+        {
+            string modules = Path.Combine(TestPaths.ToolsDirectory, "node_modules");
+            lock (InstallLock)
+            {
+                if (!Directory.Exists(Path.Combine(modules, "@huggingface")))
+                {
+                    var (code, output) = Run("npm", "ci --no-audit --no-fund", TestPaths.ToolsDirectory, stdin: null);
+                    if (code != 0) throw new InvalidOperationException("npm ci in tests/tools failed:\n" + output);
+                }
+            }
+            return modules;
+        }
+    }
+
+    /// <summary>Runs <c>node script</c> from tests/tools with the given standard input; returns standard output.</summary>
+    public static string RunScript(string script, string stdin)
+    {
+        _ = NodeModules;
+        var (code, output) = Run("node", script, TestPaths.ToolsDirectory, stdin);
+        if (code != 0) throw new InvalidOperationException($"node {script} failed:\n{output}");
+        return output;
+    }
+
+    private static (int Code, string Output) Run(string file, string arguments, string directory, string? stdin)
+    {
+        var start = new ProcessStartInfo(file, arguments)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start " + file);
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null) process.StandardInput.Write(stdin);
+        process.StandardInput.Close();
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, process.ExitCode == 0 ? stdout : stdout + stderr.Result);
+    }
+}
