@@ -1,0 +1,199 @@
+using Strata.Models.Configuration;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Strata.Models.Llama;
+
+// The Llama architecture, top to bottom: norm → attention → MLP → block → backbone → causal LM.
+// Field names are the Hugging Face checkpoint keys (q_proj, gate_proj, input_layernorm, …), so the
+// module's state dict *is* the checkpoint layout and loading needs no renaming table.
+// Shapes: B batch, T new tokens, S tokens attended (cache + new), C hidden, nh heads, nkv K/V heads, hd head width.
+
+/// <summary>Root-mean-square layer norm, computed in float32 as HF does, then cast back.</summary>
+public sealed class LlamaRmsNorm : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter weight;
+    private readonly double eps;
+
+    public LlamaRmsNorm(int size, double eps, Device? device) : base(nameof(LlamaRmsNorm))
+    {
+        weight = nn.Parameter(torch.ones(size, device: device));
+        this.eps = eps;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var x32 = x.to_type(ScalarType.Float32);
+        var variance = x32.square().mean([-1], keepdim: true);   // (B, T, 1)
+        var normed = (x32 * torch.rsqrt(variance + eps)).to_type(x.dtype);
+        return (weight * normed).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Causal self-attention with grouped-query heads, RoPE or ALiBi, optional Q/K/V biases.</summary>
+public sealed class LlamaAttention : nn.Module
+{
+    private readonly Linear q_proj, k_proj, v_proj, o_proj;
+    private readonly int heads, kvHeads, headDim;
+
+    public LlamaAttention(ModelConfig config, Device? device) : base(nameof(LlamaAttention))
+    {
+        heads = config.NumAttentionHeads;
+        kvHeads = config.KeyValueHeads;
+        headDim = config.HeadDimension;
+        bool bias = config.HasAttentionBias;
+        q_proj = nn.Linear(config.HiddenSize, heads * headDim, hasBias: bias, device: device);
+        k_proj = nn.Linear(config.HiddenSize, kvHeads * headDim, hasBias: bias, device: device);
+        v_proj = nn.Linear(config.HiddenSize, kvHeads * headDim, hasBias: bias, device: device);
+        o_proj = nn.Linear(heads * headDim, config.HiddenSize, hasBias: false, device: device);
+        RegisterComponents();
+    }
+
+    /// <param name="x">(B, T, C) hidden states of the new tokens.</param>
+    /// <param name="positions">Position encoding of the new tokens.</param>
+    /// <param name="cache">This layer's K/V cache, or null for a stateless (training) pass.</param>
+    public Tensor forward(Tensor x, PositionContext positions, LayerKvCache? cache)
+    {
+        long batch = x.shape[0], time = x.shape[1];
+        var q = q_proj.forward(x).view(batch, time, heads, headDim).transpose(1, 2);     // (B, nh, T, hd)
+        var k = k_proj.forward(x).view(batch, time, kvHeads, headDim).transpose(1, 2);   // (B, nkv, T, hd)
+        var v = v_proj.forward(x).view(batch, time, kvHeads, headDim).transpose(1, 2);   // (B, nkv, T, hd)
+        if (positions.Cos is not null && positions.Sin is not null)
+        {
+            q = Rotary.Apply(q, positions.Cos, positions.Sin);
+            k = Rotary.Apply(k, positions.Cos, positions.Sin);
+        }
+        if (cache is not null) (k, v) = cache.Append(k, v);                               // (B, nkv, S, hd)
+        if (kvHeads != heads)
+        {
+            // Each K/V head serves heads/kvHeads consecutive query heads (HF's repeat_kv).
+            k = k.repeat_interleave(heads / kvHeads, dim: 1);                              // (B, nh, S, hd)
+            v = v.repeat_interleave(heads / kvHeads, dim: 1);
+        }
+        var y = positions.AttentionMask is null
+            ? F.scaled_dot_product_attention(q, k, v, is_casual: time > 1)
+            : F.scaled_dot_product_attention(q, k, v, attn_mask: positions.AttentionMask); // (B, nh, T, hd)
+        y = y.transpose(1, 2).reshape(batch, time, heads * headDim);                     // (B, T, nh*hd)
+        return o_proj.forward(y);
+    }
+}
+
+/// <summary>SwiGLU feed-forward: down(silu(gate(x)) * up(x)).</summary>
+public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear gate_proj, up_proj, down_proj;
+
+    public LlamaMlp(ModelConfig config, Device? device) : base(nameof(LlamaMlp))
+    {
+        gate_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: false, device: device);
+        up_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: false, device: device);
+        down_proj = nn.Linear(config.IntermediateSize, config.HiddenSize, hasBias: false, device: device);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) =>
+        down_proj.forward(F.silu(gate_proj.forward(x)) * up_proj.forward(x));            // (B, T, C)
+}
+
+/// <summary>Pre-norm block: x + attn(norm(x)), then h + mlp(norm(h)).</summary>
+public sealed class LlamaDecoderLayer : nn.Module
+{
+    private readonly LlamaRmsNorm input_layernorm, post_attention_layernorm;
+    private readonly LlamaAttention self_attn;
+    private readonly LlamaMlp mlp;
+
+    public LlamaDecoderLayer(ModelConfig config, Device? device) : base(nameof(LlamaDecoderLayer))
+    {
+        input_layernorm = new LlamaRmsNorm(config.HiddenSize, config.RmsNormEps, device);
+        self_attn = new LlamaAttention(config, device);
+        post_attention_layernorm = new LlamaRmsNorm(config.HiddenSize, config.RmsNormEps, device);
+        mlp = new LlamaMlp(config, device);
+        RegisterComponents();
+    }
+
+    public Tensor forward(Tensor x, PositionContext positions, LayerKvCache? cache)
+    {
+        var h = x + self_attn.forward(input_layernorm.forward(x), positions, cache);
+        return h + mlp.forward(post_attention_layernorm.forward(h));
+    }
+}
+
+/// <summary>The backbone (HF's <c>model.</c> prefix): embedding, decoder layers, final norm.</summary>
+public sealed class LlamaBackbone : nn.Module
+{
+    private readonly Embedding embed_tokens;
+    private readonly ModuleList<LlamaDecoderLayer> layers;
+    private readonly LlamaRmsNorm norm;
+
+    public LlamaBackbone(ModelConfig config, Device? device) : base("model")
+    {
+        embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize, device: device);
+        layers = new ModuleList<LlamaDecoderLayer>(
+            Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new LlamaDecoderLayer(config, device)).ToArray());
+        norm = new LlamaRmsNorm(config.HiddenSize, config.RmsNormEps, device);
+        RegisterComponents();
+    }
+
+    public Parameter EmbeddingWeight => embed_tokens.weight!;
+
+    /// <param name="inputIds">(B, T) token ids.</param>
+    /// <param name="positions">Position encoding of the new tokens.</param>
+    /// <param name="cache">Per-layer K/V caches, or null.</param>
+    /// <returns>(B, T, C) final normalised hidden states.</returns>
+    public Tensor forward(Tensor inputIds, PositionContext positions, KvCache? cache)
+    {
+        var x = embed_tokens.forward(inputIds);                                            // (B, T, C)
+        for (int i = 0; i < layers.Count; i++) x = layers[i].forward(x, positions, cache?.Layers[i]);
+        return norm.forward(x);
+    }
+}
+
+/// <summary>
+/// A Llama-layout causal language model (also Mistral, Qwen2, SmolLM): backbone + LM head, tied or
+/// untied to the embedding. Use <see cref="LlamaCheckpoint"/> to create, load and save one.
+/// </summary>
+public sealed class LlamaForCausalLM : nn.Module
+{
+    private readonly LlamaBackbone model;
+    private readonly Linear? lm_head;
+    private readonly PositionEncoder positionEncoder;
+
+    public LlamaForCausalLM(ModelConfig config, Device? device = null) : base(nameof(LlamaForCausalLM))
+    {
+        config.Validate();
+        Config = config;
+        model = new LlamaBackbone(config, device);
+        if (!config.TieWordEmbeddings) lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false, device: device);
+        positionEncoder = new PositionEncoder(config);
+        RegisterComponents();
+    }
+
+    public ModelConfig Config { get; }
+
+    /// <summary>(B, T, C) final hidden states; <paramref name="cache"/> is extended with the new tokens when given.</summary>
+    public Tensor HiddenStates(Tensor inputIds, KvCache? cache = null)
+    {
+        long start = cache?.Length ?? 0;
+        using var positions = positionEncoder.For(start, inputIds.shape[1], inputIds.device);
+        var hidden = model.forward(inputIds, positions, cache);
+        cache?.Advance(inputIds.shape[1]);
+        return hidden;
+    }
+
+    /// <param name="inputIds">(B, T) token ids (int64).</param>
+    /// <param name="cache">Optional K/V cache holding earlier tokens; extended in place.</param>
+    /// <returns>(B, T, vocab) logits.</returns>
+    public Tensor forward(Tensor inputIds, KvCache? cache = null) => Logits(HiddenStates(inputIds, cache));
+
+    /// <summary>Applies the LM head (or the tied embedding) to hidden states: (…, C) → (…, vocab).</summary>
+    public Tensor Logits(Tensor hidden) =>
+        lm_head is not null ? lm_head.forward(hidden) : F.linear(hidden, model.EmbeddingWeight);
+
+    /// <summary>A fresh cache for one sequence of this model.</summary>
+    public KvCache NewCache(int initialCapacity = 256) =>
+        new(Config, initialCapacity, model.EmbeddingWeight.device, model.EmbeddingWeight.dtype);
+}
