@@ -57,7 +57,7 @@ public sealed record ModelConfig
     [JsonPropertyName("torch_dtype")] public string? TorchDtype { get; init; } = "float32";
 
     /// <summary>Strata extension: the position scheme. HF tools ignore this key.</summary>
-    [JsonPropertyName("strata_position_encoding"), JsonConverter(typeof(JsonStringEnumConverter<PositionEncoding>))]
+    [JsonPropertyName("strata_position_encoding"), JsonConverter(typeof(LowercaseEnumConverter<PositionEncoding>))]
     public PositionEncoding PositionEncoding { get; init; } = PositionEncoding.Rope;
 
     /// <summary>Keys this record does not model, preserved on save.</summary>
@@ -145,3 +145,7 @@ public sealed record ModelConfig
         }
     }
 }
+
+/// <summary>Enums as lower-case strings ("rope", "alibi"), the style of HF config values.</summary>
+internal sealed class LowercaseEnumConverter<T>() : JsonStringEnumConverter<T>(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false)
+    where T : struct, Enum;

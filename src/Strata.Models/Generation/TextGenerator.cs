@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Strata.Models.Tokenization;
 
 namespace Strata.Models.Generation;
 
@@ -33,7 +32,7 @@ public sealed record GenerationResult(string Text, IReadOnlyList<int> TokenIds, 
 /// through any <see cref="ILanguageModel"/>. Handles EOS, max tokens, context length, stop sequences
 /// (held back until they can no longer match) and incomplete UTF-8 (never emits half a character).
 /// </summary>
-public sealed class TextGenerator(ILanguageModel model, StrataTokenizer tokenizer)
+public sealed class TextGenerator(ILanguageModel model, ITokenDecoder tokenizer)
 {
     public async IAsyncEnumerable<GenerationChunk> StreamAsync(
         IReadOnlyList<int> promptIds,

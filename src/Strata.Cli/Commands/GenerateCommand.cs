@@ -1,0 +1,64 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Strata.Models.Generation;
+
+namespace Strata.Cli.Commands;
+
+/// <summary><c>strata generate</c>: stream a continuation of a prompt.</summary>
+internal static class GenerateCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var model = new Option<string>("--model") { Description = "Model directory", Required = true };
+        var prompt = new Option<string>("--prompt") { Description = "Text to continue", Required = true };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens to generate", DefaultValueFactory = _ => 64 };
+        var temperature = new Option<double>("--temperature") { Description = "0 = greedy", DefaultValueFactory = _ => 0.8 };
+        var topK = new Option<int>("--top-k") { Description = "Keep the k most likely tokens (0 = off)" };
+        var topP = new Option<double>("--top-p") { Description = "Nucleus sampling threshold (1 = off)", DefaultValueFactory = _ => 1.0 };
+        var minP = new Option<double>("--min-p") { Description = "Drop tokens below min-p × the top probability (0 = off)" };
+        var repetitionPenalty = new Option<double>("--repetition-penalty") { Description = "1 = off", DefaultValueFactory = _ => 1.0 };
+        var seed = new Option<int?>("--seed") { Description = "Same seed → same text" };
+        var stop = new Option<string[]>("--stop") { Description = "Stop before this text (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var noBos = new Option<bool>("--no-bos") { Description = "Do not prepend the BOS token" };
+        var command = new Command("generate", "Generate text from a prompt")
+        {
+            model, prompt, maxTokens, temperature, topK, topP, minP, repetitionPenalty, seed, stop, noBos,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            string dir = parse.GetRequiredValue(model);
+            var tokenizer = ModelLoader.LoadTokenizer(dir);
+            using var network = ModelLoader.LoadModel(dir);
+            var options = new SamplingOptions
+            {
+                MaxTokens = parse.GetValue(maxTokens),
+                Temperature = parse.GetValue(temperature),
+                TopK = parse.GetValue(topK),
+                TopP = parse.GetValue(topP),
+                MinP = parse.GetValue(minP),
+                RepetitionPenalty = parse.GetValue(repetitionPenalty),
+                Seed = parse.GetValue(seed),
+                StopSequences = parse.GetValue(stop) ?? [],
+            };
+            var promptIds = tokenizer.Encode(parse.GetRequiredValue(prompt), addBos: !parse.GetValue(noBos));
+            var generator = new TextGenerator(new TorchLanguageModel(network), tokenizer);
+            var clock = Stopwatch.StartNew();
+            int tokens = 0;
+            FinishReason? reason = null;
+            await context.Output.WriteAsync(parse.GetRequiredValue(prompt));
+            await foreach (var chunk in generator.StreamAsync(promptIds, options, cancellationToken))
+            {
+                await context.Output.WriteAsync(chunk.Text);
+                await context.Output.FlushAsync(cancellationToken);
+                if (chunk.TokenId is not null && chunk.FinishReason != FinishReason.EndOfSequence) tokens++;
+                reason = chunk.FinishReason ?? reason;
+            }
+            await context.Output.WriteLineAsync();
+            double seconds = clock.Elapsed.TotalSeconds;
+            await context.Error.WriteLineAsync(
+                $"[{promptIds.Count} prompt tokens, {tokens} generated in {seconds:F2} s ({tokens / Math.Max(seconds, 1e-9):F1} tokens/s), finish: {reason}]");
+            return 0;
+        });
+        return command;
+    }
+}

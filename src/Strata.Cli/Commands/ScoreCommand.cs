@@ -1,0 +1,52 @@
+using System.CommandLine;
+using System.Text.Json;
+using Strata.Models.Llama;
+using Strata.Models.Tokenization;
+
+namespace Strata.Cli.Commands;
+
+/// <summary><c>strata score</c>: the log-probability of each token given the ones before it.</summary>
+internal static class ScoreCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var model = new Option<string>("--model") { Description = "Model directory", Required = true };
+        var text = new Option<string>("--text") { Description = "Text to score", Required = true };
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var noBos = new Option<bool>("--no-bos") { Description = "Do not prepend the BOS token" };
+        var command = new Command("score", "Log-probability of every token of a text (the basis of perplexity)") { model, text, json, noBos };
+        command.SetAction(parse =>
+        {
+            string dir = parse.GetRequiredValue(model);
+            var tokenizer = ModelLoader.LoadTokenizer(dir);
+            using var network = ModelLoader.LoadModel(dir);
+            var ids = tokenizer.Encode(parse.GetRequiredValue(text), addBos: !parse.GetValue(noBos));
+            if (ids.Count > network.Config.MaxPositionEmbeddings && network.Config.PositionEncoding == Models.Configuration.PositionEncoding.Rope)
+            {
+                throw new ArgumentException($"text is {ids.Count} tokens; the model's context is {network.Config.MaxPositionEmbeddings}");
+            }
+            var report = Score(network, tokenizer, ids);
+            if (parse.GetValue(json)) context.Output.WriteLine(JsonSerializer.Serialize(report, CliContext.Json));
+            else
+            {
+                foreach (var t in report.Tokens) context.Output.WriteLine($"{t.Id,8} {t.LogProb,12:F5}  {t.Token}");
+                context.Output.WriteLine($"total log-prob {report.TotalLogProb:F4} over {report.ScoredTokens} tokens, perplexity {report.Perplexity:F3}");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    public sealed record TokenScore(int Id, string? Token, double? LogProb);
+
+    public sealed record ScoreReport(IReadOnlyList<TokenScore> Tokens, double TotalLogProb, int ScoredTokens, double Perplexity);
+
+    public static ScoreReport Score(LlamaForCausalLM network, StrataTokenizer tokenizer, IReadOnlyList<int> ids)
+    {
+        var logProbs = LanguageModelScoring.TokenLogProbs(network, ids);
+        var tokens = ids.Select((id, i) => new TokenScore(id, tokenizer.IdToToken(id), i == 0 ? null : logProbs[i - 1])).ToList();
+        double total = logProbs.Sum();
+        int count = logProbs.Length;
+        return new ScoreReport(tokens, total, count, count == 0 ? double.NaN : Math.Exp(-total / count));
+    }
+}
