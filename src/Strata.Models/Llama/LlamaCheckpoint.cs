@@ -1,5 +1,6 @@
 using Strata.Models.Checkpoints;
 using Strata.Models.Configuration;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Strata.Models.Llama;
@@ -15,7 +16,7 @@ public static class LlamaCheckpoint
     public static LlamaForCausalLM Create(ModelConfig config, Device? device = null, long seed = 0)
     {
         var model = new LlamaForCausalLM(config, device);
-        if (device?.type == DeviceType.META) return model;
+        if (device?.type == TorchSharp.DeviceType.META) return model;
         using var generator = new Generator((ulong)seed);
         using (no_grad())
         {
