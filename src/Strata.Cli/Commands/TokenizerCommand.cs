@@ -25,7 +25,7 @@ internal static class TokenizerCommand
             string outPath = parse.GetRequiredValue(output);
             if (Directory.Exists(outPath) || outPath.EndsWith('/')) outPath = Path.Combine(outPath, "tokenizer.json");
             string[] specials = parse.GetValue(special) is { Length: > 0 } s ? s : ["<|endoftext|>"];
-            var options = new BpeTrainerOptions { VocabularySize = parse.GetRequiredValue(vocabSize), SpecialTokens = specials };
+            var options = new BpeTrainerOptions(parse.GetRequiredValue(vocabSize)) { SpecialTokens = specials };
             var clock = Stopwatch.StartNew();
             BpeModel? model = null;
             context.Console.Progress()
@@ -37,7 +37,7 @@ internal static class TokenizerCommand
                     task.Value = 1.0;
                 });
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
-            model!.SaveTokenizerJson(outPath);
+            TokenizerJsonWriter.Write(model!, outPath);
             context.Output.WriteLine($"Wrote {outPath}: {options.VocabularySize} tokens in {clock.Elapsed.TotalSeconds:F1} s.");
             return Task.FromResult(0);
         });
