@@ -84,7 +84,7 @@ def dump(path):
     assert 8 + n <= len(blob), "header length beyond file"
     assert n % 8 == 0, "header not padded to 8 bytes"
     text = blob[8:8 + n].decode("utf-8")
-    assert text.rstrip(" ") == text.rstrip(" ").strip(), "padding must be trailing spaces"
+    assert text.startswith("{") and text.rstrip(" ").endswith("}"), "header must be a JSON object padded with trailing spaces"
     header = json.loads(text)
     meta = header.pop("__metadata__", None)
     entries = sorted(header.items(), key=lambda kv: kv[1]["data_offsets"])
