@@ -28,8 +28,9 @@ internal static class InitCommand
             Directory.CreateDirectory(outDir);
             var config = ModelPresets.ByName(parse.GetRequiredValue(preset), tok.VocabularySize) with
             {
-                BosTokenId = tok.BosTokenId,
-                EosTokenIds = tok.EosTokenId is int eos ? [eos] : [],
+                // GPT-2 convention when the tokenizer names no BOS/EOS: <|endoftext|> serves as both.
+                BosTokenId = tok.BosTokenId ?? tok.TokenToId(BundledTokenizer.EndOfText),
+                EosTokenIds = (tok.EosTokenId ?? tok.TokenToId(BundledTokenizer.EndOfText)) is int eos ? [eos] : [],
                 PositionEncoding = parse.GetValue(alibi) ? PositionEncoding.Alibi : PositionEncoding.Rope,
             };
             using var model = LlamaCheckpoint.Create(config, seed: parse.GetValue(seed));
