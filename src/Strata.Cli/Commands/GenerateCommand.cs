@@ -40,7 +40,7 @@ internal static class GenerateCommand
                 Seed = parse.GetValue(seed),
                 StopSequences = parse.GetValue(stop) ?? [],
             };
-            var promptIds = tokenizer.Encode(parse.GetRequiredValue(prompt), addBos: !parse.GetValue(noBos));
+            var promptIds = ModelLoader.Encode(tokenizer, network.Config, parse.GetRequiredValue(prompt), addBos: !parse.GetValue(noBos));
             var generator = new TextGenerator(new TorchLanguageModel(network), tokenizer);
             var clock = Stopwatch.StartNew();
             int tokens = 0;

@@ -1,3 +1,4 @@
+using Strata.Models.Configuration;
 using Strata.Models.Llama;
 using Strata.Models.Tokenization;
 
@@ -18,6 +19,15 @@ internal static class ModelLoader
         string path = Path.Combine(directory, "tokenizer.json");
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no tokenizer.json in the model directory", path);
         return StrataTokenizer.FromTokenizerJson(path);
+    }
+
+    /// <summary>Encodes <paramref name="text"/>, prefixed with the model's BOS token when it has one and <paramref name="addBos"/>.</summary>
+    public static IReadOnlyList<int> Encode(StrataTokenizer tokenizer, ModelConfig config, string text, bool addBos)
+    {
+        var ids = new List<int>();
+        if (addBos && (config.BosTokenId ?? tokenizer.BosTokenId) is int bos) ids.Add(bos);
+        ids.AddRange(tokenizer.Encode(text, addBos: false));
+        return ids;
     }
 
     private static void RequireDirectory(string directory)

@@ -20,7 +20,7 @@ internal static class ScoreCommand
             string dir = parse.GetRequiredValue(model);
             var tokenizer = ModelLoader.LoadTokenizer(dir);
             using var network = ModelLoader.LoadModel(dir);
-            var ids = tokenizer.Encode(parse.GetRequiredValue(text), addBos: !parse.GetValue(noBos));
+            var ids = ModelLoader.Encode(tokenizer, network.Config, parse.GetRequiredValue(text), addBos: !parse.GetValue(noBos));
             if (ids.Count > network.Config.MaxPositionEmbeddings && network.Config.PositionEncoding == Models.Configuration.PositionEncoding.Rope)
             {
                 throw new ArgumentException($"text is {ids.Count} tokens; the model's context is {network.Config.MaxPositionEmbeddings}");

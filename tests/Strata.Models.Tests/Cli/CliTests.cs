@@ -1,0 +1,118 @@
+using System.Text.Json;
+using Strata.Cli;
+using Strata.Models.Tests.Support;
+
+namespace Strata.Models.Tests.Cli;
+
+/// <summary>The <c>strata</c> command run in-process: the newcomer's path and its error messages.</summary>
+public class CliTests
+{
+    private static async Task<(int Code, string Output, string Error)> Strata(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = await StrataCli.RunAsync(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static async Task<string> InitTinyModel()
+    {
+        string dir = Path.Combine(TestPaths.NewTemporaryDirectory(), "tiny");
+        var (code, _, error) = await Strata("init", "--preset", "tiny", "--out", dir, "--seed", "4");
+        Assert.True(code == 0, error);
+        return dir;
+    }
+
+    [Fact]
+    public async Task InitThenInspectGenerateScoreAndTokenize()
+    {
+        string dir = await InitTinyModel();
+        Assert.True(File.Exists(Path.Combine(dir, "config.json")));
+        Assert.True(File.Exists(Path.Combine(dir, "model.safetensors")));
+        Assert.True(File.Exists(Path.Combine(dir, "tokenizer.json")));
+
+        var inspect = await Strata("inspect", dir);
+        Assert.Equal(0, inspect.Code);
+        Assert.Contains("LlamaForCausalLM", inspect.Output);
+        Assert.Contains("F32", inspect.Output);
+
+        var first = await Strata("generate", "--model", dir, "--prompt", "To be", "--max-tokens", "12", "--seed", "9");
+        var second = await Strata("generate", "--model", dir, "--prompt", "To be", "--max-tokens", "12", "--seed", "9");
+        Assert.Equal(0, first.Code);
+        Assert.StartsWith("To be", first.Output);
+        Assert.Equal(first.Output, second.Output); // same seed, same text
+        Assert.Contains("tokens/s", first.Error);
+
+        var score = await Strata("score", "--model", dir, "--text", "To be or not to be", "--json");
+        Assert.Equal(0, score.Code);
+        using var json = JsonDocument.Parse(score.Output);
+        var tokens = json.RootElement.GetProperty("Tokens").EnumerateArray().ToList();
+        Assert.Equal(JsonValueKind.Null, tokens[0].GetProperty("LogProb").ValueKind); // BOS has no context
+        Assert.All(tokens.Skip(1), t => Assert.True(t.GetProperty("LogProb").GetDouble() < 0));
+
+        var tokenize = await Strata("tokenize", "--model", dir, "--text", "To be", "--json");
+        Assert.Equal(0, tokenize.Code);
+        Assert.Contains("\"ids\"", tokenize.Output);
+    }
+
+    [Fact]
+    public async Task TokenizerTrainWritesATokenizerThatInitAccepts()
+    {
+        string dir = TestPaths.NewTemporaryDirectory();
+        string corpus = Path.Combine(TestPaths.SharedData, "bpe-training", "corpus.en");
+        string tokenizer = Path.Combine(dir, "tok", "tokenizer.json");
+        var train = await Strata("tokenizer", "train", "--input", corpus, "--vocab-size", "400", "--out", tokenizer);
+        Assert.True(train.Code == 0, train.Error);
+        var init = await Strata("init", "--preset", "tiny", "--tokenizer", tokenizer, "--out", Path.Combine(dir, "m"));
+        Assert.True(init.Code == 0, init.Error);
+        Assert.Contains("vocabulary 400", init.Output);
+    }
+
+    [Fact]
+    public async Task MissingModelDirectoryIsOneClearLine()
+    {
+        var (code, _, error) = await Strata("generate", "--model", "/nonexistent/model", "--prompt", "x");
+        Assert.Equal(1, code);
+        Assert.Contains("/nonexistent/model", error);
+        Assert.DoesNotContain("   at ", error); // no stack trace without --verbose
+    }
+
+    [Fact]
+    public async Task CorruptSafetensorsHeaderNamesTheFile()
+    {
+        string dir = await InitTinyModel();
+        string weights = Path.Combine(dir, "model.safetensors");
+        byte[] bytes = File.ReadAllBytes(weights);
+        BitConverter.GetBytes((ulong)bytes.Length * 4).CopyTo(bytes, 0); // header length past the end of the file
+        File.WriteAllBytes(weights, bytes);
+
+        var (code, _, error) = await Strata("generate", "--model", dir, "--prompt", "x");
+        Assert.Equal(1, code);
+        Assert.Contains("model.safetensors", error);
+        Assert.DoesNotContain("   at ", error);
+
+        var verbose = await Strata("generate", "--model", dir, "--prompt", "x", "--verbose");
+        Assert.Contains("   at ", verbose.Error);
+    }
+
+    [Fact]
+    public async Task UnknownArchitectureIsRefused()
+    {
+        string dir = await InitTinyModel();
+        string config = Path.Combine(dir, "config.json");
+        File.WriteAllText(config, File.ReadAllText(config).Replace("LlamaForCausalLM", "GPTNeoXForCausalLM"));
+        var (code, _, error) = await Strata("inspect", dir);
+        Assert.Equal(1, code);
+        Assert.Contains("unsupported architecture", error);
+        Assert.Contains("config.json", error);
+    }
+
+    [Fact]
+    public async Task BadSamplingFlagIsAClearError()
+    {
+        string dir = await InitTinyModel();
+        var (code, _, error) = await Strata("generate", "--model", dir, "--prompt", "x", "--top-p", "1.5");
+        Assert.Equal(1, code);
+        Assert.Contains("top_p", error);
+    }
+}
