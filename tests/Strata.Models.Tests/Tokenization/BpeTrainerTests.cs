@@ -169,6 +169,60 @@ public class BpeTrainerTests
     }
 
     [Fact]
+    public void Incremental_merges_equal_a_naive_full_recount()
+    {
+        // A deliberately simple trainer (recount every pair after every merge) as the reference for the
+        // incremental bookkeeping, on text with multi-byte characters and a special token, until pairs run out.
+        string[] texts =
+        [
+            File.ReadAllText(Data("tinystories_sample.txt")),
+            File.ReadAllText(Data("german.txt")) + "日本語のテキスト 日本語 👋🏽👋🏽 aaaa aaaaa abab ababab",
+        ];
+        var words = new List<(List<byte[]> Symbols, int Count)>();
+        var distinct = texts.SelectMany(t => t.Split("<|endoftext|>"))
+            .SelectMany(segment => Regex.Matches(segment, BpeModel.Gpt2Pattern).Select(m => m.Value))
+            .GroupBy(w => w, StringComparer.Ordinal);
+        foreach (var group in distinct)
+        {
+            words.Add((Encoding.UTF8.GetBytes(group.Key).Select(b => new[] { b }).ToList(), group.Count()));
+        }
+        var expected = new List<string>();
+        while (true)
+        {
+            var counts = new Dictionary<(string, string), (byte[] L, byte[] R, int N)>();
+            foreach (var (symbols, count) in words)
+            {
+                for (int i = 0; i + 1 < symbols.Count; i++)
+                {
+                    var key = (Convert.ToHexString(symbols[i]), Convert.ToHexString(symbols[i + 1]));
+                    int before = counts.TryGetValue(key, out var seen) ? seen.N : 0;
+                    counts[key] = (symbols[i], symbols[i + 1], before + count);
+                }
+            }
+            if (counts.Count == 0) break;
+            var best = counts.Values.MaxBy(v => v, Comparer<(byte[] L, byte[] R, int N)>.Create((a, b) =>
+                a.N != b.N ? a.N.CompareTo(b.N)
+                : a.L.AsSpan().SequenceCompareTo(b.L) is var byLeft and not 0 ? byLeft
+                : a.R.AsSpan().SequenceCompareTo(b.R)));
+            expected.Add(ByteLevelAlphabet.Encode(best.L) + " " + ByteLevelAlphabet.Encode(best.R));
+            foreach (var (symbols, _) in words)
+            {
+                for (int i = 0; i + 1 < symbols.Count; i++)
+                {
+                    if (!symbols[i].SequenceEqual(best.L) || !symbols[i + 1].SequenceEqual(best.R)) continue;
+                    symbols[i] = [.. best.L, .. best.R];
+                    symbols.RemoveAt(i + 1);
+                }
+            }
+        }
+
+        var model = BpeTrainer.Train(texts, new BpeTrainerOptions(100_000));
+
+        Assert.True(expected.Count > 500);
+        Assert.Equal(expected, model.GetEncodedMerges().Select(m => m.Left + " " + m.Right));
+    }
+
+    [Fact]
     public void Counting_in_parallel_pieces_equals_counting_the_whole_text()
     {
         // Long enough to be cut into pieces, with whitespace runs and line feeds next to the cut points.
