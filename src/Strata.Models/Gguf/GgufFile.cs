@@ -195,7 +195,7 @@ public sealed class GgufFile
                 throw new InvalidDataException($"{name}: unknown GGUF value type {(uint)elementType} in array '{key}'.");
             ulong count = U64(key);
             if (count > (ulong)(stream.Length - stream.Position))
-                throw new InvalidDataException($"{name}: array '{key}' claims {count} elements, more than the bytes left in the file.");
+                throw new InvalidDataException($"{name}: file is truncated or corrupt (array '{key}' claims {count} elements, more than the bytes left).");
             int n = (int)count;
             switch (elementType)
             {

@@ -36,27 +36,27 @@ internal static class GgufTokenizerLoader
         switch (model)
         {
             case "gpt2":
-            {
-                string pre = gguf.GetString("tokenizer.ggml.pre") ?? "default";
-                var preTokenizer = GgufPreTokenizers.Create(pre)
-                    ?? throw new NotSupportedException($"{path}: unsupported pre-tokenizer tokenizer.ggml.pre = '{pre}'.");
-                if (!gguf.TryGet("tokenizer.ggml.merges", out string[] merges))
-                    throw new InvalidDataException($"{path}: tokenizer.ggml.merges is missing for a BPE tokenizer.");
-                var bpe = new BpeModel(tokenToId, merges.Select(m => SplitMerge(m, path)), BpeAlphabet.ByteLevel);
-                return new TokenizerParts(tokens, tokenToId, bpe, preTokenizer, added, DecoderKind.ByteLevel, bos, eos);
-            }
+                {
+                    string pre = gguf.GetString("tokenizer.ggml.pre") ?? "default";
+                    var preTokenizer = GgufPreTokenizers.Create(pre)
+                        ?? throw new NotSupportedException($"{path}: unsupported pre-tokenizer tokenizer.ggml.pre = '{pre}'.");
+                    if (!gguf.TryGet("tokenizer.ggml.merges", out string[] merges))
+                        throw new InvalidDataException($"{path}: tokenizer.ggml.merges is missing for a BPE tokenizer.");
+                    var bpe = new BpeModel(tokenToId, merges.Select(m => SplitMerge(m, path)), BpeAlphabet.ByteLevel);
+                    return new TokenizerParts(tokens, tokenToId, bpe, preTokenizer, added, DecoderKind.ByteLevel, bos, eos);
+                }
             case "llama":
-            {
-                if (!gguf.TryGet("tokenizer.ggml.scores", out float[] scores) || scores.Length != tokens.Length)
-                    throw new InvalidDataException($"{path}: tokenizer.ggml.scores is missing or has the wrong length.");
-                var bpe = new BpeModel(tokenToId, MergesFromScores(tokens, scores, types), BpeAlphabet.CharactersWithByteFallback,
-                    unknownToken: unknown);
-                // SentencePiece marks spaces with ▁ and adds one before the text (add_space_prefix, default on).
-                var steps = new List<IPreTokenizerStep>();
-                if (gguf.GetBool("tokenizer.ggml.add_space_prefix") ?? true) steps.Add(new PrefixStep("\u2581", false, SkipIfPresent: false));
-                steps.Insert(0, new ReplaceStep(" ", "\u2581"));
-                return new TokenizerParts(tokens, tokenToId, bpe, new PreTokenizerPipeline(steps), added, DecoderKind.SentencePiece, bos, eos);
-            }
+                {
+                    if (!gguf.TryGet("tokenizer.ggml.scores", out float[] scores) || scores.Length != tokens.Length)
+                        throw new InvalidDataException($"{path}: tokenizer.ggml.scores is missing or has the wrong length.");
+                    var bpe = new BpeModel(tokenToId, MergesFromScores(tokens, scores, types), BpeAlphabet.CharactersWithByteFallback,
+                        unknownToken: unknown);
+                    // SentencePiece marks spaces with ▁ and adds one before the text (add_space_prefix, default on).
+                    var steps = new List<IPreTokenizerStep>();
+                    if (gguf.GetBool("tokenizer.ggml.add_space_prefix") ?? true) steps.Add(new PrefixStep("\u2581", false, SkipIfPresent: false));
+                    steps.Insert(0, new ReplaceStep(" ", "\u2581"));
+                    return new TokenizerParts(tokens, tokenToId, bpe, new PreTokenizerPipeline(steps), added, DecoderKind.SentencePiece, bos, eos);
+                }
             default:
                 throw new NotSupportedException($"{path}: unsupported tokenizer model tokenizer.ggml.model = '{model}' (supported: gpt2, llama).");
         }

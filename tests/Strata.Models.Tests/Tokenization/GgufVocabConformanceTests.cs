@@ -5,7 +5,9 @@ namespace Strata.Models.Tests.Tokenization;
 
 /// <summary>
 /// Exact ids against Hugging Face tokenizers' reference output for every llama.cpp test vocabulary we support.
-/// Passing exactly: gpt-2, falcon, mpt, starcoder, refact, deepseek-coder, deepseek-llm (byte-level BPE).
+/// Passing exactly (all 46 inputs each): byte-level BPE gpt-2, falcon, mpt, starcoder, refact, deepseek-coder,
+/// deepseek-llm; SentencePiece BPE llama-spm, phi-3. Not supported: bert-bge (WordPiece); baichuan and gpt-neox
+/// ship no .inp/.out vectors.
 /// </summary>
 public class GgufVocabConformanceTests
 {
@@ -17,6 +19,8 @@ public class GgufVocabConformanceTests
     [InlineData("refact")]
     [InlineData("deepseek-coder")]
     [InlineData("deepseek-llm")]
+    [InlineData("llama-spm")]
+    [InlineData("phi-3")]
     public void EncodesEveryReferenceInputExactly(string vocab)
     {
         var tokenizer = StrataTokenizer.FromGguf(VocabTestVectors.GgufPath(vocab));
