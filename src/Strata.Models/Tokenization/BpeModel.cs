@@ -22,6 +22,7 @@ internal enum BpeAlphabet
 internal sealed class BpeModel
 {
     private const int MaxCacheEntries = 200_000;
+    private const int MaxCachedWordLength = 256;
 
     private readonly Dictionary<string, int> _vocab;
     private readonly Dictionary<long, (int Rank, int Merged)> _merges;
@@ -73,8 +74,12 @@ internal sealed class BpeModel
             return;
         }
         int[] ids = Compute(word);
-        if (_cache.Count >= MaxCacheEntries) _cache.Clear();
-        _cache.TryAdd(word, ids);
+        // Long words (SentencePiece texts have no pre-tokenizer, so a whole paragraph is one word) rarely repeat.
+        if (word.Length <= MaxCachedWordLength)
+        {
+            if (_cache.Count >= MaxCacheEntries) _cache.Clear();
+            _cache.TryAdd(word, ids);
+        }
         output.AddRange(ids);
     }
 

@@ -54,6 +54,10 @@ internal static class GgufPreTokenizers
         _ => null,
     };
 
+    /// <summary>Llama 3's tokenizer.json sets ignore_merges (a word already in the vocabulary is one token); GGUF
+    /// does not store the flag, so it follows from the pre-tokenizer name as in llama.cpp.</summary>
+    public static bool IgnoresMerges(string name) => name is "llama3" or "llama-v3" or "llama-bpe" or "falcon3";
+
     public static PreTokenizerPipeline? Create(string name) =>
         Patterns(name) is { } patterns ? new PreTokenizerPipeline(patterns.Select(p => (IPreTokenizerStep)SplitStep.Isolated(p)).ToArray()) : null;
 }

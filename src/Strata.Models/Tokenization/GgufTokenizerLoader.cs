@@ -42,7 +42,8 @@ internal static class GgufTokenizerLoader
                         ?? throw new NotSupportedException($"{path}: unsupported pre-tokenizer tokenizer.ggml.pre = '{pre}'.");
                     if (!gguf.TryGet("tokenizer.ggml.merges", out string[] merges))
                         throw new InvalidDataException($"{path}: tokenizer.ggml.merges is missing for a BPE tokenizer.");
-                    var bpe = new BpeModel(tokenToId, merges.Select(m => SplitMerge(m, path)), BpeAlphabet.ByteLevel);
+                    var bpe = new BpeModel(tokenToId, merges.Select(m => SplitMerge(m, path)), BpeAlphabet.ByteLevel,
+                    GgufPreTokenizers.IgnoresMerges(pre));
                     return new TokenizerParts(tokens, tokenToId, bpe, preTokenizer, added, DecoderKind.ByteLevel, bos, eos);
                 }
             case "llama":

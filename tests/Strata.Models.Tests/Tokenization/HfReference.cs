@@ -42,6 +42,7 @@ public static class HfReference
         "ied 4 ½ months",
         "𝕳𝖊𝖑𝖑𝖔 𠀀𠀁 astral letters",
         "x𝕳𝖊y 1𠀀 a𝟙𝟚3 don𝐭 𐐀𐐁",
+        "𝟙𝟚𝟛𝟜𝟝𝟞𝟟 𝐀𝐁𝐂𝐃𝐄𝐅 𝐚𝐛𝐜𝐝 𠀀𠀁𠀂abc𠀃 a𝐀b𝐁c 𝓗𝓮𝓵𝓵𝓸 wörld𝐬",
         "",
     ];
 }

@@ -48,6 +48,14 @@ public class TokenizerJsonReferenceTests
     }
 
     [Fact]
+    public void FromDirectoryLoadsTheModelDirectorysTokenizerJson()
+    {
+        var tokenizer = StrataTokenizer.FromDirectory(Path.GetDirectoryName(HfReference.Llama3TokenizerJson)!);
+        Assert.Equal(Llama3.Value.Encode("Hello world"), tokenizer.Encode("Hello world"));
+        Assert.Equal(128000, tokenizer.BosTokenId);
+    }
+
+    [Fact]
     public void Llama2MetadataComesFromTheTokenizerFiles()
     {
         var tokenizer = Llama2.Value;
