@@ -48,7 +48,7 @@ public sealed class CliContext
         Output = output;
         Error = error;
         Verbose = verbose;
-        bool interactive = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        bool interactive = ReferenceEquals(output, System.Console.Out) && !System.Console.IsOutputRedirected;
         Console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(output),

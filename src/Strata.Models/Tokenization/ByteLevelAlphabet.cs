@@ -22,6 +22,19 @@ public static class ByteLevelAlphabet
 
     public static char ToChar(byte value) => ByteToCharTable[value];
 
+    /// <summary>The character each byte value maps to, indexed by byte.</summary>
+    public static IReadOnlyList<char> ByteToChar => ByteToCharTable;
+
+    /// <summary>Appends the bytes a byte-level token stands for; characters outside the alphabet pass through as UTF-8.</summary>
+    public static void AppendBytes(string token, List<byte> output)
+    {
+        foreach (char c in token)
+        {
+            if (CharToByteTable.TryGetValue(c, out byte b)) output.Add(b);
+            else output.AddRange(Encoding.UTF8.GetBytes(c.ToString()));
+        }
+    }
+
     /// <summary>Maps raw bytes to their GPT-2 string form, e.g. " the" becomes "Ġthe".</summary>
     public static string Encode(ReadOnlySpan<byte> bytes)
     {
