@@ -6,6 +6,9 @@ namespace Strata.Models.Configuration;
 /// <summary>HF writes <c>eos_token_id</c> as a number or an array of numbers; both read as a list.</summary>
 internal sealed class IntOrIntArrayConverter : JsonConverter<IReadOnlyList<int>>
 {
+    // "eos_token_id": null must read as an empty list, not leave the property null.
+    public override bool HandleNull => true;
+
     public override IReadOnlyList<int> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         switch (reader.TokenType)
