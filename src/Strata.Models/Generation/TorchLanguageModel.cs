@@ -18,6 +18,7 @@ public sealed class TorchLanguageModel(LlamaForCausalLM model) : ILanguageModel
     private sealed class Session(LlamaForCausalLM model) : ILanguageModelSession
     {
         private readonly KvCache cache = model.NewCache();
+        private readonly Device device = model.Device;
 
         public int Length => (int)cache.Length;
 
@@ -34,13 +35,11 @@ public sealed class TorchLanguageModel(LlamaForCausalLM model) : ILanguageModel
             }
             using var scope = NewDisposeScope();
             using var inference = inference_mode();
-            var ids = tensor(tokens.Select(t => (long)t).ToArray(), device: ModelDevice).unsqueeze(0);   // (1, T)
+            var ids = tensor(tokens.Select(t => (long)t).ToArray(), device: device).unsqueeze(0);   // (1, T)
             var hidden = model.HiddenStates(ids, cache);                                             // (1, T, C)
             var logits = model.Logits(hidden[0, -1]);                                                // (vocab)
             return logits.to_type(ScalarType.Float32).cpu().data<float>().ToArray();
         }
-
-        private Device ModelDevice => model.parameters().First().device;
 
         public void Dispose() => cache.Dispose();
     }

@@ -27,9 +27,10 @@ public sealed class LlamaRmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var x32 = x.to_type(ScalarType.Float32);
+        var x32 = x.dtype == ScalarType.Float32 ? x : x.to_type(ScalarType.Float32);
         var variance = x32.square().mean([-1], keepdim: true);   // (B, T, 1)
-        var normed = (x32 * torch.rsqrt(variance + eps)).to_type(x.dtype);
+        var normed = x32 * torch.rsqrt(variance + eps);
+        if (x.dtype != ScalarType.Float32) normed = normed.to_type(x.dtype);
         return (weight * normed).MoveToOuterDisposeScope();
     }
 }
@@ -68,6 +69,14 @@ public sealed class LlamaAttention : nn.Module
             k = Rotary.Apply(k, positions.Cos, positions.Sin);
         }
         if (cache is not null) (k, v) = cache.Append(k, v);                               // (B, nkv, S, hd)
+        if (kvHeads != heads && time == 1 && positions.AttentionMask is null)
+        {
+            // Decoding one token sees every cached key, so each K/V head's query group can attend as a
+            // block of queries: no copy of the cache to repeat K/V per query head.
+            var grouped = q.reshape(batch, kvHeads, heads / kvHeads, headDim);                // (B, nkv, nh/nkv, hd)
+            var attended = F.scaled_dot_product_attention(grouped, k, v);                      // (B, nkv, nh/nkv, hd)
+            return o_proj.forward(attended.reshape(batch, 1, heads * headDim));                // (B, 1, C)
+        }
         if (kvHeads != heads)
         {
             // Each K/V head serves heads/kvHeads consecutive query heads (HF's repeat_kv).
@@ -173,6 +182,9 @@ public sealed class LlamaForCausalLM : nn.Module
     }
 
     public ModelConfig Config { get; }
+
+    /// <summary>Where the weights live.</summary>
+    public Device Device => model.EmbeddingWeight.device;
 
     /// <summary>(B, T, C) final hidden states; <paramref name="cache"/> is extended with the new tokens when given.</summary>
     public Tensor HiddenStates(Tensor inputIds, KvCache? cache = null)

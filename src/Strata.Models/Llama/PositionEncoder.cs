@@ -133,7 +133,8 @@ internal static class Rotary
         var x1 = x.narrow(-1, 0, half);
         var x2 = x.narrow(-1, half, half);
         var rotated = cat([x2.neg(), x1], dim: -1);
-        return x * cos.to_type(x.dtype) + rotated * sin.to_type(x.dtype);
+        if (cos.dtype != x.dtype) (cos, sin) = (cos.to_type(x.dtype), sin.to_type(x.dtype));
+        return x * cos + rotated * sin;
     }
 }
 

@@ -47,7 +47,7 @@ public static class NodeTools
             string modules = Path.Combine(TestPaths.ToolsDirectory, "node_modules");
             lock (InstallLock)
             {
-                if (!Directory.Exists(Path.Combine(modules, "@huggingface")))
+                if (!AllDependenciesInstalled(modules))
                 {
                     var (code, output) = Run("npm", "ci --no-audit --no-fund", TestPaths.ToolsDirectory, stdin: null);
                     if (code != 0) throw new InvalidOperationException("npm ci in tests/tools failed:\n" + output);
@@ -55,6 +55,13 @@ public static class NodeTools
             }
             return modules;
         }
+    }
+
+    private static bool AllDependenciesInstalled(string modules)
+    {
+        using var package = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.ToolsDirectory, "package.json")));
+        return package.RootElement.GetProperty("dependencies").EnumerateObject()
+            .All(dependency => Directory.Exists(Path.Combine(modules, dependency.Name)));
     }
 
     /// <summary>Runs <c>node script</c> from tests/tools with the given standard input; returns standard output.</summary>
