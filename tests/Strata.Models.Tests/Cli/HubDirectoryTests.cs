@@ -40,8 +40,14 @@ public class HubDirectoryTests
         var tokenizer = StrataTokenizer.FromTokenizerJson(Path.Combine(NodeTools.NodeModules, "@lenml", "tokenizer-llama3", "models", "tokenizer.json"));
         var config = ModelPresets.Llama32_1B with
         {
-            HiddenSize = 32, IntermediateSize = 64, NumHiddenLayers = 2, NumAttentionHeads = 4, NumKeyValueHeads = 2, HeadDim = 8,
-            BosTokenId = tokenizer.BosTokenId, EosTokenIds = [tokenizer.EosTokenId!.Value],
+            HiddenSize = 32,
+            IntermediateSize = 64,
+            NumHiddenLayers = 2,
+            NumAttentionHeads = 4,
+            NumKeyValueHeads = 2,
+            HeadDim = 8,
+            BosTokenId = tokenizer.BosTokenId,
+            EosTokenIds = [tokenizer.EosTokenId!.Value],
         };
         string dir = MakeHubDirectory("tokenizer-llama3", config);
         Assert.True(Directory.GetFiles(dir, "model-*-of-*.safetensors").Length > 1);
@@ -63,8 +69,17 @@ public class HubDirectoryTests
     {
         var config = new ModelConfig
         {
-            Architectures = ["MistralForCausalLM"], ModelType = "mistral", VocabSize = 32000, HiddenSize = 32, IntermediateSize = 64,
-            NumHiddenLayers = 2, NumAttentionHeads = 4, NumKeyValueHeads = 1, MaxPositionEmbeddings = 128, BosTokenId = 1, EosTokenIds = [2],
+            Architectures = ["MistralForCausalLM"],
+            ModelType = "mistral",
+            VocabSize = 32000,
+            HiddenSize = 32,
+            IntermediateSize = 64,
+            NumHiddenLayers = 2,
+            NumAttentionHeads = 4,
+            NumKeyValueHeads = 1,
+            MaxPositionEmbeddings = 128,
+            BosTokenId = 1,
+            EosTokenIds = [2],
         };
         string dir = MakeHubDirectory("tokenizer-llama2", config);
         var score = await Strata("score", "--model", dir, "--text", "The capital of France is Paris.");
