@@ -187,10 +187,11 @@ public sealed class LlamaForCausalLM : nn.Module
     public Device Device => model.EmbeddingWeight.device;
 
     /// <summary>(B, T, C) final hidden states; <paramref name="cache"/> is extended with the new tokens when given.</summary>
-    public Tensor HiddenStates(Tensor inputIds, KvCache? cache = null)
+    /// <param name="attentionMask">Optional additive (B, 1, T, S) mask on top of causal attention (packed training examples).</param>
+    public Tensor HiddenStates(Tensor inputIds, KvCache? cache = null, Tensor? attentionMask = null)
     {
         long start = cache?.Length ?? 0;
-        using var positions = positionEncoder.For(start, inputIds.shape[1], inputIds.device);
+        using var positions = positionEncoder.For(start, inputIds.shape[1], inputIds.device, attentionMask);
         var hidden = model.forward(inputIds, positions, cache);
         cache?.Advance(inputIds.shape[1]);
         return hidden;
@@ -198,8 +199,10 @@ public sealed class LlamaForCausalLM : nn.Module
 
     /// <param name="inputIds">(B, T) token ids (int64).</param>
     /// <param name="cache">Optional K/V cache holding earlier tokens; extended in place.</param>
+    /// <param name="attentionMask">Optional additive (B, 1, T, S) mask on top of causal attention.</param>
     /// <returns>(B, T, vocab) logits.</returns>
-    public Tensor forward(Tensor inputIds, KvCache? cache = null) => Logits(HiddenStates(inputIds, cache));
+    public Tensor forward(Tensor inputIds, KvCache? cache = null, Tensor? attentionMask = null) =>
+        Logits(HiddenStates(inputIds, cache, attentionMask));
 
     /// <summary>Applies the LM head (or the tied embedding) to hidden states: (…, C) → (…, vocab).</summary>
     public Tensor Logits(Tensor hidden) =>

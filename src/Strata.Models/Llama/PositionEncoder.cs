@@ -38,14 +38,17 @@ public sealed class PositionEncoder
     }
 
     /// <summary>Positions <paramref name="start"/> … start+length−1, attending to everything before them.</summary>
-    public PositionContext For(long start, long length, Device device)
+    /// <param name="extraMask">Optional additive (B, 1, T, S) mask combined with the causal one, e.g. the
+    /// block-diagonal mask that keeps packed training examples from attending to each other.</param>
+    public PositionContext For(long start, long length, Device device, Tensor? extraMask = null)
     {
         using var scope = NewDisposeScope();
         PositionContext context;
         if (scheme == PositionEncoding.Rope)
         {
             var (cos, sin) = Rotary.Tables(inverseFrequencies, start, length, device);
-            var mask = start > 0 && length > 1 ? CausalMask(start, length, device) : null;
+            var mask = start > 0 && length > 1 || extraMask is not null ? CausalMask(start, length, device) : null;
+            if (extraMask is not null) mask = mask! + extraMask;                            // (B, 1, T, S)
             context = new PositionContext
             {
                 Cos = cos.MoveToOuterDisposeScope(),
@@ -56,6 +59,7 @@ public sealed class PositionEncoder
         else
         {
             var bias = Alibi.Bias(slopes, start, length, device) + CausalMask(start, length, device); // (1, nh, T, S)
+            if (extraMask is not null) bias = bias + extraMask;                                        // (B, nh, T, S)
             context = new PositionContext { AttentionMask = bias.MoveToOuterDisposeScope() };
         }
         return context;

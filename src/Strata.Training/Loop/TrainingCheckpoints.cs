@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Strata.Models.Llama;
+using TorchSharp;
+
+namespace Strata.Training.Loop;
+
+/// <summary>
+/// Checkpoints of a run under <c>{output}/checkpoints/step-NNNNNNNN/</c>: an HF model directory (config.json,
+/// model.safetensors, tokenizer.json) plus optimizer.bin, trainer_state.json and train_config.json. Each is
+/// written into a hidden temporary directory and renamed into place, so a crash never leaves a half-written
+/// checkpoint; only the newest <c>keep</c> are kept.
+/// </summary>
+public sealed class TrainingCheckpoints(string outputDirectory, int keep)
+{
+    public const string OptimizerFile = "optimizer.bin";
+    public const string StateFile = "trainer_state.json";
+    public const string ConfigFile = "train_config.json";
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public string Root { get; } = Path.Combine(outputDirectory, "checkpoints");
+
+    /// <summary>Writes a checkpoint for <paramref name="state"/>; returns its directory.</summary>
+    public string Save(LlamaForCausalLM model, torch.optim.Optimizer optimizer, TrainerState state, string tokenizerJson, JsonNode config)
+    {
+        Directory.CreateDirectory(Root);
+        string name = "step-" + state.Step.ToString("D8", CultureInfo.InvariantCulture);
+        string final = Path.Combine(Root, name);
+        string partial = Path.Combine(Root, ".partial-" + name);
+        if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
+        Directory.CreateDirectory(partial);
+        LlamaCheckpoint.Save(model, partial);
+        File.Copy(tokenizerJson, Path.Combine(partial, "tokenizer.json"));
+        optimizer.save_state_dict(Path.Combine(partial, OptimizerFile));
+        File.WriteAllText(Path.Combine(partial, ConfigFile), config.ToJsonString(Json));
+        File.WriteAllText(Path.Combine(partial, StateFile), JsonSerializer.Serialize(state, Json));
+        if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
+        Directory.Move(partial, final);
+        Prune();
+        return final;
+    }
+
+    /// <summary>The newest complete checkpoint, or null.</summary>
+    public string? Latest() =>
+        Directory.Exists(Root)
+            ? Directory.GetDirectories(Root, "step-*")
+                .Where(d => File.Exists(Path.Combine(d, StateFile)))
+                .OrderBy(d => d, StringComparer.Ordinal)
+                .LastOrDefault()
+            : null;
+
+    /// <summary>Loads weights and optimizer moments into the given objects; returns the saved state.</summary>
+    /// <exception cref="InvalidDataException">The checkpoint is incomplete or does not fit the model.</exception>
+    public static TrainerState Restore(string checkpoint, LlamaForCausalLM model, torch.optim.Optimizer optimizer)
+    {
+        using (var saved = LlamaCheckpoint.Load(checkpoint))
+        using (torch.no_grad())
+        {
+            var target = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            foreach (var (name, parameter) in saved.named_parameters())
+            {
+                if (!target.TryGetValue(name, out var destination) || !destination.shape.SequenceEqual(parameter.shape))
+                {
+                    throw new InvalidDataException($"{checkpoint}: tensor '{name}' does not fit the model being trained");
+                }
+                destination.copy_(parameter);
+            }
+        }
+        optimizer.load_state_dict(Path.Combine(checkpoint, OptimizerFile));
+        string statePath = Path.Combine(checkpoint, StateFile);
+        return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath))
+            ?? throw new InvalidDataException($"{statePath}: empty trainer state");
+    }
+
+    private void Prune()
+    {
+        var complete = Directory.GetDirectories(Root, "step-*").OrderBy(d => d, StringComparer.Ordinal).ToList();
+        foreach (string old in complete.Take(Math.Max(0, complete.Count - keep))) Directory.Delete(old, recursive: true);
+    }
+}
