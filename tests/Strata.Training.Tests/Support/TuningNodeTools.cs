@@ -1,0 +1,90 @@
+using System.Diagnostics;
+
+namespace Strata.Training.Tests.Support;
+
+/// <summary>
+/// Paths and the Node test tools for the tuning tests (the NodeTools pattern of Strata.Models.Tests, kept in one
+/// class of its own). Tools are independent references (e.g. Hugging Face's @huggingface/jinja), installed on first
+/// use with <c>npm ci</c> from <c>tests/tools/package-lock.json</c>.
+/// </summary>
+public static class TuningNodeTools
+{
+    private static readonly object InstallLock = new();
+
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    /// <summary>The shared data folder beside the repository (tests only).</summary>
+    public static string SharedData => Path.Combine(RepositoryRoot, "..", "shared", "data");
+
+    public static string ToolsDirectory => Path.Combine(RepositoryRoot, "tests", "tools");
+
+    public static string NewTemporaryDirectory()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "strata-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    public static string NodeModules
+    {
+        get
+        {
+            string modules = Path.Combine(ToolsDirectory, "node_modules");
+            lock (InstallLock)
+            {
+                if (!AllDependenciesInstalled(modules))
+                {
+                    var (code, output) = Run("npm", "ci --no-audit --no-fund", ToolsDirectory, stdin: null);
+                    if (code != 0) throw new InvalidOperationException("npm ci in tests/tools failed:\n" + output);
+                }
+            }
+            return modules;
+        }
+    }
+
+    private static bool AllDependenciesInstalled(string modules)
+    {
+        using var package = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(ToolsDirectory, "package.json")));
+        return package.RootElement.GetProperty("dependencies").EnumerateObject()
+            .All(dependency => Directory.Exists(Path.Combine(modules, dependency.Name)));
+    }
+
+    /// <summary>Runs <c>node script</c> from tests/tools with the given standard input; returns standard output.</summary>
+    public static string RunScript(string script, string stdin)
+    {
+        _ = NodeModules;
+        var (code, output) = Run("node", script, ToolsDirectory, stdin);
+        if (code != 0) throw new InvalidOperationException($"node {script} failed:\n{output}");
+        return output;
+    }
+
+    private static (int Code, string Output) Run(string file, string arguments, string directory, string? stdin)
+    {
+        var start = new ProcessStartInfo(file, arguments)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardInputEncoding = new System.Text.UTF8Encoding(false),
+            StandardOutputEncoding = System.Text.Encoding.UTF8,
+        };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start " + file);
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null) process.StandardInput.Write(stdin);
+        process.StandardInput.Close();
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, process.ExitCode == 0 ? stdout : stdout + stderr.Result);
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Strata.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException("Cannot find Strata.sln above " + AppContext.BaseDirectory);
+    }
+}
