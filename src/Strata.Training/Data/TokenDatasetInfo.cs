@@ -27,7 +27,7 @@ public sealed record SourceFileInfo(string Path, long SizeBytes, string Sha256);
 /// </summary>
 public sealed record TokenDatasetInfo(
     int FormatVersion,
-    TokenDType DType,
+    [property: JsonPropertyName("dtype")] TokenDType DType,
     int VocabularySize,
     int EndOfTextTokenId,
     long Documents,
