@@ -21,6 +21,7 @@ public static class StrataCli
             ScoreCommand.Create(context),
             TokenizeCommand.Create(context),
             TokenizerCommand.Create(context),
+            PretrainCommand.Create(context),
         };
         var parse = root.Parse(args);
         var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };

@@ -3,6 +3,23 @@ namespace Strata.Models.Configuration;
 /// <summary>Named model shapes: Strata's own small presets and the shapes of well-known open models.</summary>
 public static class ModelPresets
 {
+    /// <summary>
+    /// nanoGPT's CPU recipe (4 layers, 4 heads, 128 wide) in the Llama layout; the SwiGLU width 352 ≈ ⅔·4·128
+    /// keeps the MLP's parameter count equal to nanoGPT's 4× GELU MLP.
+    /// </summary>
+    public static ModelConfig Nano(int vocabSize) => new()
+    {
+        VocabSize = vocabSize,
+        HiddenSize = 128,
+        IntermediateSize = 352,
+        NumHiddenLayers = 4,
+        NumAttentionHeads = 4,
+        NumKeyValueHeads = 4,
+        MaxPositionEmbeddings = 256,
+        RmsNormEps = 1e-5,
+        TieWordEmbeddings = true,
+    };
+
     /// <summary>For tests and smoke runs: a few hundred thousand parameters plus the embedding.</summary>
     public static ModelConfig Tiny(int vocabSize) => new()
     {
@@ -99,9 +116,10 @@ public static class ModelPresets
     /// <summary>The presets <c>strata init --preset</c> accepts.</summary>
     public static ModelConfig ByName(string name, int vocabSize) => name.ToLowerInvariant() switch
     {
+        "nano" => Nano(vocabSize),
         "tiny" => Tiny(vocabSize),
         "small" => Small(vocabSize),
         "smollm2-135m" => SmolLM2_135M with { VocabSize = vocabSize },
-        _ => throw new ArgumentException($"unknown preset '{name}' (tiny, small, smollm2-135m)", nameof(name)),
+        _ => throw new ArgumentException($"unknown preset '{name}' (nano, tiny, small, smollm2-135m)", nameof(name)),
     };
 }
