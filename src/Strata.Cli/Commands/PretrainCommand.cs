@@ -19,7 +19,7 @@ internal static class PretrainCommand
         var hidden = new Option<int?>("--hidden-size");
         var heads = new Option<int?>("--heads");
         var alibi = new Option<bool>("--alibi") { Description = "ALiBi positions (runs beyond the training length)" };
-        var context = new Option<int?>("--context-length");
+        var contextLength = new Option<int?>("--context-length");
         var batch = new Option<int?>("--batch-size") { Description = "Sequences per micro-batch" };
         var accumulation = new Option<int?>("--grad-accum");
         var steps = new Option<int?>("--max-steps");
@@ -31,7 +31,7 @@ internal static class PretrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out" };
         var command = new Command("pretrain", "Pretrain a base model on text")
         {
-            config, input, output, tokenizer, vocabSize, preset, layers, hidden, heads, alibi, context, batch, accumulation, steps, minutes,
+            config, input, output, tokenizer, vocabSize, preset, layers, hidden, heads, alibi, contextLength, batch, accumulation, steps, minutes,
             learningRate, evalInterval, checkpointInterval, seed, resume,
         };
         command.SetAction((parse, cancellationToken) =>
@@ -40,7 +40,7 @@ internal static class PretrainCommand
             var training = file.Training;
             training = training with
             {
-                ContextLength = parse.GetValue(context) ?? training.ContextLength,
+                ContextLength = parse.GetValue(contextLength) ?? training.ContextLength,
                 BatchSize = parse.GetValue(batch) ?? training.BatchSize,
                 GradientAccumulation = parse.GetValue(accumulation) ?? training.GradientAccumulation,
                 MaxSteps = parse.GetValue(steps) ?? training.MaxSteps,

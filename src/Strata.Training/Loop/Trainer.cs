@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Strata.Models.Llama;
 using Strata.Training.Reports;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -88,8 +89,12 @@ public sealed class Trainer
             foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
             var (loss, gradientNorm, tokens) = ForwardBackward(state.BatchIndex);
             var (verdict, reason) = watchdog.Judge(loss, gradientNorm);
-            if (verdict == WatchdogVerdict.Accept) optimizer.step();
-            optimizer.zero_grad();
+            using (NewDisposeScope())
+            {
+                // AdamW's temporaries (bias-corrected denominators) are freed here, not by the finalizer.
+                if (verdict == WatchdogVerdict.Accept) optimizer.step();
+                optimizer.zero_grad();
+            }
             long nextBatch = state.BatchIndex + options.GradientAccumulation;
             state = state with { Step = state.Step + 1, BatchIndex = nextBatch, TokensSeen = state.TokensSeen + tokens };
             if (verdict == WatchdogVerdict.Accept) trainLoss.Add(new LossPoint(state.Step, state.TokensSeen, loss));
@@ -165,12 +170,12 @@ public sealed class Trainer
         return (loss, bpc);
     }
 
-    private optim.AdamW CreateOptimizer()
+    private AdamW CreateOptimizer()
     {
         // Decay matrices only (embeddings and projections); norms and biases are not decayed.
         var decay = parameters.Where(p => p.dim() >= 2).ToList();
         var noDecay = parameters.Where(p => p.dim() < 2).ToList();
-        var groups = new List<optim.AdamW.ParamGroup>
+        var groups = new List<AdamW.ParamGroup>
         {
             new(decay, lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2, eps: 1e-8, weight_decay: options.WeightDecay),
         };
@@ -178,7 +183,7 @@ public sealed class Trainer
         return optim.AdamW(groups, lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2);
     }
 
-    private TrainerState RollBack(TrainerState state, optim.Optimizer optimizer, LossWatchdog watchdog, List<LossPoint> trainLoss, List<LossPoint> validationLoss)
+    private TrainerState RollBack(TrainerState state, OptimizerHelper optimizer, LossWatchdog watchdog, List<LossPoint> trainLoss, List<LossPoint> validationLoss)
     {
         string? latest = checkpoints.Latest();
         if (latest is null) return Log(state, new TrainingEvent(state.Step, "rollback", "repeated bad steps but no checkpoint yet; continuing"));
@@ -201,7 +206,7 @@ public sealed class Trainer
     private static TrainerState Snapshot(TrainerState state, LossWatchdog watchdog, List<LossPoint> train, List<LossPoint> validation, double elapsed) =>
         state with { WatchdogWindow = watchdog.Window.ToList(), TrainLoss = train.ToList(), ValidationLoss = validation.ToList(), ElapsedSeconds = elapsed };
 
-    private void SaveCheckpoint(TrainerState state, optim.Optimizer optimizer)
+    private void SaveCheckpoint(TrainerState state, OptimizerHelper optimizer)
     {
         string path = checkpoints.Save(model, optimizer, state, tokenizerJson, resolvedConfig);
         monitor?.OnEvent(new TrainingEvent(state.Step, "checkpoint", $"saved {Path.GetFileName(path)}"));

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Strata.Models.Llama;
 using TorchSharp;
+using TorchSharp.Modules;
 
 namespace Strata.Training.Loop;
 
@@ -23,7 +24,7 @@ public sealed class TrainingCheckpoints(string outputDirectory, int keep)
     public string Root { get; } = Path.Combine(outputDirectory, "checkpoints");
 
     /// <summary>Writes a checkpoint for <paramref name="state"/>; returns its directory.</summary>
-    public string Save(LlamaForCausalLM model, torch.optim.Optimizer optimizer, TrainerState state, string tokenizerJson, JsonNode config)
+    public string Save(LlamaForCausalLM model, OptimizerHelper optimizer, TrainerState state, string tokenizerJson, JsonNode config)
     {
         Directory.CreateDirectory(Root);
         string name = "step-" + state.Step.ToString("D8", CultureInfo.InvariantCulture);
@@ -53,7 +54,7 @@ public sealed class TrainingCheckpoints(string outputDirectory, int keep)
 
     /// <summary>Loads weights and optimizer moments into the given objects; returns the saved state.</summary>
     /// <exception cref="InvalidDataException">The checkpoint is incomplete or does not fit the model.</exception>
-    public static TrainerState Restore(string checkpoint, LlamaForCausalLM model, torch.optim.Optimizer optimizer)
+    public static TrainerState Restore(string checkpoint, LlamaForCausalLM model, OptimizerHelper optimizer)
     {
         using (var saved = LlamaCheckpoint.Load(checkpoint))
         using (torch.no_grad())
