@@ -22,6 +22,7 @@ public static class StrataCli
             TokenizeCommand.Create(context),
             TokenizerCommand.Create(context),
             PretrainCommand.Create(context),
+            TuneCommand.Create(context),
         };
         var parse = root.Parse(args);
         var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };

@@ -33,9 +33,12 @@ public static class LlamaCheckpoint
     /// <summary>Loads <c>config.json</c> and the (possibly sharded) safetensors weights of <paramref name="directory"/>.</summary>
     /// <param name="dtype">Compute dtype; F16/BF16 weights are converted on load (float32 is right for CPU).</param>
     /// <exception cref="InvalidDataException">A tensor is missing, unexpected or has the wrong shape; the message names the file.</exception>
-    public static LlamaForCausalLM Load(string directory, Device? device = null, ScalarType dtype = ScalarType.Float32)
+    /// <param name="adjust">Changes to the configuration that do not affect weight shapes (e.g. extra EOS ids for a chat model).</param>
+    public static LlamaForCausalLM Load(string directory, Device? device = null, ScalarType dtype = ScalarType.Float32,
+        Func<ModelConfig, ModelConfig>? adjust = null)
     {
         var config = ModelConfig.Load(directory);
+        if (adjust is not null) config = adjust(config);
         var model = new LlamaForCausalLM(config, device);
         using var weights = CheckpointWeights.Open(directory);
         var expected = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);

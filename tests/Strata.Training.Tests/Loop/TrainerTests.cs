@@ -12,8 +12,17 @@ public class TrainerTests
 {
     private static readonly TrainingOptions Options = new()
     {
-        MaxSteps = 12, BatchSize = 4, ContextLength = 16, LearningRate = 3e-3, MinLearningRate = 3e-4, WarmupSteps = 2,
-        EvalInterval = 6, CheckpointInterval = 4, KeepCheckpoints = 2, SpikeWindow = 10, Seed = 5,
+        MaxSteps = 12,
+        BatchSize = 4,
+        ContextLength = 16,
+        LearningRate = 3e-3,
+        MinLearningRate = 3e-4,
+        WarmupSteps = 2,
+        EvalInterval = 6,
+        CheckpointInterval = 4,
+        KeepCheckpoints = 2,
+        SpikeWindow = 10,
+        Seed = 5,
     };
 
     private sealed class Interrupt : Exception;

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Strata.Training.Loop;
+
+namespace Strata.Training.Tuning;
+
+/// <summary>Which layer of the stack a tuning run builds.</summary>
+public enum TuneStage
+{
+    /// <summary>Single-turn instructions: only the first exchange of each conversation is used.</summary>
+    Command,
+
+    /// <summary>Multi-turn conversations, whole.</summary>
+    Dialogue,
+}
+
+/// <summary>A tuning run: <c>strata tune --stage command|dialogue --model BASE --data FILE…</c>.</summary>
+public sealed record TuneConfig
+{
+    [JsonPropertyName("stage"), JsonConverter(typeof(JsonStringEnumConverter<TuneStage>))]
+    public TuneStage Stage { get; init; } = TuneStage.Command;
+
+    /// <summary>The model to start from: a base model for command tuning, a command model for dialogue tuning.</summary>
+    [JsonPropertyName("model")] public string Model { get; init; } = "models/base";
+
+    /// <summary>JSONL (messages, Alpaca or ShareGPT records) or JSON arrays of conversations.</summary>
+    [JsonPropertyName("inputs")] public IReadOnlyList<string> Inputs { get; init; } = [];
+    [JsonPropertyName("output")] public string Output { get; init; } = "models/command";
+
+    /// <summary>Every n-th conversation is held out for validation (n = round(1 / fraction)).</summary>
+    [JsonPropertyName("validation_fraction")] public double ValidationFraction { get; init; } = 0.05;
+
+    /// <summary>Pack several conversations per row (block-diagonal attention keeps them apart).</summary>
+    [JsonPropertyName("pack")] public bool Pack { get; init; } = true;
+
+    [JsonPropertyName("training")]
+    public TrainingOptions Training { get; init; } = new()
+    {
+        MaxSteps = 300,
+        BatchSize = 8,
+        ContextLength = 256,
+        LearningRate = 5e-4,
+        MinLearningRate = 5e-5,
+        WarmupSteps = 20,
+        EvalInterval = 100,
+        CheckpointInterval = 100,
+        WeightDecay = 0.0,
+    };
+
+    public static readonly JsonSerializerOptions SerializerOptions = new()
+    {
+        WriteIndented = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public static TuneConfig Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: config not found", path);
+        try
+        {
+            return JsonSerializer.Deserialize<TuneConfig>(File.ReadAllText(path), SerializerOptions) ?? throw new InvalidDataException($"{path}: empty config");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+    }
+
+    public JsonNode ToJsonNode() => JsonSerializer.SerializeToNode(this, SerializerOptions)!;
+
+    public void Validate()
+    {
+        if (Inputs.Count == 0) throw new ArgumentException("no conversation data: give --data or \"inputs\"");
+        if (ValidationFraction is <= 0 or >= 0.5) throw new ArgumentException("validation_fraction must be in (0, 0.5)");
+        if (!Directory.Exists(Model)) throw new DirectoryNotFoundException($"{Model}: model directory not found");
+        Training.Validate();
+    }
+}
