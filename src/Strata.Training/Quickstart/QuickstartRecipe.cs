@@ -1,0 +1,137 @@
+using Strata.Models.Configuration;
+using Strata.Models.Llama;
+using Strata.Models.Tokenization;
+using Strata.Training.Loop;
+using Strata.Training.Pretraining;
+using Strata.Training.Tuning;
+
+namespace Strata.Training.Quickstart;
+
+/// <summary>Settings of <c>strata quickstart</c>.</summary>
+public sealed record QuickstartOptions
+{
+    /// <summary>Total training time; the stages share it 55 / 25 / 20.</summary>
+    public double Minutes { get; init; } = 10;
+    public string Output { get; init; } = Path.Combine("models", "quickstart");
+    public long Seed { get; init; } = 1337;
+    public int VocabSize { get; init; } = 2048;
+    public ModelShape Model { get; init; } = new() { Preset = "small", Layers = 4 };
+    public int ContextLength { get; init; } = 128;
+    public int HeldOutExamples { get; init; } = 100;
+}
+
+/// <summary>One layer of the stack and the number that shows it improved.</summary>
+public sealed record QuickstartLayer(string Name, string Directory, string Measure, double Before, double After, IReadOnlyList<(string Prompt, string Output)> Samples);
+
+/// <summary>
+/// The whole stack on the bundled corpus: train a BPE tokenizer → pretrain a base model on Tiny Shakespeare →
+/// command-tune it on verifiable single-turn tasks → dialogue-tune it on multi-turn follow-ups, then measure
+/// each layer against the one below it on held-out tasks.
+/// </summary>
+public sealed class QuickstartRecipe(QuickstartOptions options, ITrainingMonitor? monitor = null, IProgress<string>? status = null)
+{
+    public IReadOnlyList<QuickstartLayer> Run(CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(options.Output);
+        string corpus = WriteCorpus(Path.Combine(options.Output, "data", "tinyshakespeare.txt"));
+        double budget = options.Minutes * 60;
+
+        var pretrain = PretrainStage(corpus, budget * 0.55);
+        status?.Report("1/3 pretraining the base model");
+        var baseOutcome = new PretrainRecipe(pretrain, monitor, status) { SamplePrompts = ["ROMEO:", "First Citizen:\n"] }
+            .Run(resume: true, cancellationToken);
+        var baseLayer = new QuickstartLayer("base", baseOutcome.ModelDirectory, "validation bits per character",
+            double.NaN, baseOutcome.Result.BitsPerCharacter ?? double.NaN,
+            baseOutcome.Report.Samples.Select(s => (s.Prompt, s.Completion)).ToList());
+
+        var (commandTrain, commandHeldOut) = SyntheticTasks.Split(SyntheticTasks.Command(6000, options.Seed), HeldOutFraction(6000));
+        var (dialogueTrain, dialogueHeldOut) = SyntheticTasks.Split(SyntheticTasks.Dialogue(4000, options.Seed + 1), HeldOutFraction(4000));
+        commandHeldOut = commandHeldOut.Take(options.HeldOutExamples).ToList();
+        dialogueHeldOut = dialogueHeldOut.Take(options.HeldOutExamples).ToList();
+
+        status?.Report("2/3 command tuning on single-turn instructions");
+        string commandData = Path.Combine(options.Output, "data", "command.jsonl");
+        SyntheticTasks.WriteJsonl(commandTrain.Select(e => e.Conversation), commandData);
+        var command = Tune(TuneStage.Command, baseOutcome.ModelDirectory, "command", [commandData], budget * 0.25, cancellationToken);
+        var commandLayer = Compare("command", command, baseOutcome.ModelDirectory, commandHeldOut, "held-out instruction exact match");
+
+        status?.Report("3/3 dialogue tuning on multi-turn conversations");
+        string dialogueData = Path.Combine(options.Output, "data", "dialogue.jsonl");
+        // Some single-turn tasks stay in the mix so dialogue tuning does not erase them.
+        SyntheticTasks.WriteJsonl(dialogueTrain.Select(e => e.Conversation).Concat(commandTrain.Take(1000).Select(e => e.Conversation)), dialogueData);
+        var dialogue = Tune(TuneStage.Dialogue, command, "dialogue", [dialogueData], budget * 0.20, cancellationToken);
+        var dialogueLayer = Compare("dialogue", dialogue, command, dialogueHeldOut, "held-out multi-turn exact match");
+        return [baseLayer, commandLayer, dialogueLayer];
+    }
+
+    private double HeldOutFraction(int count) => Math.Min(0.2, 2.0 * options.HeldOutExamples / count);
+
+    private PretrainConfig PretrainStage(string corpus, double seconds)
+    {
+        var shape = options.Model;
+        var probeConfig = shape.ToModelConfig(options.VocabSize, options.ContextLength, 0, 0);
+        const int batch = 16;
+        int steps = StepsFor(seconds, ThroughputProbe.SecondsPerStep(probeConfig, batch, options.ContextLength));
+        return new PretrainConfig
+        {
+            Inputs = [corpus],
+            Output = Path.Combine(options.Output, "base"),
+            VocabSize = options.VocabSize,
+            Model = shape,
+            Training = new TrainingOptions
+            {
+                MaxSteps = steps, BatchSize = batch, ContextLength = options.ContextLength, LearningRate = 2e-3, MinLearningRate = 2e-4,
+                WarmupSteps = Math.Min(100, steps / 10), EvalInterval = Math.Max(1, steps / 5), CheckpointInterval = Math.Max(1, steps / 4),
+                Seed = options.Seed,
+            },
+        };
+    }
+
+    private string Tune(TuneStage stage, string from, string name, IReadOnlyList<string> data, double seconds, CancellationToken cancellationToken)
+    {
+        var modelConfig = ModelConfig.Load(from);
+        const int batch = 16, context = 64;
+        int steps = StepsFor(seconds, ThroughputProbe.SecondsPerStep(modelConfig, batch, context));
+        var config = new TuneConfig
+        {
+            Stage = stage,
+            Model = from,
+            Inputs = data,
+            Output = Path.Combine(options.Output, name),
+            Training = new TuneConfig().Training with
+            {
+                MaxSteps = steps, BatchSize = batch, ContextLength = context, LearningRate = 1e-3, MinLearningRate = 1e-4,
+                WarmupSteps = Math.Min(30, steps / 10), EvalInterval = Math.Max(1, steps / 4), CheckpointInterval = Math.Max(1, steps / 2),
+                Seed = options.Seed,
+            },
+        };
+        return new TuneRecipe(config, monitor, status) { SamplePrompts = ["Say it twice: crown", "Uppercase: hamlet"] }
+            .Run(resume: true, cancellationToken).ModelDirectory;
+    }
+
+    /// <summary>Exact match of the new layer against the layer below on the same held-out tasks.</summary>
+    private static QuickstartLayer Compare(string name, string directory, string previous, IReadOnlyList<VerifiableExample> heldOut, string measure)
+    {
+        var tokenizer = StrataTokenizer.FromTokenizerJson(Path.Combine(directory, "tokenizer.json"));
+        double before;
+        using (var below = LlamaCheckpoint.Load(previous)) before = ExactMatchEvaluator.Evaluate(below, tokenizer, heldOut).Accuracy;
+        using var model = LlamaCheckpoint.Load(directory);
+        var after = ExactMatchEvaluator.Evaluate(model, tokenizer, heldOut);
+        return new QuickstartLayer(name, directory, measure, before, after.Accuracy,
+            after.Samples.Take(3).Select(s => (s.Prompt, s.Actual)).ToList());
+    }
+
+    private static int StepsFor(double seconds, double secondsPerStep) => Math.Max(20, (int)(seconds / (secondsPerStep * 1.1)));
+
+    private static string WriteCorpus(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        if (File.Exists(path)) return path;
+        using var resource = typeof(QuickstartRecipe).Assembly.GetManifestResourceStream("Strata.Quickstart.TinyShakespeare.txt")
+            ?? throw new InvalidOperationException("the bundled corpus is missing from Strata.Training.dll");
+        string temporary = path + ".tmp";
+        using (var file = File.Create(temporary)) resource.CopyTo(file);
+        File.Move(temporary, path, overwrite: true);
+        return path;
+    }
+}
