@@ -1,50 +1,19 @@
-// Inference throughput of the TorchSharp forward pass for a SmolLM2-135M-shaped model (random weights, fp32).
-//   dotnet run -c Release --project bench/Strata.Bench -- [--runs 5] [--prompt 512] [--decode 64] [--threads N]
-// Reports the median of several runs; compare against llama.cpp's llama-bench on the same machine.
-using System.Diagnostics;
-using Strata.Models.Configuration;
-using Strata.Models.Generation;
-using Strata.Models.Llama;
-using TorchSharp;
+// Strata benchmarks. Run in Release on an otherwise idle machine:
+//   dotnet run -c Release --project bench/Strata.Bench -- inference [--runs 5] [--prompt 512] [--decode 64] [--threads N]
+//   dotnet run -c Release --project bench/Strata.Bench -- context --model DIR --data DIR/data --context 64
+using Strata.Bench;
 
-int runs = Argument("--runs", 5), promptLength = Argument("--prompt", 512), decodeLength = Argument("--decode", 64);
-int threads = Argument("--threads", Environment.ProcessorCount);
-torch.set_num_threads(threads);
-
-var config = ModelPresets.SmolLM2_135M;
-using var model = LlamaCheckpoint.Create(config, seed: 1);
-model.eval();
-var languageModel = new TorchLanguageModel(model);
-var random = new Random(1);
-int[] prompt = Enumerable.Range(0, promptLength).Select(_ => random.Next(config.VocabSize)).ToArray();
-
-Console.WriteLine($"SmolLM2-135M shape, fp32, {threads} threads, prompt {promptLength}, decode {decodeLength}, {runs} runs (+1 warm-up)");
-var prefill = new List<double>();
-var decode = new List<double>();
-for (int run = 0; run <= runs; run++)
+var arguments = new Arguments(args);
+switch (args.FirstOrDefault() ?? "inference")
 {
-    using var session = languageModel.OpenSession();
-    var clock = Stopwatch.StartNew();
-    float[] logits = session.Append(prompt);
-    double prefillSeconds = clock.Elapsed.TotalSeconds;
-    clock.Restart();
-    for (int i = 0; i < decodeLength; i++) logits = session.Append([Sampler.ArgMax(logits)]);
-    double decodeSeconds = clock.Elapsed.TotalSeconds;
-    if (run == 0) continue; // warm-up: allocator and kernel caches
-    prefill.Add(promptLength / prefillSeconds);
-    decode.Add(decodeLength / decodeSeconds);
-    Console.WriteLine($"  run {run}: prefill {prefill[^1],8:F1} tok/s   decode {decode[^1],6:F1} tok/s");
+    case "inference":
+        InferenceBenchmark.Run(arguments);
+        break;
+    case "context":
+        ContextExtrapolation.Run(arguments);
+        break;
+    default:
+        Console.Error.WriteLine("usage: Strata.Bench inference|context [flags]");
+        return 2;
 }
-Console.WriteLine($"median: prefill {Median(prefill):F1} tokens/s, decode {Median(decode):F1} tokens/s");
-
-static double Median(List<double> values)
-{
-    var sorted = values.Order().ToList();
-    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-}
-
-int Argument(string name, int fallback)
-{
-    int at = Array.IndexOf(args, name);
-    return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1]) : fallback;
-}
+return 0;

@@ -23,6 +23,7 @@ public static class StrataCli
             TokenizerCommand.Create(context),
             PretrainCommand.Create(context),
             TuneCommand.Create(context),
+            QuickstartCommand.Create(context),
         };
         var parse = root.Parse(args);
         var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };

@@ -15,12 +15,14 @@ namespace Strata.Models.Llama;
 public sealed class LlamaRmsNorm : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
-    private readonly double eps;
+
+    // Held in a field: a temporary TorchSharp Scalar can be finalized while native code still reads it.
+    private readonly Scalar eps;
 
     public LlamaRmsNorm(int size, double eps, Device? device) : base(nameof(LlamaRmsNorm))
     {
         weight = nn.Parameter(torch.ones(size, device: device));
-        this.eps = eps;
+        this.eps = eps.ToScalar();
         RegisterComponents();
     }
 

@@ -66,12 +66,16 @@ public sealed class PositionEncoder
     }
 
     /// <summary>(T, S) mask: 0 where key j ≤ query position start+i, −∞ after it.</summary>
+    // Built from a managed array: TorchSharp's implicit Scalars (masked_fill(-inf), arange bounds) can be
+    // finalized while native code still reads them, which corrupted long training runs.
     private static Tensor CausalMask(long start, long length, Device device)
     {
-        var queries = arange(start, start + length, device: device).unsqueeze(1);       // (T, 1)
-        var keys = arange(0, start + length, device: device).unsqueeze(0);              // (1, S)
-        return zeros(length, start + length, device: device)
-            .masked_fill(keys > queries, float.NegativeInfinity);                       // (T, S)
+        long total = start + length;
+        var data = new float[length * total];
+        for (long i = 0; i < length; i++)
+            for (long j = start + i + 1; j < total; j++)
+                data[i * total + j] = float.NegativeInfinity;
+        return tensor(data, [length, total]).to(device);                                 // (T, S)
     }
 }
 
@@ -123,10 +127,12 @@ internal static class Rotary
     /// <returns>cos and sin, each (T, hd) = cat(freqs, freqs) as HF builds them.</returns>
     public static (Tensor Cos, Tensor Sin) Tables(float[] inverseFrequencies, long start, long length, Device device)
     {
-        var positions = arange(start, start + length, dtype: ScalarType.Float32, device: device);  // (T)
-        var inv = tensor(inverseFrequencies, device: device);                                       // (hd/2)
-        var freqs = outer(positions, inv);                                                           // (T, hd/2)
-        var emb = cat([freqs, freqs], dim: -1);                                                     // (T, hd)
+        var steps = new float[length];
+        for (long i = 0; i < length; i++) steps[i] = start + i;
+        var positions = tensor(steps).to(device);                                                // (T)
+        var inv = tensor(inverseFrequencies).to(device);                                         // (hd/2)
+        var freqs = outer(positions, inv);                                                       // (T, hd/2)
+        var emb = cat([freqs, freqs], dim: -1);                                                 // (T, hd)
         return (emb.cos(), emb.sin());
     }
 
@@ -165,10 +171,12 @@ internal static class Alibi
     /// <returns>(1, nh, T, S): slope_h · (j − i), i.e. −slope·distance for earlier keys.</returns>
     public static Tensor Bias(float[] slopes, long start, long length, Device device)
     {
-        var queries = arange(start, start + length, dtype: ScalarType.Float32, device: device).unsqueeze(1); // (T, 1)
-        var keys = arange(0, start + length, dtype: ScalarType.Float32, device: device).unsqueeze(0);        // (1, S)
-        var distance = keys - queries;                                                                        // (T, S)
-        var m = tensor(slopes, device: device).view(1, -1, 1, 1);                                            // (1, nh, 1, 1)
-        return m * distance.unsqueeze(0).unsqueeze(0);                                                       // (1, nh, T, S)
+        long total = start + length;
+        var data = new float[slopes.Length * length * total];
+        for (int h = 0; h < slopes.Length; h++)
+            for (long i = 0; i < length; i++)
+                for (long j = 0; j < total; j++)
+                    data[(h * length + i) * total + j] = slopes[h] * (j - (start + i));
+        return tensor(data, [1, slopes.Length, length, total]).to(device);                      // (1, nh, T, S)
     }
 }

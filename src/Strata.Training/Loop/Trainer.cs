@@ -86,14 +86,14 @@ public sealed class Trainer
             }
             var stepClock = Stopwatch.StartNew();
             double learningRate = LearningRateSchedule.At(state.Step, options);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
+            optimizer.LearningRate = learningRate;
             var (loss, gradientNorm, tokens) = ForwardBackward(state.BatchIndex);
             var (verdict, reason) = watchdog.Judge(loss, gradientNorm);
             using (NewDisposeScope())
             {
                 // AdamW's temporaries (bias-corrected denominators) are freed here, not by the finalizer.
-                if (verdict == WatchdogVerdict.Accept) optimizer.step();
-                optimizer.zero_grad();
+                if (verdict == WatchdogVerdict.Accept) optimizer.Step();
+                optimizer.ZeroGrad();
             }
             long nextBatch = state.BatchIndex + options.GradientAccumulation;
             state = state with { Step = state.Step + 1, BatchIndex = nextBatch, TokensSeen = state.TokensSeen + tokens };
@@ -137,7 +137,8 @@ public sealed class Trainer
             using var batch = data.Batch(firstBatch + micro);
             var logits = model.forward(batch.Inputs, attentionMask: batch.AttentionMask);                 // (B, T, V)
             var loss = F.cross_entropy(logits.view(-1, logits.shape[^1]), batch.Targets.view(-1), ignore_index: -100);
-            (loss / options.GradientAccumulation).backward();
+            using var scale = (1.0 / options.GradientAccumulation).ToScalar(); // kept alive across the native call
+            loss.mul(scale).backward();
             lossSum += loss.item<float>();
             tokens += batch.Inputs.numel();
         }
@@ -160,7 +161,8 @@ public sealed class Trainer
                 var logits = model.forward(batch.Inputs, attentionMask: batch.AttentionMask);
                 var sum = F.cross_entropy(logits.view(-1, logits.shape[^1]), batch.Targets.view(-1), ignore_index: -100, reduction: nn.Reduction.Sum);
                 nats += sum.item<float>();
-                counted += batch.Targets.ne(-100).sum().item<long>();
+                using var ignored = (-100L).ToScalar();
+                counted += batch.Targets.ne(ignored).sum().item<long>();
             }
         }
         model.train();
@@ -170,20 +172,12 @@ public sealed class Trainer
         return (loss, bpc);
     }
 
-    private AdamW CreateOptimizer()
-    {
+    private AdamW CreateOptimizer() =>
         // Decay matrices only (embeddings and projections); norms and biases are not decayed.
-        var decay = parameters.Where(p => p.dim() >= 2).ToList();
-        var noDecay = parameters.Where(p => p.dim() < 2).ToList();
-        var groups = new List<AdamW.ParamGroup>
-        {
-            new(decay, lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2, eps: 1e-8, weight_decay: options.WeightDecay),
-        };
-        if (noDecay.Count > 0) groups.Add(new(noDecay, lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2, eps: 1e-8, weight_decay: 0));
-        return optim.AdamW(groups, lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2);
-    }
+        new(model.named_parameters().Select(p => (p.name, p.parameter, p.parameter.dim() >= 2)),
+            options.Beta1, options.Beta2, 1e-8, options.WeightDecay);
 
-    private TrainerState RollBack(TrainerState state, OptimizerHelper optimizer, LossWatchdog watchdog, List<LossPoint> trainLoss, List<LossPoint> validationLoss)
+    private TrainerState RollBack(TrainerState state, AdamW optimizer, LossWatchdog watchdog, List<LossPoint> trainLoss, List<LossPoint> validationLoss)
     {
         string? latest = checkpoints.Latest();
         if (latest is null) return Log(state, new TrainingEvent(state.Step, "rollback", "repeated bad steps but no checkpoint yet; continuing"));
@@ -206,7 +200,7 @@ public sealed class Trainer
     private static TrainerState Snapshot(TrainerState state, LossWatchdog watchdog, List<LossPoint> train, List<LossPoint> validation, double elapsed) =>
         state with { WatchdogWindow = watchdog.Window.ToList(), TrainLoss = train.ToList(), ValidationLoss = validation.ToList(), ElapsedSeconds = elapsed };
 
-    private void SaveCheckpoint(TrainerState state, OptimizerHelper optimizer)
+    private void SaveCheckpoint(TrainerState state, AdamW optimizer)
     {
         string path = checkpoints.Save(model, optimizer, state, tokenizerJson, resolvedConfig);
         monitor?.OnEvent(new TrainingEvent(state.Step, "checkpoint", $"saved {Path.GetFileName(path)}"));

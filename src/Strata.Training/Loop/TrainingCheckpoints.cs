@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Strata.Models.Llama;
 using TorchSharp;
-using TorchSharp.Modules;
 
 namespace Strata.Training.Loop;
 
@@ -15,7 +14,7 @@ namespace Strata.Training.Loop;
 /// </summary>
 public sealed class TrainingCheckpoints(string outputDirectory, int keep)
 {
-    public const string OptimizerFile = "optimizer.bin";
+    public const string OptimizerFile = "optimizer.safetensors";
     public const string StateFile = "trainer_state.json";
     public const string ConfigFile = "train_config.json";
 
@@ -24,7 +23,7 @@ public sealed class TrainingCheckpoints(string outputDirectory, int keep)
     public string Root { get; } = Path.Combine(outputDirectory, "checkpoints");
 
     /// <summary>Writes a checkpoint for <paramref name="state"/>; returns its directory.</summary>
-    public string Save(LlamaForCausalLM model, OptimizerHelper optimizer, TrainerState state, string tokenizerJson, JsonNode config)
+    public string Save(LlamaForCausalLM model, AdamW optimizer, TrainerState state, string tokenizerJson, JsonNode config)
     {
         Directory.CreateDirectory(Root);
         string name = "step-" + state.Step.ToString("D8", CultureInfo.InvariantCulture);
@@ -34,7 +33,7 @@ public sealed class TrainingCheckpoints(string outputDirectory, int keep)
         Directory.CreateDirectory(partial);
         LlamaCheckpoint.Save(model, partial);
         File.Copy(tokenizerJson, Path.Combine(partial, "tokenizer.json"));
-        optimizer.save_state_dict(Path.Combine(partial, OptimizerFile));
+        optimizer.Save(Path.Combine(partial, OptimizerFile));
         File.WriteAllText(Path.Combine(partial, ConfigFile), config.ToJsonString(Json));
         File.WriteAllText(Path.Combine(partial, StateFile), JsonSerializer.Serialize(state, Json));
         if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
@@ -54,7 +53,7 @@ public sealed class TrainingCheckpoints(string outputDirectory, int keep)
 
     /// <summary>Loads weights and optimizer moments into the given objects; returns the saved state.</summary>
     /// <exception cref="InvalidDataException">The checkpoint is incomplete or does not fit the model.</exception>
-    public static TrainerState Restore(string checkpoint, LlamaForCausalLM model, OptimizerHelper optimizer)
+    public static TrainerState Restore(string checkpoint, LlamaForCausalLM model, AdamW optimizer)
     {
         using (var saved = LlamaCheckpoint.Load(checkpoint))
         using (torch.no_grad())
@@ -69,7 +68,7 @@ public sealed class TrainingCheckpoints(string outputDirectory, int keep)
                 destination.copy_(parameter);
             }
         }
-        optimizer.load_state_dict(Path.Combine(checkpoint, OptimizerFile));
+        optimizer.Load(Path.Combine(checkpoint, OptimizerFile));
         string statePath = Path.Combine(checkpoint, StateFile);
         return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath))
             ?? throw new InvalidDataException($"{statePath}: empty trainer state");

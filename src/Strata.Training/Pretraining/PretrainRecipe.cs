@@ -38,7 +38,7 @@ public sealed class PretrainRecipe(PretrainConfig config, ITrainingMonitor? moni
         double peak = MatmulPeak.Measure();
 
         var trainer = new Trainer(model, data, config.Training, config.Output, tokenizerJson, config.ToJsonNode(), monitor, peak);
-        status?.Report(resume ? "resuming" : "training");
+        status?.Report("training");
         var result = trainer.Run(resume, cancellationToken);
 
         var report = RunReports.Build("Pretraining", "pretrain", config.ToJsonNode(), result, model, tokenizer, SamplePrompts);

@@ -90,7 +90,7 @@ public sealed class QuickstartRecipe(QuickstartOptions options, ITrainingMonitor
     private string Tune(TuneStage stage, string from, string name, IReadOnlyList<string> data, double seconds, CancellationToken cancellationToken)
     {
         var modelConfig = ModelConfig.Load(from);
-        const int batch = 16, context = 64;
+        const int batch = 16, context = 128;
         int steps = StepsFor(seconds, ThroughputProbe.SecondsPerStep(modelConfig, batch, context));
         var config = new TuneConfig
         {

@@ -1,0 +1,44 @@
+using System.CommandLine;
+using Spectre.Console;
+using Strata.Training.Quickstart;
+
+namespace Strata.Cli.Commands;
+
+/// <summary><c>strata quickstart</c>: the whole stack on the bundled corpus, with a number per layer.</summary>
+internal static class QuickstartCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var minutes = new Option<double>("--minutes") { Description = "Total training time (default 10)", DefaultValueFactory = _ => 10 };
+        var output = new Option<string>("--out") { Description = "Where the models go", DefaultValueFactory = _ => Path.Combine("models", "quickstart") };
+        var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 1337 };
+        var command = new Command("quickstart", "Tokenizer → base → command → dialogue models on bundled data, measured layer by layer")
+        {
+            minutes, output, seed,
+        };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var options = new QuickstartOptions { Minutes = parse.GetValue(minutes), Output = parse.GetValue(output)!, Seed = parse.GetValue(seed) };
+            var monitor = new ConsoleTrainingMonitor(context, 50);
+            var recipe = new QuickstartRecipe(options, monitor, new Progress<string>(s => context.Error.WriteLine(s)));
+            var layers = recipe.Run(cancellationToken);
+
+            var table = new Table().AddColumn("layer").AddColumn("model").AddColumn("measure").AddColumn("layer below").AddColumn("this layer");
+            foreach (var layer in layers)
+            {
+                bool fraction = layer.Measure.Contains("exact match", StringComparison.Ordinal);
+                string Format(double v) => double.IsNaN(v) ? "-" : fraction ? v.ToString("P0") : v.ToString("F3");
+                table.AddRow(layer.Name, Markup.Escape(layer.Directory), layer.Measure, Format(layer.Before), Format(layer.After));
+            }
+            context.Console.Write(table);
+            foreach (var layer in layers)
+            {
+                context.Output.WriteLine($"--- {layer.Name} samples ---");
+                foreach (var (prompt, text) in layer.Samples) context.Output.WriteLine($"{prompt.Trim()}\n  → {text.Trim()}");
+            }
+            context.Output.WriteLine($"Chat with the dialogue model: strata generate --model {Path.Combine(options.Output, "dialogue")} --prompt …");
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+}
