@@ -18,6 +18,7 @@ internal static class PretrainCommand
         var layers = new Option<int?>("--layers");
         var hidden = new Option<int?>("--hidden-size");
         var heads = new Option<int?>("--heads");
+        var intermediate = new Option<int?>("--intermediate-size");
         var alibi = new Option<bool>("--alibi") { Description = "ALiBi positions (runs beyond the training length)" };
         var contextLength = new Option<int?>("--context-length");
         var batch = new Option<int?>("--batch-size") { Description = "Sequences per micro-batch" };
@@ -31,7 +32,7 @@ internal static class PretrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out" };
         var command = new Command("pretrain", "Pretrain a base model on text")
         {
-            config, input, output, tokenizer, vocabSize, preset, layers, hidden, heads, alibi, contextLength, batch, accumulation, steps, minutes,
+            config, input, output, tokenizer, vocabSize, preset, layers, hidden, heads, intermediate, alibi, contextLength, batch, accumulation, steps, minutes,
             learningRate, evalInterval, checkpointInterval, seed, resume,
         };
         command.SetAction((parse, cancellationToken) =>
@@ -56,6 +57,7 @@ internal static class PretrainCommand
                 Layers = parse.GetValue(layers) ?? file.Model.Layers,
                 HiddenSize = parse.GetValue(hidden) ?? file.Model.HiddenSize,
                 Heads = parse.GetValue(heads) ?? file.Model.Heads,
+                IntermediateSize = parse.GetValue(intermediate) ?? file.Model.IntermediateSize,
                 PositionEncoding = parse.GetValue(alibi) ? PositionEncoding.Alibi : file.Model.PositionEncoding,
             };
             var resolved = file with

@@ -71,14 +71,6 @@ public sealed class LlamaAttention : nn.Module
             k = Rotary.Apply(k, positions.Cos, positions.Sin);
         }
         if (cache is not null) (k, v) = cache.Append(k, v);                               // (B, nkv, S, hd)
-        if (kvHeads != heads && time == 1 && positions.AttentionMask is null)
-        {
-            // Decoding one token sees every cached key, so each K/V head's query group can attend as a
-            // block of queries: no copy of the cache to repeat K/V per query head.
-            var grouped = q.reshape(batch, kvHeads, heads / kvHeads, headDim);                // (B, nkv, nh/nkv, hd)
-            var attended = F.scaled_dot_product_attention(grouped, k, v);                      // (B, nkv, nh/nkv, hd)
-            return o_proj.forward(attended.reshape(batch, 1, heads * headDim));                // (B, 1, C)
-        }
         if (kvHeads != heads)
         {
             // Each K/V head serves heads/kvHeads consecutive query heads (HF's repeat_kv).
