@@ -80,8 +80,14 @@ public sealed class QuickstartRecipe(QuickstartOptions options, ITrainingMonitor
             Model = shape,
             Training = new TrainingOptions
             {
-                MaxSteps = steps, BatchSize = batch, ContextLength = options.ContextLength, LearningRate = 2e-3, MinLearningRate = 2e-4,
-                WarmupSteps = Math.Min(100, steps / 10), EvalInterval = Math.Max(1, steps / 5), CheckpointInterval = Math.Max(1, steps / 4),
+                MaxSteps = steps,
+                BatchSize = batch,
+                ContextLength = options.ContextLength,
+                LearningRate = 2e-3,
+                MinLearningRate = 2e-4,
+                WarmupSteps = Math.Min(100, steps / 10),
+                EvalInterval = Math.Max(1, steps / 5),
+                CheckpointInterval = Math.Max(1, steps / 4),
                 Seed = options.Seed,
             },
         };
@@ -100,8 +106,14 @@ public sealed class QuickstartRecipe(QuickstartOptions options, ITrainingMonitor
             Output = Path.Combine(options.Output, name),
             Training = new TuneConfig().Training with
             {
-                MaxSteps = steps, BatchSize = batch, ContextLength = context, LearningRate = 1e-3, MinLearningRate = 1e-4,
-                WarmupSteps = Math.Min(30, steps / 10), EvalInterval = Math.Max(1, steps / 4), CheckpointInterval = Math.Max(1, steps / 2),
+                MaxSteps = steps,
+                BatchSize = batch,
+                ContextLength = context,
+                LearningRate = 1e-3,
+                MinLearningRate = 1e-4,
+                WarmupSteps = Math.Min(30, steps / 10),
+                EvalInterval = Math.Max(1, steps / 4),
+                CheckpointInterval = Math.Max(1, steps / 2),
                 Seed = options.Seed,
             },
         };

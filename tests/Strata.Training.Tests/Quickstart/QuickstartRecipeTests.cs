@@ -16,7 +16,11 @@ public class QuickstartRecipeTests
         string output = TrainingTestPaths.NewTemporaryDirectory();
         var options = new QuickstartOptions
         {
-            Minutes = 0.05, Output = output, VocabSize = 512, ContextLength = 64, HeldOutExamples = 8,
+            Minutes = 0.05,
+            Output = output,
+            VocabSize = 512,
+            ContextLength = 64,
+            HeldOutExamples = 8,
             Model = new ModelShape { Preset = "tiny" },
         };
         var layers = new QuickstartRecipe(options).Run();
