@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using Strata.Models.Tokenization;
 using Strata.Training.Data;
-using Strata.Training.Tests.Support;
 
 namespace Strata.Training.Tests.Data;
 
@@ -70,7 +69,7 @@ internal static class DataTestSupport
         TokenDatasetBuilder.Build(inputs, Tokenizer, EndOfText, output,
             new PretrainDataOptions { ValidationFraction = validationFraction }, progress, ct);
 
-    public static string NewDirectory() => TrainingTestPaths.NewTemporaryDirectory();
+    public static string NewDirectory() => TestPaths.NewTemporaryDirectory();
 }
 
 /// <summary>Records progress reports synchronously (Progress&lt;T&gt; would post them to the thread pool).</summary>

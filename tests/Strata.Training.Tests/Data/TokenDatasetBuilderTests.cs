@@ -1,6 +1,5 @@
 using System.Text;
 using Strata.Training.Data;
-using Strata.Training.Tests.Support;
 using static Strata.Training.Tests.Data.DataTestSupport;
 
 namespace Strata.Training.Tests.Data;
@@ -10,7 +9,7 @@ public sealed class TokenDatasetBuilderTests
     [Fact]
     public void TinyShakespeare_splits_at_nanoGPT_boundary_and_round_trips()
     {
-        string input = TrainingTestPaths.TinyShakespeare;
+        string input = TestPaths.TinyShakespeare;
         string text = File.ReadAllText(input);
         // Tiny Shakespeare is ASCII, so UTF-16 chars = code points = bytes = Python characters.
         Assert.All(text, c => Assert.True(c < 128));

@@ -1,5 +1,4 @@
 using Strata.Training.Loop;
-using Strata.Training.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -53,7 +52,7 @@ public class AdamWTests
             SetGradients(a1, b1, step);
             first.Step();
         }
-        string path = Path.Combine(TrainingTestPaths.NewTemporaryDirectory(), "optimizer.safetensors");
+        string path = Path.Combine(TestPaths.NewTemporaryDirectory(), "optimizer.safetensors");
         first.Save(path);
         using (no_grad())
         {

@@ -4,7 +4,6 @@ using Strata.Models.Llama;
 using Strata.Models.Tokenization;
 using Strata.Training.Loop;
 using Strata.Training.Reports;
-using Strata.Training.Tests.Support;
 
 namespace Strata.Training.Tests.Loop;
 
@@ -54,7 +53,7 @@ public class TrainerTests
     [Fact]
     public void TrainingLowersTheLossAndExportsAModel()
     {
-        string output = TrainingTestPaths.NewTemporaryDirectory();
+        string output = TestPaths.NewTemporaryDirectory();
         var recorder = new Recorder();
         var (trainer, model) = NewTrainer(output, new SyntheticData(64, 4, 16), Options with { MaxSteps = 40, EvalInterval = 20 }, recorder);
         using var _ = model;
@@ -72,12 +71,12 @@ public class TrainerTests
     [Fact]
     public void ResumeAfterAKillReproducesTheUninterruptedLossCurve()
     {
-        string straight = TrainingTestPaths.NewTemporaryDirectory();
+        string straight = TestPaths.NewTemporaryDirectory();
         var uninterrupted = new Recorder();
         var (trainerA, modelA) = NewTrainer(straight, new SyntheticData(64, 4, 16), Options, uninterrupted);
         using (modelA) trainerA.Run(resume: false);
 
-        string killed = TrainingTestPaths.NewTemporaryDirectory();
+        string killed = TestPaths.NewTemporaryDirectory();
         var (trainerB, modelB) = NewTrainer(killed, new SyntheticData(64, 4, 16), Options, new Recorder(interruptAfterStep: 7));
         using (modelB) Assert.Throws<Interrupt>(() => trainerB.Run(resume: false));
 
@@ -94,7 +93,7 @@ public class TrainerTests
     [Fact]
     public void WatchdogSkipsSpikesAndRollsBackAfterRepeatedOnes()
     {
-        string output = TrainingTestPaths.NewTemporaryDirectory();
+        string output = TestPaths.NewTemporaryDirectory();
         var recorder = new Recorder();
         // Batches 30..32 have random targets: three spikes in a row after the model has learned the corpus.
         var data = new SyntheticData(64, 4, 16, poisoned: new HashSet<long> { 30, 31, 32 });
@@ -115,7 +114,7 @@ public class TrainerTests
     [Fact]
     public void IncompleteCheckpointDirectoriesAreIgnored()
     {
-        string output = TrainingTestPaths.NewTemporaryDirectory();
+        string output = TestPaths.NewTemporaryDirectory();
         var checkpoints = new TrainingCheckpoints(output, keep: 3);
         Directory.CreateDirectory(Path.Combine(checkpoints.Root, ".partial-step-00000009"));
         Directory.CreateDirectory(Path.Combine(checkpoints.Root, "step-00000008")); // no trainer_state.json: never completed

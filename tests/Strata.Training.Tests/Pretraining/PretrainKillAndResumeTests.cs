@@ -4,7 +4,6 @@ using Strata.Cli;
 using Strata.Models.Tokenization;
 using Strata.Training.Loop;
 using Strata.Training.Reports;
-using Strata.Training.Tests.Support;
 
 namespace Strata.Training.Tests.Pretraining;
 
@@ -24,7 +23,7 @@ public class PretrainKillAndResumeTests
     private static (string Corpus, string Tokenizer) Inputs(string directory)
     {
         string corpus = Path.Combine(directory, "corpus.txt");
-        File.WriteAllText(corpus, File.ReadAllText(TrainingTestPaths.TinyShakespeare)[..60_000]);
+        File.WriteAllText(corpus, File.ReadAllText(TestPaths.TinyShakespeare)[..60_000]);
         string tokenizer = Path.Combine(directory, "tokenizer.json");
         BundledTokenizer.SaveTo(tokenizer);
         return (corpus, tokenizer);
@@ -41,7 +40,7 @@ public class PretrainKillAndResumeTests
     [Fact]
     public async Task SigkilledRunResumesToTheSameLossCurve()
     {
-        string root = TrainingTestPaths.NewTemporaryDirectory();
+        string root = TestPaths.NewTemporaryDirectory();
         var (corpus, tokenizer) = Inputs(root);
 
         string straight = Path.Combine(root, "straight");

@@ -1,6 +1,5 @@
 using Strata.Training.Pretraining;
 using Strata.Training.Quickstart;
-using Strata.Training.Tests.Support;
 
 namespace Strata.Training.Tests.Quickstart;
 
@@ -13,7 +12,7 @@ public class QuickstartRecipeTests
     [Fact]
     public void ProducesBaseCommandAndDialogueModelsWithMeasurements()
     {
-        string output = TrainingTestPaths.NewTemporaryDirectory();
+        string output = TestPaths.NewTemporaryDirectory();
         var options = new QuickstartOptions
         {
             Minutes = 0.05,

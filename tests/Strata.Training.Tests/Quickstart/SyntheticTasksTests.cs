@@ -1,6 +1,5 @@
 using Strata.Models.Tokenization;
 using Strata.Training.Quickstart;
-using Strata.Training.Tests.Support;
 using Strata.Training.Tuning;
 
 namespace Strata.Training.Tests.Quickstart;
@@ -92,7 +91,7 @@ public sealed class SyntheticTasksTests
         var used = Commands.Concat(Dialogues).SelectMany(e => TaskOracle.Parse(e.Conversation.Messages[0].Content)!.Value.Words);
         Assert.All(used, w => Assert.Contains(w, list));
 
-        string shakespeare = File.ReadAllText(TrainingTestPaths.TinyShakespeare).ToLowerInvariant();
+        string shakespeare = File.ReadAllText(TestPaths.TinyShakespeare).ToLowerInvariant();
         var counts = System.Text.RegularExpressions.Regex.Matches(shakespeare, "[a-z]+").GroupBy(m => m.Value)
             .ToDictionary(g => g.Key, g => g.Count());
         Assert.All(list, w => Assert.True(counts.GetValueOrDefault(w) >= 5, $"{w} occurs < 5 times in Shakespeare"));
@@ -185,7 +184,7 @@ public sealed class SyntheticTasksTests
     [Fact]
     public void JsonlRoundTripsThroughConversationReader()
     {
-        string directory = TrainingTestPaths.NewTemporaryDirectory();
+        string directory = TestPaths.NewTemporaryDirectory();
         string path = Path.Combine(directory, "sub", "tasks.jsonl");
         var tricky = new Conversation([new(ChatRole.System, "quote \" backslash \\ tab\t"),
             new(ChatRole.User, "line\nbreak, é, 😀, <|im_end|>"), new(ChatRole.Assistant, "")]);

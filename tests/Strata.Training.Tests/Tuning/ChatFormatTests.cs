@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Strata.Models.Tokenization;
-using Strata.Training.Tests.Support;
 using Strata.Training.Tuning;
 
 namespace Strata.Training.Tests.Tuning;
@@ -131,7 +130,7 @@ public sealed class ChatFormatTests
     [Fact]
     public void TokenizerWithoutSpecialChatMarkersIsRejected()
     {
-        string directory = TuningNodeTools.NewTemporaryDirectory();
+        string directory = TestPaths.NewTemporaryDirectory();
         try
         {
             // The bundled tokenizer with <|im_end|> demoted to an ordinary added token.
@@ -157,7 +156,7 @@ public sealed class ChatFormatTests
     [Fact]
     public void TokenizerConfigMakesImEndTheEosAndKeepsOtherKeys()
     {
-        string directory = TuningNodeTools.NewTemporaryDirectory();
+        string directory = TestPaths.NewTemporaryDirectory();
         try
         {
             BundledTokenizer.SaveTo(Path.Combine(directory, "tokenizer.json"));

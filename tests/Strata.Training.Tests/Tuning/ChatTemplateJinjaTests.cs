@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Strata.Models.Tokenization;
-using Strata.Training.Tests.Support;
 using Strata.Training.Tuning;
 
 namespace Strata.Training.Tests.Tuning;
@@ -40,7 +39,7 @@ public sealed class ChatTemplateJinjaTests
             messages = messages.Select(m => new { role = m.Role.ToString().ToLowerInvariant(), content = m.Content }),
             add_generation_prompt = addGenerationPrompt,
         });
-        return TuningNodeTools.RunScript("render-chat-template.mjs", request);
+        return NodeTools.RunScript("render-chat-template.mjs", request);
     }
 
     [Theory]
@@ -70,7 +69,7 @@ public sealed class ChatTemplateJinjaTests
     [Fact]
     public void TemplateStoredInTokenizerConfigRendersTheSame()
     {
-        string directory = TuningNodeTools.NewTemporaryDirectory();
+        string directory = TestPaths.NewTemporaryDirectory();
         try
         {
             ChatFormat.WriteTokenizerConfig(directory);

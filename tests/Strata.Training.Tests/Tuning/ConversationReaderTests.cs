@@ -1,11 +1,10 @@
-using Strata.Training.Tests.Support;
 using Strata.Training.Tuning;
 
 namespace Strata.Training.Tests.Tuning;
 
 public sealed class ConversationReaderTests : IDisposable
 {
-    private readonly string _directory = TuningNodeTools.NewTemporaryDirectory();
+    private readonly string _directory = TestPaths.NewTemporaryDirectory();
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
@@ -65,7 +64,7 @@ public sealed class ConversationReaderTests : IDisposable
     {
         // Facts read from the file itself (see /work/shared/data/conversations): 500 records, 1000 human and 1000 gpt
         // turns, every record human-first and alternating; identity_0 is the four-turn exchange below.
-        string path = Path.Combine(TuningNodeTools.SharedData, "conversations", "fastchat-dummy_conversation.json");
+        string path = Path.Combine(TestPaths.SharedData, "conversations", "fastchat-dummy_conversation.json");
 
         var conversations = ConversationReader.ReadJson(path).ToList();
 

@@ -1,5 +1,4 @@
 using Strata.Models.Tokenization;
-using Strata.Training.Tests.Support;
 using Strata.Training.Tuning;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -138,7 +137,7 @@ public sealed class SequencePackerTests
     {
         var tokenizer = BundledTokenizer.Load();
         var format = new ChatFormat(tokenizer);
-        string path = Path.Combine(TuningNodeTools.SharedData, "conversations", "fastchat-dummy_conversation.json");
+        string path = Path.Combine(TestPaths.SharedData, "conversations", "fastchat-dummy_conversation.json");
         var examples = ConversationReader.ReadJson(path).Take(60).Select(format.Render).ToList();
         var packer = new SequencePacker();
 

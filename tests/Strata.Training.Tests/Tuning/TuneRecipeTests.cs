@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Strata.Cli;
 using Strata.Models.Configuration;
 using Strata.Models.Tokenization;
-using Strata.Training.Tests.Support;
 using Strata.Training.Tuning;
 
 namespace Strata.Training.Tests.Tuning;
@@ -15,11 +14,11 @@ public class TuneRecipeTests
     [InlineData("dialogue")]
     public async Task TuneProducesAChatModelThatStopsAtImEnd(string stage)
     {
-        string root = TrainingTestPaths.NewTemporaryDirectory();
+        string root = TestPaths.NewTemporaryDirectory();
         string baseModel = Path.Combine(root, "base");
         var init = new StringWriter();
         Assert.Equal(0, await StrataCli.RunAsync(["init", "--preset", "tiny", "--out", baseModel], init, init));
-        string conversations = Path.Combine(TrainingTestPaths.SharedData, "conversations", "fastchat-dummy_conversation.json");
+        string conversations = Path.Combine(TestPaths.SharedData, "conversations", "fastchat-dummy_conversation.json");
         string output = Path.Combine(root, stage);
 
         var log = new StringWriter();

@@ -1,22 +1,22 @@
 using System.Diagnostics;
 
-namespace Strata.Training.Tests.Support;
+namespace Strata.Tests.Support;
 
-/// <summary>
-/// Paths and the Node test tools for the tuning tests (the NodeTools pattern of Strata.Models.Tests, kept in one
-/// class of its own). Tools are independent references (e.g. Hugging Face's @huggingface/jinja), installed on first
-/// use with <c>npm ci</c> from <c>tests/tools/package-lock.json</c>.
-/// </summary>
-public static class TuningNodeTools
+/// <summary>Shared by every test project (linked from tests/Shared). Locations the tests read from: the repository, <c>../shared</c> and the Node test tools.</summary>
+public static class TestPaths
 {
-    private static readonly object InstallLock = new();
-
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    /// <summary>The shared data folder beside the repository (tests only).</summary>
+    /// <summary>The shared data folder beside the repository (tests only; the product never needs it).</summary>
     public static string SharedData => Path.Combine(RepositoryRoot, "..", "shared", "data");
 
+    /// <summary>nanoGPT's Tiny Shakespeare corpus in <c>../shared</c>.</summary>
+    public static string TinyShakespeare => Path.Combine(SharedData, "tinyshakespeare", "input.txt");
+
     public static string ToolsDirectory => Path.Combine(RepositoryRoot, "tests", "tools");
+
+    /// <summary>Golden files committed under <c>tests/Strata.Models.Tests/Golden</c>.</summary>
+    public static string Golden => Path.Combine(RepositoryRoot, "tests", "Strata.Models.Tests", "Golden");
 
     public static string NewTemporaryDirectory()
     {
@@ -25,16 +25,34 @@ public static class TuningNodeTools
         return path;
     }
 
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Strata.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException("Cannot find Strata.sln above " + AppContext.BaseDirectory);
+    }
+}
+
+/// <summary>
+/// Independent reference tools written in JavaScript (Hugging Face's own tokenizers port, real published
+/// tokenizer files). Installed on first use with <c>npm ci</c> from <c>tests/tools/package-lock.json</c>.
+/// </summary>
+public static class NodeTools
+{
+    private static readonly object InstallLock = new();
+
     public static string NodeModules
     {
         get
         {
-            string modules = Path.Combine(ToolsDirectory, "node_modules");
+            string modules = Path.Combine(TestPaths.ToolsDirectory, "node_modules");
             lock (InstallLock)
             {
                 if (!AllDependenciesInstalled(modules))
                 {
-                    var (code, output) = Run("npm", "ci --no-audit --no-fund", ToolsDirectory, stdin: null);
+                    var (code, output) = Run("npm", "ci --no-audit --no-fund", TestPaths.ToolsDirectory, stdin: null);
                     if (code != 0) throw new InvalidOperationException("npm ci in tests/tools failed:\n" + output);
                 }
             }
@@ -44,7 +62,7 @@ public static class TuningNodeTools
 
     private static bool AllDependenciesInstalled(string modules)
     {
-        using var package = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(ToolsDirectory, "package.json")));
+        using var package = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.ToolsDirectory, "package.json")));
         return package.RootElement.GetProperty("dependencies").EnumerateObject()
             .All(dependency => Directory.Exists(Path.Combine(modules, dependency.Name)));
     }
@@ -53,7 +71,7 @@ public static class TuningNodeTools
     public static string RunScript(string script, string stdin)
     {
         _ = NodeModules;
-        var (code, output) = Run("node", script, ToolsDirectory, stdin);
+        var (code, output) = Run("node", script, TestPaths.ToolsDirectory, stdin);
         if (code != 0) throw new InvalidOperationException($"node {script} failed:\n{output}");
         return output;
     }
@@ -67,8 +85,6 @@ public static class TuningNodeTools
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            StandardInputEncoding = new System.Text.UTF8Encoding(false),
-            StandardOutputEncoding = System.Text.Encoding.UTF8,
         };
         using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start " + file);
         var stderr = process.StandardError.ReadToEndAsync();
@@ -77,14 +93,5 @@ public static class TuningNodeTools
         string stdout = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         return (process.ExitCode, process.ExitCode == 0 ? stdout : stdout + stderr.Result);
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Strata.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("Cannot find Strata.sln above " + AppContext.BaseDirectory);
     }
 }
