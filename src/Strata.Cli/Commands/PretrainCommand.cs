@@ -23,6 +23,7 @@ internal static class PretrainCommand
         var contextLength = new Option<int?>("--context-length");
         var batch = new Option<int?>("--batch-size") { Description = "Sequences per micro-batch" };
         var accumulation = new Option<int?>("--grad-accum");
+        var batchTokens = new Option<int?>("--batch-tokens") { Description = "Tokens per optimizer step (sets --grad-accum)" };
         var steps = new Option<int?>("--max-steps");
         var minutes = new Option<double?>("--max-minutes") { Description = "Stop (with a checkpoint) after this long" };
         var learningRate = new Option<double?>("--learning-rate");
@@ -32,7 +33,7 @@ internal static class PretrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out" };
         var command = new Command("pretrain", "Pretrain a base model on text")
         {
-            config, input, output, tokenizer, vocabSize, preset, layers, hidden, heads, intermediate, alibi, contextLength, batch, accumulation, steps, minutes,
+            config, input, output, tokenizer, vocabSize, preset, layers, hidden, heads, intermediate, alibi, contextLength, batch, accumulation, batchTokens, steps, minutes,
             learningRate, evalInterval, checkpointInterval, seed, resume,
         };
         command.SetAction((parse, cancellationToken) =>
@@ -44,6 +45,7 @@ internal static class PretrainCommand
                 ContextLength = parse.GetValue(contextLength) ?? training.ContextLength,
                 BatchSize = parse.GetValue(batch) ?? training.BatchSize,
                 GradientAccumulation = parse.GetValue(accumulation) ?? training.GradientAccumulation,
+                BatchTokens = parse.GetValue(batchTokens) ?? training.BatchTokens,
                 MaxSteps = parse.GetValue(steps) ?? training.MaxSteps,
                 MaxMinutes = parse.GetValue(minutes) ?? training.MaxMinutes,
                 LearningRate = parse.GetValue(learningRate) ?? training.LearningRate,

@@ -23,12 +23,13 @@ internal static class QuickstartCommand
             var recipe = new QuickstartRecipe(options, monitor, new Progress<string>(s => context.Error.WriteLine(s)));
             var layers = recipe.Run(cancellationToken);
 
-            var table = new Table().AddColumn("layer").AddColumn("model").AddColumn("measure").AddColumn("layer below").AddColumn("this layer");
+            var table = new Table().AddColumn("layer").AddColumn("model").AddColumn("measure").AddColumn("layer below").AddColumn("this layer").AddColumn("validation loss");
             foreach (var layer in layers)
             {
                 bool fraction = layer.Measure.Contains("exact match", StringComparison.Ordinal);
                 string Format(double v) => double.IsNaN(v) ? "-" : fraction ? v.ToString("P0") : v.ToString("F3");
-                table.AddRow(layer.Name, Markup.Escape(layer.Directory), layer.Measure, Format(layer.Before), Format(layer.After));
+                table.AddRow(layer.Name, Markup.Escape(layer.Directory), layer.Measure, Format(layer.Before), Format(layer.After),
+                    layer.ValidationLoss is double loss ? loss.ToString("F3") : "-");
             }
             context.Console.Write(table);
             foreach (var layer in layers)

@@ -45,6 +45,7 @@ public sealed class Trainer
         JsonNode resolvedConfig, ITrainingMonitor? monitor = null, double? peakFlopsPerSecond = null)
     {
         options.Validate();
+        options = options.Resolved();
         (this.model, this.data, this.options, this.outputDirectory, this.tokenizerJson) = (model, data, options, outputDirectory, tokenizerJson);
         (this.resolvedConfig, this.monitor, this.peakFlopsPerSecond) = (resolvedConfig, monitor, peakFlopsPerSecond);
         checkpoints = new TrainingCheckpoints(outputDirectory, options.KeepCheckpoints);

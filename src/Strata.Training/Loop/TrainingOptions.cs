@@ -18,6 +18,12 @@ public sealed record TrainingOptions
     [JsonPropertyName("context_length")] public int ContextLength { get; init; } = 64;
     [JsonPropertyName("gradient_accumulation")] public int GradientAccumulation { get; init; } = 1;
 
+    /// <summary>
+    /// Tokens per optimizer step. When set, gradient accumulation is derived from it:
+    /// ⌈batch_tokens / (batch_size · context_length)⌉ micro-batches per step.
+    /// </summary>
+    [JsonPropertyName("batch_tokens")] public int? BatchTokens { get; init; }
+
     [JsonPropertyName("learning_rate")] public double LearningRate { get; init; } = 1e-3;
     [JsonPropertyName("min_learning_rate")] public double MinLearningRate { get; init; } = 1e-4;
     [JsonPropertyName("warmup_steps")] public int WarmupSteps { get; init; } = 100;
@@ -53,6 +59,7 @@ public sealed record TrainingOptions
         Require(BatchSize > 0, "batch_size must be positive");
         Require(ContextLength > 1, "context_length must be at least 2");
         Require(GradientAccumulation > 0, "gradient_accumulation must be positive");
+        Require(BatchTokens is null or > 0, "batch_tokens must be positive");
         Require(LearningRate > 0 && MinLearningRate >= 0 && MinLearningRate <= LearningRate,
             "need 0 <= min_learning_rate <= learning_rate and learning_rate > 0");
         Require(WarmupSteps >= 0, "warmup_steps must be >= 0");
@@ -68,6 +75,11 @@ public sealed record TrainingOptions
             if (!condition) throw new ArgumentException(message);
         }
     }
+
+    /// <summary>These options with <see cref="BatchTokens"/> turned into a gradient-accumulation count.</summary>
+    public TrainingOptions Resolved() => BatchTokens is int tokens
+        ? this with { GradientAccumulation = Math.Max(1, (int)Math.Ceiling((double)tokens / ((long)BatchSize * ContextLength))) }
+        : this;
 
     /// <summary>Tokens that pass through the model per optimizer step.</summary>
     [JsonIgnore] public long TokensPerStep => (long)BatchSize * ContextLength * GradientAccumulation;

@@ -21,7 +21,8 @@ public sealed record QuickstartOptions
 }
 
 /// <summary>One layer of the stack and the number that shows it improved.</summary>
-public sealed record QuickstartLayer(string Name, string Directory, string Measure, double Before, double After, IReadOnlyList<(string Prompt, string Output)> Samples);
+public sealed record QuickstartLayer(string Name, string Directory, string Measure, double Before, double After, double? ValidationLoss,
+    IReadOnlyList<(string Prompt, string Output)> Samples);
 
 /// <summary>
 /// The whole stack on the bundled corpus: train a BPE tokenizer → pretrain a base model on Tiny Shakespeare →
@@ -41,7 +42,7 @@ public sealed class QuickstartRecipe(QuickstartOptions options, ITrainingMonitor
         var baseOutcome = new PretrainRecipe(pretrain, monitor, status) { SamplePrompts = ["ROMEO:", "First Citizen:\n"] }
             .Run(resume: true, cancellationToken);
         var baseLayer = new QuickstartLayer("base", baseOutcome.ModelDirectory, "validation bits per character",
-            double.NaN, baseOutcome.Result.BitsPerCharacter ?? double.NaN,
+            double.NaN, baseOutcome.Result.BitsPerCharacter ?? double.NaN, baseOutcome.Result.FinalValidationLoss,
             baseOutcome.Report.Samples.Select(s => (s.Prompt, s.Completion)).ToList());
 
         var (commandTrain, commandHeldOut) = SyntheticTasks.Split(SyntheticTasks.Command(6000, options.Seed), HeldOutFraction(6000));
@@ -59,8 +60,8 @@ public sealed class QuickstartRecipe(QuickstartOptions options, ITrainingMonitor
         string dialogueData = Path.Combine(options.Output, "data", "dialogue.jsonl");
         // Some single-turn tasks stay in the mix so dialogue tuning does not erase them.
         SyntheticTasks.WriteJsonl(dialogueTrain.Select(e => e.Conversation).Concat(commandTrain.Take(1000).Select(e => e.Conversation)), dialogueData);
-        var dialogue = Tune(TuneStage.Dialogue, command, "dialogue", [dialogueData], budget * 0.20, cancellationToken);
-        var dialogueLayer = Compare("dialogue", dialogue, command, dialogueHeldOut, "held-out multi-turn exact match");
+        var dialogue = Tune(TuneStage.Dialogue, command.ModelDirectory, "dialogue", [dialogueData], budget * 0.20, cancellationToken);
+        var dialogueLayer = Compare("dialogue", dialogue, command.ModelDirectory, dialogueHeldOut, "held-out multi-turn exact match");
         return [baseLayer, commandLayer, dialogueLayer];
     }
 
@@ -93,7 +94,7 @@ public sealed class QuickstartRecipe(QuickstartOptions options, ITrainingMonitor
         };
     }
 
-    private string Tune(TuneStage stage, string from, string name, IReadOnlyList<string> data, double seconds, CancellationToken cancellationToken)
+    private TuneOutcome Tune(TuneStage stage, string from, string name, IReadOnlyList<string> data, double seconds, CancellationToken cancellationToken)
     {
         var modelConfig = ModelConfig.Load(from);
         const int batch = 16, context = 128;
@@ -118,18 +119,19 @@ public sealed class QuickstartRecipe(QuickstartOptions options, ITrainingMonitor
             },
         };
         return new TuneRecipe(config, monitor, status) { SamplePrompts = ["Say it twice: crown", "Uppercase: hamlet"] }
-            .Run(resume: true, cancellationToken).ModelDirectory;
+            .Run(resume: true, cancellationToken);
     }
 
     /// <summary>Exact match of the new layer against the layer below on the same held-out tasks.</summary>
-    private static QuickstartLayer Compare(string name, string directory, string previous, IReadOnlyList<VerifiableExample> heldOut, string measure)
+    private static QuickstartLayer Compare(string name, TuneOutcome tuned, string previous, IReadOnlyList<VerifiableExample> heldOut, string measure)
     {
+        string directory = tuned.ModelDirectory;
         var tokenizer = StrataTokenizer.FromTokenizerJson(Path.Combine(directory, "tokenizer.json"));
         double before;
         using (var below = LlamaCheckpoint.Load(previous)) before = ExactMatchEvaluator.Evaluate(below, tokenizer, heldOut).Accuracy;
         using var model = LlamaCheckpoint.Load(directory);
         var after = ExactMatchEvaluator.Evaluate(model, tokenizer, heldOut);
-        return new QuickstartLayer(name, directory, measure, before, after.Accuracy,
+        return new QuickstartLayer(name, directory, measure, before, after.Accuracy, tuned.Result.FinalValidationLoss,
             after.Samples.Take(3).Select(s => (s.Prompt, s.Actual)).ToList());
     }
 

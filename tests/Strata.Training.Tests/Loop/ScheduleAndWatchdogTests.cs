@@ -29,3 +29,17 @@ public class ScheduleAndWatchdogTests
         Assert.Equal(WatchdogVerdict.Accept, watchdog.Judge(2.02, 1.0).Verdict); // ordinary noise is fine
     }
 }
+
+public class BatchTokensTests
+{
+    [Theory]
+    [InlineData(null, 3, 3)]
+    [InlineData(64, 1, 1)]
+    [InlineData(200, 1, 4)]   // ⌈200 / (4 · 16)⌉
+    [InlineData(4096, 7, 64)]
+    public void BatchTokensSetTheAccumulation(int? batchTokens, int accumulation, int expected)
+    {
+        var options = new TrainingOptions { BatchSize = 4, ContextLength = 16, GradientAccumulation = accumulation, BatchTokens = batchTokens };
+        Assert.Equal(expected, options.Resolved().GradientAccumulation);
+    }
+}

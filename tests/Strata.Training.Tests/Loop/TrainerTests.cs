@@ -112,6 +112,18 @@ public class TrainerTests
     }
 
     [Fact]
+    public void GradientAccumulationConsumesThatManyMicroBatchesPerStep()
+    {
+        string output = TestPaths.NewTemporaryDirectory();
+        var options = Options with { MaxSteps = 3, BatchTokens = 128, CheckpointInterval = 10, EvalInterval = 10 }; // 128 / (4 · 16) = 2
+        var (trainer, model) = NewTrainer(output, new SyntheticData(64, 4, 16), options, new Recorder());
+        using var _ = model;
+        var result = trainer.Run(resume: false);
+        Assert.Equal(6, result.State.BatchIndex);
+        Assert.Equal(3 * 2 * 4 * 16, result.State.TokensSeen);
+    }
+
+    [Fact]
     public void IncompleteCheckpointDirectoriesAreIgnored()
     {
         string output = TestPaths.NewTemporaryDirectory();
