@@ -45,6 +45,9 @@ public sealed record ModelShape
 /// </summary>
 public sealed record PretrainConfig
 {
+    /// <summary>Free text for people: what the run is for and the command that runs it.</summary>
+    [JsonPropertyName("description")] public string? Description { get; init; }
+
     [JsonPropertyName("inputs")] public IReadOnlyList<string> Inputs { get; init; } = [];
     [JsonPropertyName("output")] public string Output { get; init; } = "models/base";
 
