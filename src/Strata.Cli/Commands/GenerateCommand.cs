@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Strata.Models.Generation;
+using Strata.Training.Tuning;
 
 namespace Strata.Cli.Commands;
 
@@ -20,9 +21,10 @@ internal static class GenerateCommand
         var seed = new Option<int?>("--seed") { Description = "Same seed → same text" };
         var stop = new Option<string[]>("--stop") { Description = "Stop before this text (repeatable)", AllowMultipleArgumentsPerToken = false };
         var noBos = new Option<bool>("--no-bos") { Description = "Do not prepend the BOS token" };
+        var chat = new Option<bool>("--chat") { Description = "Send the prompt as a user message in the model's ChatML format (tuned models)" };
         var command = new Command("generate", "Generate text from a prompt")
         {
-            model, prompt, maxTokens, temperature, topK, topP, minP, repetitionPenalty, seed, stop, noBos,
+            model, prompt, maxTokens, temperature, topK, topP, minP, repetitionPenalty, seed, stop, noBos, chat,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -40,12 +42,14 @@ internal static class GenerateCommand
                 Seed = parse.GetValue(seed),
                 StopSequences = parse.GetValue(stop) ?? [],
             };
-            var promptIds = ModelLoader.Encode(tokenizer, network.Config, parse.GetRequiredValue(prompt), addBos: !parse.GetValue(noBos));
+            IReadOnlyList<int> promptIds = parse.GetValue(chat)
+                ? new ChatFormat(tokenizer).RenderPrompt([new ChatMessage(ChatRole.User, parse.GetRequiredValue(prompt))])
+                : ModelLoader.Encode(tokenizer, network.Config, parse.GetRequiredValue(prompt), addBos: !parse.GetValue(noBos));
             var generator = new TextGenerator(new TorchLanguageModel(network), tokenizer);
             var clock = Stopwatch.StartNew();
             int tokens = 0;
             FinishReason? reason = null;
-            await context.Output.WriteAsync(parse.GetRequiredValue(prompt));
+            await context.Output.WriteAsync(parse.GetValue(chat) ? "" : parse.GetRequiredValue(prompt));
             await foreach (var chunk in generator.StreamAsync(promptIds, options, cancellationToken))
             {
                 await context.Output.WriteAsync(chunk.Text);

@@ -37,7 +37,7 @@ internal static class QuickstartCommand
                 context.Output.WriteLine($"--- {layer.Name} samples ---");
                 foreach (var (prompt, text) in layer.Samples) context.Output.WriteLine($"{prompt.Trim()}\n  → {text.Trim()}");
             }
-            context.Output.WriteLine($"Chat with the dialogue model: strata generate --model {Path.Combine(options.Output, "dialogue")} --prompt …");
+            context.Output.WriteLine($"Try the dialogue model: strata generate --chat --model {Path.Combine(options.Output, "dialogue")} --prompt \"Say it twice: crown\"");
             return Task.FromResult(0);
         });
         return command;

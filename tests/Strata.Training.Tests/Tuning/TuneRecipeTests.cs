@@ -34,5 +34,13 @@ public class TuneRecipeTests
         Assert.Equal(ChatFormat.ChatTemplate, (string)tokenizerConfig["chat_template"]!);
         Assert.True(File.Exists(Path.Combine(output, "report", "loss.png")));
         Assert.Contains("held-out loss", log.ToString());
+
+        var chat = new StringWriter();
+        var chatError = new StringWriter();
+        Assert.Equal(0, await StrataCli.RunAsync(["generate", "--chat", "--model", output, "--prompt", "Hello", "--max-tokens", "8", "--seed", "1"], chat, chatError));
+        Assert.DoesNotContain("<|im_start|>", chat.ToString());
+        // The CLI sends exactly the ChatML prompt (format checked against @huggingface/jinja in ChatTemplateJinjaTests).
+        int promptTokens = new ChatFormat(tokenizer).RenderPrompt([new ChatMessage(ChatRole.User, "Hello")]).Length;
+        Assert.Contains($"[{promptTokens} prompt tokens", chatError.ToString());
     }
 }
