@@ -10,8 +10,8 @@ internal static class InitCommand
 {
     public static Command Create(CliContext context)
     {
-        var preset = new Option<string>("--preset") { Description = "Model shape: tiny, small or smollm2-135m", DefaultValueFactory = _ => "tiny" };
-        preset.AcceptOnlyFromAmong("tiny", "small", "smollm2-135m");
+        var preset = new Option<string>("--preset") { Description = "Model shape: nano, tiny, small or smollm2-135m", DefaultValueFactory = _ => "tiny" };
+        preset.AcceptOnlyFromAmong("nano", "tiny", "small", "smollm2-135m");
         var tokenizer = new Option<string?>("--tokenizer")
         {
             Description = "tokenizer.json (or a model directory holding one); default: Strata's bundled byte-level BPE",
