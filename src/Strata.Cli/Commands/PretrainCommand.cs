@@ -9,7 +9,6 @@ internal static class PretrainCommand
 {
     public static Command Create(CliContext context)
     {
-        var config = new Option<string?>("--config") { Description = "Run config (JSON); flags override its keys" };
         var input = new Option<string[]>("--input") { Description = "Text (.txt/.md) or JSONL ({\"text\":…}) files", AllowMultipleArgumentsPerToken = true };
         var output = new Option<string?>("--out") { Description = "Output directory (model, checkpoints, report)" };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "Existing tokenizer.json; default: train one on the inputs" };
@@ -20,39 +19,16 @@ internal static class PretrainCommand
         var heads = new Option<int?>("--heads");
         var intermediate = new Option<int?>("--intermediate-size");
         var alibi = new Option<bool>("--alibi") { Description = "ALiBi positions (runs beyond the training length)" };
-        var contextLength = new Option<int?>("--context-length");
-        var batch = new Option<int?>("--batch-size") { Description = "Sequences per micro-batch" };
-        var accumulation = new Option<int?>("--grad-accum");
-        var batchTokens = new Option<int?>("--batch-tokens") { Description = "Tokens per optimizer step (sets --grad-accum)" };
-        var steps = new Option<int?>("--max-steps");
-        var minutes = new Option<double?>("--max-minutes") { Description = "Stop (with a checkpoint) after this long" };
-        var learningRate = new Option<double?>("--learning-rate");
-        var evalInterval = new Option<int?>("--eval-interval");
-        var checkpointInterval = new Option<int?>("--checkpoint-interval");
-        var seed = new Option<long?>("--seed");
-        var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out" };
         var command = new Command("pretrain", "Pretrain a base model on text")
         {
-            config, input, output, tokenizer, vocabSize, preset, layers, hidden, heads, intermediate, alibi, contextLength, batch, accumulation, batchTokens, steps, minutes,
-            learningRate, evalInterval, checkpointInterval, seed, resume,
+            input, output, tokenizer, vocabSize, preset, layers, hidden, heads, intermediate, alibi,
         };
+        var flags = new TrainingFlags();
+        flags.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
-            var file = parse.GetValue(config) is string path ? PretrainConfig.Load(path) : new PretrainConfig();
-            var training = file.Training;
-            training = training with
-            {
-                ContextLength = parse.GetValue(contextLength) ?? training.ContextLength,
-                BatchSize = parse.GetValue(batch) ?? training.BatchSize,
-                GradientAccumulation = parse.GetValue(accumulation) ?? training.GradientAccumulation,
-                BatchTokens = parse.GetValue(batchTokens) ?? training.BatchTokens,
-                MaxSteps = parse.GetValue(steps) ?? training.MaxSteps,
-                MaxMinutes = parse.GetValue(minutes) ?? training.MaxMinutes,
-                LearningRate = parse.GetValue(learningRate) ?? training.LearningRate,
-                EvalInterval = parse.GetValue(evalInterval) ?? training.EvalInterval,
-                CheckpointInterval = parse.GetValue(checkpointInterval) ?? training.CheckpointInterval,
-                Seed = parse.GetValue(seed) ?? training.Seed,
-            };
+            var file = parse.GetValue(flags.Config) is string path ? PretrainConfig.Load(path) : new PretrainConfig();
+            var training = flags.Apply(parse, file.Training);
             var model = file.Model with
             {
                 Preset = parse.GetValue(preset) ?? file.Model.Preset,
@@ -73,7 +49,7 @@ internal static class PretrainCommand
             };
             var monitor = new ConsoleTrainingMonitor(context, training.LogInterval);
             var recipe = new PretrainRecipe(resolved, monitor, new Progress<string>(s => context.Error.WriteLine(s)));
-            var outcome = monitor.Run("pretraining", training.MaxSteps, () => recipe.Run(parse.GetValue(resume), cancellationToken));
+            var outcome = monitor.Run("pretraining", training.MaxSteps, () => recipe.Run(parse.GetValue(flags.Resume), cancellationToken));
             var result = outcome.Result;
             context.Output.WriteLine(result.Completed
                 ? $"Base model in {outcome.ModelDirectory}: validation loss {result.FinalValidationLoss:F4} nats/token"

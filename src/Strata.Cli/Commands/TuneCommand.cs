@@ -8,35 +8,21 @@ internal static class TuneCommand
 {
     public static Command Create(CliContext context)
     {
-        var config = new Option<string?>("--config") { Description = "Tune config (JSON); flags override its keys" };
         var stage = new Option<TuneStage?>("--stage") { Description = "command (single-turn) or dialogue (multi-turn)" };
         var model = new Option<string?>("--model") { Description = "Model to start from (base for command, command for dialogue)" };
         var data = new Option<string[]>("--data") { Description = "Conversations: JSONL (messages / Alpaca / ShareGPT) or a JSON array", AllowMultipleArgumentsPerToken = true };
         var output = new Option<string?>("--out") { Description = "Output directory" };
-        var steps = new Option<int?>("--max-steps");
-        var minutes = new Option<double?>("--max-minutes");
-        var learningRate = new Option<double?>("--learning-rate");
-        var batch = new Option<int?>("--batch-size");
-        var contextLength = new Option<int?>("--context-length");
         var noPack = new Option<bool>("--no-pack") { Description = "One conversation per row instead of packing" };
-        var seed = new Option<long?>("--seed");
-        var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out" };
         var command = new Command("tune", "Tune a model on instructions or conversations")
         {
-            config, stage, model, data, output, steps, minutes, learningRate, batch, contextLength, noPack, seed, resume,
+            stage, model, data, output, noPack,
         };
+        var flags = new TrainingFlags();
+        flags.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
-            var file = parse.GetValue(config) is string path ? TuneConfig.Load(path) : new TuneConfig();
-            var training = file.Training with
-            {
-                MaxSteps = parse.GetValue(steps) ?? file.Training.MaxSteps,
-                MaxMinutes = parse.GetValue(minutes) ?? file.Training.MaxMinutes,
-                LearningRate = parse.GetValue(learningRate) ?? file.Training.LearningRate,
-                BatchSize = parse.GetValue(batch) ?? file.Training.BatchSize,
-                ContextLength = parse.GetValue(contextLength) ?? file.Training.ContextLength,
-                Seed = parse.GetValue(seed) ?? file.Training.Seed,
-            };
+            var file = parse.GetValue(flags.Config) is string path ? TuneConfig.Load(path) : new TuneConfig();
+            var training = flags.Apply(parse, file.Training);
             var resolved = file with
             {
                 Stage = parse.GetValue(stage) ?? file.Stage,
@@ -49,7 +35,7 @@ internal static class TuneCommand
             var monitor = new ConsoleTrainingMonitor(context, training.LogInterval);
             var recipe = new TuneRecipe(resolved, monitor, new Progress<string>(s => context.Error.WriteLine(s)));
             var outcome = monitor.Run($"{resolved.Stage.ToString().ToLowerInvariant()} tuning", training.MaxSteps,
-                () => recipe.Run(parse.GetValue(resume), cancellationToken));
+                () => recipe.Run(parse.GetValue(flags.Resume), cancellationToken));
             var result = outcome.Result;
             context.Output.WriteLine(result.Completed
                 ? $"{resolved.Stage} model in {outcome.ModelDirectory}: held-out loss {result.FinalValidationLoss:F4} nats/token on assistant tokens"

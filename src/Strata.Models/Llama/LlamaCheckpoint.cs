@@ -40,6 +40,19 @@ public static class LlamaCheckpoint
         var config = ModelConfig.Load(directory);
         if (adjust is not null) config = adjust(config);
         var model = new LlamaForCausalLM(config, device);
+        LoadWeights(model, directory);
+        if (dtype != ScalarType.Float32) model.to(dtype);
+        return model;
+    }
+
+    /// <summary>
+    /// Copies the (possibly sharded) safetensors weights of <paramref name="directory"/> into an existing model,
+    /// converting to each parameter's dtype: how a checkpoint is loaded and how a training run is restored.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A tensor is missing, unexpected or has the wrong shape; the message names the file.</exception>
+    public static void LoadWeights(LlamaForCausalLM model, string directory)
+    {
+        var config = model.Config;
         using var weights = CheckpointWeights.Open(directory);
         var expected = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         foreach (string name in weights.Names)
@@ -58,12 +71,10 @@ public static class LlamaCheckpoint
                     throw new InvalidDataException(
                         $"{directory}: tensor '{name}' has shape [{string.Join(", ", shape)}], config.json implies [{string.Join(", ", parameter.shape)}]");
                 }
-                using var value = weights.Load(name, dtype);
+                using var value = weights.Load(name, parameter.dtype);
                 parameter.copy_(value);
             }
         }
-        if (dtype != ScalarType.Float32) model.to(dtype);
-        return model;
     }
 
     /// <summary>Writes <c>config.json</c> and <c>model.safetensors</c> (sharded past <paramref name="maxShardBytes"/>).</summary>

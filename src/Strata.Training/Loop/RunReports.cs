@@ -38,12 +38,17 @@ public static class RunReports
         var ids = new List<int>();
         if (model.Config.BosTokenId is int bos) ids.Add(bos);
         ids.AddRange(tokenizer.Encode(prompt, parseSpecialTokens: false));
+        return Greedy(model, tokenizer, ids, SamplingOptions.Greedy with { MaxTokens = maxTokens, RepetitionPenalty = 1.1 });
+    }
+
+    /// <summary>Runs <paramref name="options"/> from <paramref name="promptIds"/> in eval mode, then puts the model back in training mode.</summary>
+    public static string Greedy(LlamaForCausalLM model, StrataTokenizer tokenizer, IReadOnlyList<int> promptIds, SamplingOptions options)
+    {
         var generator = new TextGenerator(new TorchLanguageModel(model), tokenizer);
         model.eval();
         try
         {
-            var options = SamplingOptions.Greedy with { MaxTokens = maxTokens, RepetitionPenalty = 1.1 };
-            return generator.GenerateAsync(ids, options).GetAwaiter().GetResult().Text;
+            return generator.GenerateAsync(promptIds, options).GetAwaiter().GetResult().Text;
         }
         finally
         {

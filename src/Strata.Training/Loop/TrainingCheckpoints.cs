@@ -55,19 +55,8 @@ public sealed class TrainingCheckpoints(string outputDirectory, int keep)
     /// <exception cref="InvalidDataException">The checkpoint is incomplete or does not fit the model.</exception>
     public static TrainerState Restore(string checkpoint, LlamaForCausalLM model, AdamW optimizer)
     {
-        using (var saved = LlamaCheckpoint.Load(checkpoint))
-        using (torch.no_grad())
-        {
-            var target = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-            foreach (var (name, parameter) in saved.named_parameters())
-            {
-                if (!target.TryGetValue(name, out var destination) || !destination.shape.SequenceEqual(parameter.shape))
-                {
-                    throw new InvalidDataException($"{checkpoint}: tensor '{name}' does not fit the model being trained");
-                }
-                destination.copy_(parameter);
-            }
-        }
+        // Straight into the model being trained: no second copy of the weights in memory.
+        LlamaCheckpoint.LoadWeights(model, checkpoint);
         optimizer.Load(Path.Combine(checkpoint, OptimizerFile));
         string statePath = Path.Combine(checkpoint, StateFile);
         return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath))

@@ -69,57 +69,52 @@ public sealed class QuickstartRecipe(QuickstartOptions options, ITrainingMonitor
 
     private PretrainConfig PretrainStage(string corpus, double seconds)
     {
-        var shape = options.Model;
-        var probeConfig = shape.ToModelConfig(options.VocabSize, options.ContextLength, 0, 0);
-        const int batch = 16;
-        int steps = StepsFor(seconds, ThroughputProbe.SecondsPerStep(probeConfig, batch, options.ContextLength));
+        var modelConfig = options.Model.ToModelConfig(options.VocabSize, options.ContextLength, 0, 0);
         return new PretrainConfig
         {
             Inputs = [corpus],
             Output = Path.Combine(options.Output, "base"),
             VocabSize = options.VocabSize,
-            Model = shape,
-            Training = new TrainingOptions
-            {
-                MaxSteps = steps,
-                BatchSize = batch,
-                ContextLength = options.ContextLength,
-                LearningRate = 2e-3,
-                MinLearningRate = 2e-4,
-                WarmupSteps = Math.Min(100, steps / 10),
-                EvalInterval = Math.Max(1, steps / 5),
-                CheckpointInterval = Math.Max(1, steps / 4),
-                Seed = options.Seed,
-            },
+            Model = options.Model,
+            Training = TimeBoxed(new TrainingOptions(), modelConfig, options.ContextLength, seconds, learningRate: 2e-3, maxWarmup: 100, evaluations: 5, checkpoints: 4),
         };
     }
 
     private TuneOutcome Tune(TuneStage stage, string from, string name, IReadOnlyList<string> data, double seconds, CancellationToken cancellationToken)
     {
-        var modelConfig = ModelConfig.Load(from);
-        const int batch = 16, context = 128;
-        int steps = StepsFor(seconds, ThroughputProbe.SecondsPerStep(modelConfig, batch, context));
         var config = new TuneConfig
         {
             Stage = stage,
             Model = from,
             Inputs = data,
             Output = Path.Combine(options.Output, name),
-            Training = new TuneConfig().Training with
-            {
-                MaxSteps = steps,
-                BatchSize = batch,
-                ContextLength = context,
-                LearningRate = 1e-3,
-                MinLearningRate = 1e-4,
-                WarmupSteps = Math.Min(30, steps / 10),
-                EvalInterval = Math.Max(1, steps / 4),
-                CheckpointInterval = Math.Max(1, steps / 2),
-                Seed = options.Seed,
-            },
+            Training = TimeBoxed(new TuneConfig().Training, ModelConfig.Load(from), context: 128, seconds, learningRate: 1e-3, maxWarmup: 30, evaluations: 4, checkpoints: 2),
         };
         return new TuneRecipe(config, monitor, status) { SamplePrompts = ["Say it twice: crown", "Uppercase: hamlet"] }
             .Run(resume: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// Options whose step count fits <paramref name="seconds"/> (timed by a short probe of this model shape), so the
+    /// cosine schedule ends on time; evaluations and checkpoints are spread evenly over the run.
+    /// </summary>
+    private TrainingOptions TimeBoxed(TrainingOptions template, ModelConfig model, int context, double seconds,
+        double learningRate, int maxWarmup, int evaluations, int checkpoints)
+    {
+        const int batch = 16;
+        int steps = StepsFor(seconds, ThroughputProbe.SecondsPerStep(model, batch, context));
+        return template with
+        {
+            MaxSteps = steps,
+            BatchSize = batch,
+            ContextLength = context,
+            LearningRate = learningRate,
+            MinLearningRate = learningRate / 10,
+            WarmupSteps = Math.Min(maxWarmup, steps / 10),
+            EvalInterval = Math.Max(1, steps / evaluations),
+            CheckpointInterval = Math.Max(1, steps / checkpoints),
+            Seed = options.Seed,
+        };
     }
 
     /// <summary>Exact match of the new layer against the layer below on the same held-out tasks.</summary>

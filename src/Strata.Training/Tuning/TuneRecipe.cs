@@ -85,16 +85,6 @@ public sealed class TuneRecipe(TuneConfig config, ITrainingMonitor? monitor = nu
     public static string Reply(LlamaForCausalLM model, StrataTokenizer tokenizer, ChatFormat format, string userMessage, int maxTokens = 48)
     {
         var prompt = format.RenderPrompt([new ChatMessage(ChatRole.User, userMessage)]);
-        var generator = new Models.Generation.TextGenerator(new Models.Generation.TorchLanguageModel(model), tokenizer);
-        model.eval();
-        try
-        {
-            var options = Models.Generation.SamplingOptions.Greedy with { MaxTokens = maxTokens };
-            return generator.GenerateAsync(prompt, options).GetAwaiter().GetResult().Text.Trim();
-        }
-        finally
-        {
-            model.train();
-        }
+        return RunReports.Greedy(model, tokenizer, prompt, Models.Generation.SamplingOptions.Greedy with { MaxTokens = maxTokens }).Trim();
     }
 }
