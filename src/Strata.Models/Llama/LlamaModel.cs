@@ -65,6 +65,42 @@ public sealed class LlamaAttention : nn.Module
         var q = q_proj.forward(x).view(batch, time, heads, headDim).transpose(1, 2);     // (B, nh, T, hd)
         var k = k_proj.forward(x).view(batch, time, kvHeads, headDim).transpose(1, 2);   // (B, nkv, T, hd)
         var v = v_proj.forward(x).view(batch, time, kvHeads, headDim).transpose(1, 2);   // (B, nkv, T, hd)
+        var y = Attend(q, k, v, positions, cache);                                          // (B, nh, T, hd)
+        y = y.transpose(1, 2).reshape(batch, time, heads * headDim);                     // (B, T, nh*hd)
+        return o_proj.forward(y);
+    }
+
+    /// <summary>
+    /// Several sequences in one pass: <paramref name="x"/> is (1, N, C), the new tokens of every sequence laid
+    /// end to end. The projections run once over all N tokens (where batching pays: the weights are read once);
+    /// attention runs per sequence against that sequence's own cache.
+    /// </summary>
+    public Tensor forward(Tensor x, RaggedBatch batch, int layer)
+    {
+        long time = x.shape[1];
+        var q = q_proj.forward(x).view(1, time, heads, headDim).transpose(1, 2);           // (1, nh, N, hd)
+        var k = k_proj.forward(x).view(1, time, kvHeads, headDim).transpose(1, 2);         // (1, nkv, N, hd)
+        var v = v_proj.forward(x).view(1, time, kvHeads, headDim).transpose(1, 2);         // (1, nkv, N, hd)
+        var outputs = new Tensor[batch.Count];
+        for (int i = 0; i < batch.Count; i++)
+        {
+            var segment = batch[i];
+            outputs[i] = Attend(
+                q.narrow(2, segment.Offset, segment.Length),
+                k.narrow(2, segment.Offset, segment.Length),
+                v.narrow(2, segment.Offset, segment.Length),
+                segment.Positions,
+                segment.Cache.Layers[layer]);                                              // (1, nh, T_i, hd)
+        }
+        var y = outputs.Length == 1 ? outputs[0] : cat(outputs, dim: 2);                    // (1, nh, N, hd)
+        y = y.transpose(1, 2).reshape(1, time, heads * headDim);                           // (1, N, nh*hd)
+        return o_proj.forward(y);
+    }
+
+    /// <summary>Position encoding, cache append, grouped-query expansion and scaled dot-product attention.</summary>
+    private Tensor Attend(Tensor q, Tensor k, Tensor v, PositionContext positions, LayerKvCache? cache)
+    {
+        long time = q.shape[2];
         if (positions.Cos is not null && positions.Sin is not null)
         {
             q = Rotary.Apply(q, positions.Cos, positions.Sin);
@@ -77,11 +113,9 @@ public sealed class LlamaAttention : nn.Module
             k = k.repeat_interleave(heads / kvHeads, dim: 1);                              // (B, nh, S, hd)
             v = v.repeat_interleave(heads / kvHeads, dim: 1);
         }
-        var y = positions.AttentionMask is null
+        return positions.AttentionMask is null
             ? F.scaled_dot_product_attention(q, k, v, is_casual: time > 1)
             : F.scaled_dot_product_attention(q, k, v, attn_mask: positions.AttentionMask); // (B, nh, T, hd)
-        y = y.transpose(1, 2).reshape(batch, time, heads * headDim);                     // (B, T, nh*hd)
-        return o_proj.forward(y);
     }
 }
 
@@ -123,6 +157,12 @@ public sealed class LlamaDecoderLayer : nn.Module
         var h = x + self_attn.forward(input_layernorm.forward(x), positions, cache);
         return h + mlp.forward(post_attention_layernorm.forward(h));
     }
+
+    public Tensor forward(Tensor x, RaggedBatch batch, int layer)
+    {
+        var h = x + self_attn.forward(input_layernorm.forward(x), batch, layer);
+        return h + mlp.forward(post_attention_layernorm.forward(h));
+    }
 }
 
 /// <summary>The backbone (HF's <c>model.</c> prefix): embedding, decoder layers, final norm.</summary>
@@ -151,6 +191,15 @@ public sealed class LlamaBackbone : nn.Module
     {
         var x = embed_tokens.forward(inputIds);                                            // (B, T, C)
         for (int i = 0; i < layers.Count; i++) x = layers[i].forward(x, positions, cache?.Layers[i]);
+        return norm.forward(x);
+    }
+
+    /// <param name="inputIds">(1, N) the new tokens of every sequence in <paramref name="batch"/>, end to end.</param>
+    /// <returns>(1, N, C) final normalised hidden states.</returns>
+    public Tensor forward(Tensor inputIds, RaggedBatch batch)
+    {
+        var x = embed_tokens.forward(inputIds);                                            // (1, N, C)
+        for (int i = 0; i < layers.Count; i++) x = layers[i].forward(x, batch, i);
         return norm.forward(x);
     }
 }
@@ -201,6 +250,24 @@ public sealed class LlamaForCausalLM : nn.Module
     /// <summary>Applies the LM head (or the tied embedding) to hidden states: (…, C) → (…, vocab).</summary>
     public Tensor Logits(Tensor hidden) =>
         lm_head is not null ? lm_head.forward(hidden) : F.linear(hidden, model.EmbeddingWeight);
+
+    /// <summary>
+    /// Extends several sequences in one forward pass (continuous batching): each chunk's tokens are appended to
+    /// its own cache, which may hold any number of earlier tokens. Chunks may be whole prompts, parts of prompts
+    /// or single decode tokens, mixed freely.
+    /// </summary>
+    /// <returns>(chunks, vocab) logits after the last token of each chunk.</returns>
+    public Tensor StepLogits(IReadOnlyList<SequenceChunk> chunks)
+    {
+        if (chunks.Count == 0) throw new ArgumentException("no sequences to step", nameof(chunks));
+        var device = model.EmbeddingWeight.device;
+        using var batch = RaggedBatch.Build(chunks, positionEncoder, device);
+        var ids = tensor(chunks.SelectMany(c => c.Tokens).Select(t => (long)t).ToArray(), device: device).unsqueeze(0); // (1, N)
+        var hidden = model.forward(ids, batch);                                                    // (1, N, C)
+        foreach (var chunk in chunks) chunk.Cache.Advance(chunk.Tokens.Count);
+        var lastTokens = tensor(batch.Segments.Select(s => s.Offset + s.Length - 1).ToArray(), device: device);
+        return Logits(hidden[0].index_select(0, lastTokens));                                      // (chunks, vocab)
+    }
 
     /// <summary>A fresh cache for one sequence of this model.</summary>
     public KvCache NewCache(int initialCapacity = 256) =>
