@@ -76,6 +76,15 @@ public sealed class StrataTokenizer : Generation.ITokenDecoder
 
     public string Decode(IEnumerable<int> ids, bool skipSpecialTokens = false)
     {
+        // Invalid UTF-8 (a character cut between tokens) becomes U+FFFD, as in Hugging Face's lossy decode.
+        string text = Encoding.UTF8.GetString(DecodeBytes(ids, skipSpecialTokens));
+        if (_parts.Decoder == DecoderKind.SentencePiece && text.StartsWith(' ')) text = text[1..];
+        return text;
+    }
+
+    /// <summary>The raw UTF-8 bytes of the ids (a single token may hold part of a character), as OpenAI's logprob <c>bytes</c>.</summary>
+    public byte[] DecodeBytes(IEnumerable<int> ids, bool skipSpecialTokens = false)
+    {
         ArgumentNullException.ThrowIfNull(ids);
         var bytes = new List<byte>();
         foreach (int id in ids)
@@ -90,10 +99,7 @@ public sealed class StrataTokenizer : Generation.ITokenDecoder
             if (_parts.Decoder == DecoderKind.ByteLevel) ByteLevelAlphabet.AppendBytes(token, bytes);
             else AppendSentencePiece(token, bytes);
         }
-        // Invalid UTF-8 (a character cut between tokens) becomes U+FFFD, as in Hugging Face's lossy decode.
-        string text = Encoding.UTF8.GetString(bytes.ToArray());
-        if (_parts.Decoder == DecoderKind.SentencePiece && text.StartsWith(' ')) text = text[1..];
-        return text;
+        return bytes.ToArray();
     }
 
     private static void AppendSentencePiece(string token, List<byte> bytes)

@@ -1,0 +1,237 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Strata.Models.Generation;
+using Strata.Models.Llama;
+using Strata.Serving.Models;
+using static TorchSharp.torch;
+
+namespace Strata.Serving.Engine;
+
+/// <summary>
+/// One model's scheduler and sole user of its weights. Requests enter through a bounded queue; a dedicated thread
+/// runs steps. Each step admits waiting requests into free batch slots, drops cancelled sequences, then runs ONE
+/// forward pass over every active sequence: chunks of new prompts (prefill) and one token for each decoding
+/// sequence, side by side (<see cref="LlamaForCausalLM.StepLogits"/>). Finished sequences leave between steps,
+/// so sixteen streams share each pass over the weights instead of taking turns (continuous batching).
+/// </summary>
+public sealed class InferenceEngine : IDisposable
+{
+    private readonly ServedModel model;
+    private readonly EngineOptions options;
+    private readonly IEngineObserver observer;
+    private readonly Channel<GenerationStream> queue;
+    private readonly Channel<Action> jobs = Channel.CreateBounded<Action>(64);
+    private readonly List<ActiveSequence> active = [];
+    private readonly AutoResetEvent wake = new(false);
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Thread thread;
+
+    public InferenceEngine(ServedModel model, EngineOptions? options = null, IEngineObserver? observer = null)
+    {
+        this.model = model;
+        this.options = options ?? new EngineOptions();
+        this.options.Validate();
+        this.observer = observer ?? IEngineObserver.None;
+        queue = Channel.CreateBounded<GenerationStream>(new BoundedChannelOptions(this.options.MaxQueuedRequests)
+        {
+            FullMode = BoundedChannelFullMode.Wait, SingleReader = true,
+        });
+        thread = new Thread(Run) { IsBackground = true, Name = $"strata-engine-{model.Name}" };
+        thread.Start();
+    }
+
+    public ServedModel Model => model;
+
+    /// <summary>Requests waiting for a batch slot.</summary>
+    public int QueueDepth => queue.Reader.Count;
+
+    /// <summary>Sequences in the running batch.</summary>
+    public int ActiveSequences { get; private set; }
+
+    /// <summary>Queues a generation; chunks flow through the returned stream.</summary>
+    /// <exception cref="EngineBusyException">The queue is full.</exception>
+    public GenerationStream Submit(GenerationRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request.PromptIds.Count == 0) throw new ArgumentException("the prompt has no tokens");
+        if (request.PromptIds.Count >= model.ContextLength)
+        {
+            throw new ArgumentException($"the prompt has {request.PromptIds.Count} tokens; the model's context holds {model.ContextLength}");
+        }
+        request.Sampling.Validate();
+        var stream = new GenerationStream(request, cancellationToken);
+        if (stopping.IsCancellationRequested) throw new ObjectDisposedException(nameof(InferenceEngine));
+        if (!queue.Writer.TryWrite(stream))
+        {
+            throw new EngineBusyException($"model '{model.Name}' has {options.MaxQueuedRequests} requests waiting; retry shortly", 1);
+        }
+        observer.QueueDepthChanged(model.Name, QueueDepth);
+        wake.Set();
+        return stream;
+    }
+
+    /// <summary>Runs <paramref name="work"/> on the engine thread between steps (embeddings share the weights).</summary>
+    /// <exception cref="EngineBusyException">Too much such work is waiting.</exception>
+    public Task<T> RunExclusiveAsync<T>(Func<LlamaForCausalLM, T> work, CancellationToken cancellationToken = default)
+    {
+        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Job()
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                completion.TrySetCanceled(cancellationToken);
+                return;
+            }
+            try
+            {
+                completion.TrySetResult(work(model.Network));
+            }
+            catch (Exception e)
+            {
+                completion.TrySetException(e);
+            }
+        }
+        if (!jobs.Writer.TryWrite(Job)) throw new EngineBusyException($"model '{model.Name}' is busy; retry shortly", 1);
+        wake.Set();
+        return completion.Task;
+    }
+
+    private void Run()
+    {
+        // One intra-op pool for the engine thread; TorchSharp runs each op on all cores.
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                while (jobs.Reader.TryRead(out var job)) job();
+                Admit();
+                if (active.Count == 0)
+                {
+                    if (queue.Reader.Count == 0 && jobs.Reader.Count == 0) wake.WaitOne(TimeSpan.FromMilliseconds(250));
+                    continue;
+                }
+                Step();
+            }
+            catch (Exception e)
+            {
+                // A failing step must not take the engine down: fail the sequences it touched and go on.
+                foreach (var sequence in active.ToArray()) Finish(sequence, e);
+            }
+        }
+        foreach (var sequence in active.ToArray()) Finish(sequence, new OperationCanceledException("the server is shutting down"));
+        while (queue.Reader.TryRead(out var waiting)) waiting.Writer.TryComplete(new OperationCanceledException("the server is shutting down"));
+    }
+
+    private void Admit()
+    {
+        while (active.Count < options.MaxBatchSize && queue.Reader.TryRead(out var stream))
+        {
+            if (stream.Cancellation.IsCancellationRequested)
+            {
+                stream.Writer.TryComplete();
+                continue;
+            }
+            var request = stream.Request;
+            int capacity = (int)Math.Min((long)request.PromptIds.Count + request.Sampling.MaxTokens + 1, Math.Min(model.ContextLength, 1 << 16));
+            var decoder = new SequenceDecoder(model.Tokenizer, request.PromptIds, request.Sampling, model.EndOfSequenceIds,
+                model.ContextLength, request.TopLogprobs);
+            active.Add(new ActiveSequence(stream, decoder, model.Network.NewCache(capacity)));
+        }
+        ActiveSequences = active.Count;
+        observer.QueueDepthChanged(model.Name, QueueDepth);
+        observer.ActiveSequencesChanged(model.Name, ActiveSequences);
+    }
+
+    private void Step()
+    {
+        foreach (var sequence in active.ToArray())
+        {
+            if (sequence.Stream.Cancellation.IsCancellationRequested) Finish(sequence, null);
+            else if (sequence.Stream.Request.Sampling.MaxTokens == 0) Emit(sequence, new GenerationChunk("", null, FinishReason.MaxTokens));
+        }
+        if (active.Count == 0) return;
+
+        var scheduled = new List<(ActiveSequence Sequence, SequenceChunk Chunk, bool Samples)>(active.Count);
+        int prefillBudget = options.PrefillTokensPerStep;
+        foreach (var sequence in active)
+        {
+            if (sequence.PromptRemaining > 0)
+            {
+                if (prefillBudget == 0) continue;
+                int take = Math.Min(sequence.PromptRemaining, prefillBudget);
+                prefillBudget -= take;
+                var prompt = sequence.Stream.Request.PromptIds;
+                int start = prompt.Count - sequence.PromptRemaining;
+                var tokens = new int[take];
+                for (int i = 0; i < take; i++) tokens[i] = prompt[start + i];
+                sequence.PromptRemaining -= take;
+                scheduled.Add((sequence, new SequenceChunk(tokens, sequence.Cache), sequence.PromptRemaining == 0));
+            }
+            else
+            {
+                scheduled.Add((sequence, new SequenceChunk([sequence.NextToken], sequence.Cache), true));
+            }
+        }
+
+        float[] logits;
+        int vocabulary;
+        using (NewDisposeScope())
+        using (inference_mode())
+        {
+            var rows = model.Network.StepLogits(scheduled.Select(s => s.Chunk).ToArray()).to_type(ScalarType.Float32).cpu();
+            vocabulary = (int)rows.shape[1];
+            logits = rows.data<float>().ToArray();
+        }
+        observer.StepCompleted(model.Name, scheduled.Count, scheduled.Sum(s => s.Chunk.Tokens.Count));
+
+        for (int i = 0; i < scheduled.Count; i++)
+        {
+            var (sequence, _, samples) = scheduled[i];
+            if (!samples) continue;
+            var row = logits.AsSpan(i * vocabulary, vocabulary).ToArray();
+            Emit(sequence, sequence.Decoder.Next(row, (int)sequence.Cache.Length));
+        }
+    }
+
+    private void Emit(ActiveSequence sequence, GenerationChunk chunk)
+    {
+        if (!sequence.SentFirstToken)
+        {
+            sequence.SentFirstToken = true;
+            observer.FirstToken(model.Name, Stopwatch.GetElapsedTime(sequence.Stream.EnqueuedTimestamp));
+        }
+        if (chunk.TokenId is int token && chunk.FinishReason != FinishReason.EndOfSequence) observer.TokensGenerated(model.Name, 1);
+        sequence.Stream.Writer.TryWrite(chunk);
+        if (chunk.FinishReason is not null) Finish(sequence, null);
+        else sequence.NextToken = chunk.TokenId!.Value;
+    }
+
+    private void Finish(ActiveSequence sequence, Exception? error)
+    {
+        sequence.Stream.Writer.TryComplete(error);
+        sequence.Cache.Dispose();
+        active.Remove(sequence);
+        ActiveSequences = active.Count;
+        observer.ActiveSequencesChanged(model.Name, ActiveSequences);
+    }
+
+    public void Dispose()
+    {
+        if (stopping.IsCancellationRequested) return;
+        stopping.Cancel();
+        queue.Writer.TryComplete();
+        wake.Set();
+        thread.Join();
+        wake.Dispose();
+        stopping.Dispose();
+    }
+
+    private sealed class ActiveSequence(GenerationStream stream, SequenceDecoder decoder, KvCache cache)
+    {
+        public GenerationStream Stream { get; } = stream;
+        public SequenceDecoder Decoder { get; } = decoder;
+        public KvCache Cache { get; } = cache;
+        public int PromptRemaining { get; set; } = stream.Request.PromptIds.Count;
+        public int NextToken { get; set; }
+        public bool SentFirstToken { get; set; }
+    }
+}
