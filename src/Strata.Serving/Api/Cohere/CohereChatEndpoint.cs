@@ -1,0 +1,110 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Strata.Models.Generation;
+using Strata.Serving.Engine;
+using Strata.Serving.Metrics;
+using Strata.Serving.Models;
+
+namespace Strata.Serving.Api.Cohere;
+
+/// <summary>
+/// POST /v2/chat with Cohere's field names and stream events (message-start, content-start, content-delta,
+/// content-end, message-end). The reply is one text content block; grounded answers will add documents to the
+/// template variables and citations to the message without changing this flow.
+/// </summary>
+public static class CohereChatEndpoint
+{
+    public static async Task HandleAsync(HttpContext http, ModelRegistry registry, ServerMetrics metrics)
+    {
+        var request = await JsonBody.ReadAsync<CohereChatRequest>(http.Request);
+        var engine = registry.Get(GenerationSettings.RequireModelName(request.Model));
+        var model = engine.Model;
+        var messages = ChatMessages.ToTemplateInput(request.Messages?.Select(m => m is null ? null
+            : new ChatMessages.Input(m.Role, m.Content, m.ToolCalls, m.ToolCallId)).ToList());
+        var variables = new Dictionary<string, System.Text.Json.Nodes.JsonNode?>();
+        if (request.Documents is { ValueKind: JsonValueKind.Array } documents)
+        {
+            variables["documents"] = System.Text.Json.Nodes.JsonNode.Parse(documents.GetRawText());
+        }
+        IReadOnlyList<int> prompt;
+        try
+        {
+            prompt = model.EncodeChatPrompt(messages, variables);
+        }
+        catch (Exception e) when (e is not ApiException and not OperationCanceledException)
+        {
+            throw ApiException.BadRequest($"the model's chat template rejected these messages: {e.Message}", "messages");
+        }
+        int maxTokens = GenerationSettings.MaxTokens(model, prompt.Count, request.MaxTokens, "max_tokens", "messages");
+        GenerationSettings.RequireNeutral(request.FrequencyPenalty, "frequency_penalty");
+        GenerationSettings.RequireNeutral(request.PresencePenalty, "presence_penalty");
+        var sampling = GenerationSettings.Sampling(model, request.Temperature, request.P, request.K, null, null, request.Seed,
+            GenerationSettings.StopSequences(request.StopSequences, "stop_sequences"), maxTokens, topPField: "p", topKField: "k");
+
+        using var choices = Choices.Submit(engine, metrics, [new GenerationRequest(prompt, sampling)], http.RequestAborted);
+        string id = Guid.NewGuid().ToString();
+        if (request.Stream != true)
+        {
+            var result = (await choices.CollectAsync())[0];
+            choices.Completed([result]);
+            await http.Response.WriteAsJsonAsync(new Dictionary<string, object?>
+            {
+                ["id"] = id,
+                ["finish_reason"] = FinishReason(result.FinishReason),
+                ["message"] = new Dictionary<string, object?>
+                {
+                    ["role"] = "assistant",
+                    ["content"] = new[] { new Dictionary<string, object?> { ["type"] = "text", ["text"] = result.Text } },
+                },
+                ["usage"] = Usage(prompt.Count, result.CompletionTokens),
+            }, JsonBody.ResponseOptions, http.RequestAborted);
+            return;
+        }
+
+        await ServerSentEvents.StartAsync(http.Response);
+        await Event(http, "message-start", new { id, type = "message-start", delta = new { message = new { role = "assistant", content = Array.Empty<object>(), tool_plan = "", tool_calls = Array.Empty<object>(), citations = Array.Empty<object>() } } });
+        await Event(http, "content-start", new { type = "content-start", index = 0, delta = new { message = new { content = new { type = "text", text = "" } } } });
+        var chunks = new List<GenerationChunk>();
+        string? error = null;
+        try
+        {
+            await foreach (var (_, chunk) in choices.MergeAsync())
+            {
+                chunks.Add(chunk);
+                if (chunk.Text.Length > 0)
+                {
+                    await Event(http, "content-delta", new { type = "content-delta", index = 0, delta = new { message = new { content = new { text = chunk.Text } } } });
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            error = e.Message;
+        }
+        var finished = Choices.Result(0, chunks);
+        choices.Completed([finished]);
+        await Event(http, "content-end", new { type = "content-end", index = 0 });
+        await Event(http, "message-end", new
+        {
+            id,
+            type = "message-end",
+            delta = new { error, finish_reason = error is null ? FinishReason(finished.FinishReason) : "ERROR", usage = Usage(prompt.Count, finished.CompletionTokens) },
+        });
+        await ServerSentEvents.WriteDoneAsync(http.Response);
+    }
+
+    private static Task Event(HttpContext http, string name, object payload) => ServerSentEvents.WriteAsync(http.Response, payload, name);
+
+    public static string FinishReason(FinishReason reason) => reason switch
+    {
+        Strata.Models.Generation.FinishReason.EndOfSequence => "COMPLETE",
+        Strata.Models.Generation.FinishReason.StopSequence => "STOP_SEQUENCE",
+        _ => "MAX_TOKENS",
+    };
+
+    public static object Usage(int input, int output) => new
+    {
+        billed_units = new { input_tokens = input, output_tokens = output },
+        tokens = new { input_tokens = input, output_tokens = output },
+    };
+}

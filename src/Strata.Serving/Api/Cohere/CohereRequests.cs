@@ -1,0 +1,54 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Strata.Serving.Api.Cohere;
+
+/// <summary>A Cohere v2 chat message: <c>content</c> is a string or a list of text parts.</summary>
+public sealed record CohereMessage
+{
+    [JsonPropertyName("role")] public string? Role { get; init; }
+    [JsonPropertyName("content")] public JsonElement? Content { get; init; }
+    [JsonPropertyName("tool_calls")] public JsonElement? ToolCalls { get; init; }
+    [JsonPropertyName("tool_call_id")] public string? ToolCallId { get; init; }
+}
+
+/// <summary>POST /v2/chat. <c>documents</c> is accepted into the design (grounded answers come in a later issue).</summary>
+public sealed record CohereChatRequest
+{
+    [JsonPropertyName("model")] public string? Model { get; init; }
+    [JsonPropertyName("messages")] public List<CohereMessage?>? Messages { get; init; }
+    [JsonPropertyName("documents")] public JsonElement? Documents { get; init; }
+    [JsonPropertyName("stream")] public bool? Stream { get; init; }
+    [JsonPropertyName("max_tokens")] public int? MaxTokens { get; init; }
+    [JsonPropertyName("temperature")] public double? Temperature { get; init; }
+    [JsonPropertyName("p")] public double? P { get; init; }
+    [JsonPropertyName("k")] public int? K { get; init; }
+    [JsonPropertyName("seed")] public int? Seed { get; init; }
+    [JsonPropertyName("stop_sequences")] public JsonElement? StopSequences { get; init; }
+    [JsonPropertyName("frequency_penalty")] public double? FrequencyPenalty { get; init; }
+    [JsonPropertyName("presence_penalty")] public double? PresencePenalty { get; init; }
+}
+
+/// <summary>POST /v2/embed.</summary>
+public sealed record CohereEmbedRequest
+{
+    [JsonPropertyName("model")] public string? Model { get; init; }
+    [JsonPropertyName("texts")] public List<string?>? Texts { get; init; }
+    [JsonPropertyName("input_type")] public string? InputType { get; init; }
+    [JsonPropertyName("embedding_types")] public List<string?>? EmbeddingTypes { get; init; }
+    [JsonPropertyName("truncate")] public string? Truncate { get; init; }
+}
+
+/// <summary>POST /v1/tokenize.</summary>
+public sealed record CohereTokenizeRequest
+{
+    [JsonPropertyName("model")] public string? Model { get; init; }
+    [JsonPropertyName("text")] public string? Text { get; init; }
+}
+
+/// <summary>POST /v1/detokenize.</summary>
+public sealed record CohereDetokenizeRequest
+{
+    [JsonPropertyName("model")] public string? Model { get; init; }
+    [JsonPropertyName("tokens")] public List<int>? Tokens { get; init; }
+}

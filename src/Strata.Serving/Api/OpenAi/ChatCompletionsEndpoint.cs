@@ -1,0 +1,130 @@
+using Microsoft.AspNetCore.Http;
+using Strata.Models.Generation;
+using Strata.Serving.Engine;
+using Strata.Serving.Metrics;
+using Strata.Serving.Models;
+
+namespace Strata.Serving.Api.OpenAi;
+
+/// <summary>POST /v1/chat/completions, as OpenAI defines it (streaming, n, logprobs, usage).</summary>
+public static class ChatCompletionsEndpoint
+{
+    public static async Task HandleAsync(HttpContext http, ModelRegistry registry, ServerMetrics metrics)
+    {
+        var request = await JsonBody.ReadAsync<ChatCompletionRequest>(http.Request);
+        var engine = registry.Get(GenerationSettings.RequireModelName(request.Model));
+        var model = engine.Model;
+        var messages = ChatMessages.ToTemplateInput(request.Messages?.Select(m => m is null ? null
+            : new ChatMessages.Input(m.Role, m.Content, m.ToolCalls, m.ToolCallId, m.Name)).ToList());
+        var prompt = Prompt(model, messages);
+        string maxField = request.MaxCompletionTokens is null ? "max_tokens" : "max_completion_tokens";
+        int maxTokens = GenerationSettings.MaxTokens(model, prompt.Count, request.MaxCompletionTokens ?? request.MaxTokens, maxField, "messages");
+        GenerationSettings.RequireNeutral(request.FrequencyPenalty, "frequency_penalty");
+        GenerationSettings.RequireNeutral(request.PresencePenalty, "presence_penalty");
+        int n = GenerationSettings.Choices(request.N);
+        int? topLogprobs = null;
+        if (request.TopLogprobs is int k)
+        {
+            if (request.Logprobs != true) throw ApiException.BadRequest("top_logprobs requires logprobs to be true", "top_logprobs");
+            if (k < 0 || k > GenerationSettings.MaxTopLogprobs) throw ApiException.BadRequest($"top_logprobs must be between 0 and {GenerationSettings.MaxTopLogprobs}", "top_logprobs");
+            topLogprobs = k;
+        }
+        else if (request.Logprobs == true)
+        {
+            topLogprobs = 0;
+        }
+        var sampling = GenerationSettings.Sampling(model, request.Temperature, request.TopP, request.TopK, request.MinP,
+            request.RepetitionPenalty, request.Seed, GenerationSettings.StopSequences(request.Stop), maxTokens);
+        var requests = Enumerable.Range(0, n)
+            .Select(i => new GenerationRequest(prompt, sampling with { Seed = sampling.Seed + i }, topLogprobs))
+            .ToArray();
+
+        using var choices = Choices.Submit(engine, metrics, requests, http.RequestAborted);
+        string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
+        long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        if (request.Stream == true)
+        {
+            await StreamAsync(http, choices, model, id, created, prompt.Count, request.StreamOptions?.IncludeUsage == true, topLogprobs is not null);
+            return;
+        }
+        var results = await choices.CollectAsync();
+        choices.Completed(results);
+        var body = new ChatCompletion(id, "chat.completion", created, model.Name,
+            results.Select(r => new ChatChoice(r.Index, new AssistantMessage("assistant", r.Text),
+                topLogprobs is null ? null : new ChoiceLogprobs(r.Chunks.Where(c => c.Logprob is not null).Select(c => Logprobs.Entry(model, c)).ToList()),
+                Choices.OpenAiFinishReason(r.FinishReason))).ToList(),
+            new Usage(prompt.Count, results.Sum(r => r.CompletionTokens), prompt.Count + results.Sum(r => r.CompletionTokens)));
+        await http.Response.WriteAsJsonAsync(body, JsonBody.ResponseOptions, http.RequestAborted);
+    }
+
+    private static IReadOnlyList<int> Prompt(ServedModel model, System.Text.Json.Nodes.JsonArray messages)
+    {
+        try
+        {
+            return model.EncodeChatPrompt(messages);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException || e.GetType().Name == "TemplateException")
+        {
+            // The model's own template refuses this conversation (e.g. raise_exception on roles out of order).
+            throw ApiException.BadRequest($"the model's chat template rejected these messages: {e.Message}", "messages", "invalid_messages");
+        }
+    }
+
+    private static async Task StreamAsync(HttpContext http, Choices choices, ServedModel model, string id, long created,
+        int promptTokens, bool includeUsage, bool withLogprobs)
+    {
+        await ServerSentEvents.StartAsync(http.Response);
+        var perChoice = Enumerable.Range(0, choices.Count).Select(_ => new List<GenerationChunk>()).ToArray();
+        for (int i = 0; i < choices.Count; i++)
+        {
+            await ServerSentEvents.WriteAsync(http.Response, Chunk(id, created, model, new ChatChunkChoice(i, new ChatDelta("assistant", ""), null, null)));
+        }
+        try
+        {
+            await foreach (var (index, chunk) in choices.MergeAsync())
+            {
+                perChoice[index].Add(chunk);
+                bool hasText = chunk.Text.Length > 0;
+                var logprobs = withLogprobs && chunk.Logprob is not null ? new ChoiceLogprobs([Logprobs.Entry(model, chunk)]) : null;
+                if (hasText || logprobs is not null)
+                {
+                    await ServerSentEvents.WriteAsync(http.Response, Chunk(id, created, model, new ChatChunkChoice(index, new ChatDelta(null, chunk.Text), logprobs, null)));
+                }
+                if (chunk.FinishReason is FinishReason reason)
+                {
+                    await ServerSentEvents.WriteAsync(http.Response, Chunk(id, created, model,
+                        new ChatChunkChoice(index, new ChatDelta(null, null), null, Choices.OpenAiFinishReason(reason))));
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await ServerSentEvents.WriteAsync(http.Response, new { error = new { message = e.Message, type = "server_error", param = (string?)null, code = (string?)null } });
+        }
+        var results = perChoice.Select((chunks, i) => Choices.Result(i, chunks)).ToArray();
+        choices.Completed(results);
+        if (includeUsage)
+        {
+            int completion = results.Sum(r => r.CompletionTokens);
+            await ServerSentEvents.WriteAsync(http.Response, new ChatCompletionChunk(id, "chat.completion.chunk", created, model.Name, [],
+                new Usage(promptTokens, completion, promptTokens + completion)));
+        }
+        await ServerSentEvents.WriteDoneAsync(http.Response);
+    }
+
+    private static ChatCompletionChunk Chunk(string id, long created, ServedModel model, ChatChunkChoice choice) =>
+        new(id, "chat.completion.chunk", created, model.Name, [choice]);
+}
+
+/// <summary>OpenAI's per-token logprob entries: token text, logprob, UTF-8 bytes and the top alternatives.</summary>
+public static class Logprobs
+{
+    public static LogprobEntry Entry(ServedModel model, GenerationChunk chunk)
+    {
+        int id = chunk.TokenId!.Value;
+        return new LogprobEntry(model.Tokenizer.Decode([id]), chunk.Logprob!.Value, Bytes(model, id),
+            (chunk.TopLogprobs ?? []).Select(t => new TopLogprobEntry(model.Tokenizer.Decode([t.TokenId]), t.Logprob, Bytes(model, t.TokenId))).ToList());
+    }
+
+    public static int[] Bytes(ServedModel model, int id) => model.TokenBytes(id).Select(b => (int)b).ToArray();
+}

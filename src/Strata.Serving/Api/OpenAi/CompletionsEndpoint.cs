@@ -1,0 +1,167 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Strata.Models.Generation;
+using Strata.Serving.Engine;
+using Strata.Serving.Metrics;
+using Strata.Serving.Models;
+
+namespace Strata.Serving.Api.OpenAi;
+
+/// <summary>POST /v1/completions: raw text in, text out (one or several prompts, each with n choices).</summary>
+public static class CompletionsEndpoint
+{
+    public const int MaxPrompts = 16;
+    public const int MaxLegacyLogprobs = 5;
+
+    public static async Task HandleAsync(HttpContext http, ModelRegistry registry, ServerMetrics metrics)
+    {
+        var request = await JsonBody.ReadAsync<CompletionRequest>(http.Request);
+        var engine = registry.Get(GenerationSettings.RequireModelName(request.Model));
+        var model = engine.Model;
+        var prompts = Prompts(model, request.Prompt);
+        var encoded = prompts.Select(p => p.Ids).ToArray();
+        int n = GenerationSettings.Choices(request.N);
+        if (prompts.Count * n > GenerationSettings.MaxChoices)
+        {
+            throw ApiException.BadRequest($"{prompts.Count} prompts × n = {n} asks for {prompts.Count * n} completions; at most {GenerationSettings.MaxChoices} per request", "n");
+        }
+        if (request.Logprobs is int lp && (lp < 0 || lp > MaxLegacyLogprobs)) throw ApiException.BadRequest($"logprobs must be between 0 and {MaxLegacyLogprobs}", "logprobs");
+        GenerationSettings.RequireNeutral(request.FrequencyPenalty, "frequency_penalty");
+        GenerationSettings.RequireNeutral(request.PresencePenalty, "presence_penalty");
+        var stops = GenerationSettings.StopSequences(request.Stop);
+        var requests = new List<GenerationRequest>();
+        foreach (var ids in encoded)
+        {
+            int maxTokens = GenerationSettings.MaxTokens(model, ids.Count, request.MaxTokens ?? 16, "max_tokens", "prompt"); // OpenAI's default is 16
+            var sampling = GenerationSettings.Sampling(model, request.Temperature, request.TopP, request.TopK, request.MinP,
+                request.RepetitionPenalty, request.Seed, stops, maxTokens);
+            for (int j = 0; j < n; j++) requests.Add(new GenerationRequest(ids, sampling with { Seed = sampling.Seed + j }, request.Logprobs));
+        }
+
+        using var choices = Choices.Submit(engine, metrics, requests, http.RequestAborted);
+        string id = "cmpl-" + Guid.NewGuid().ToString("N");
+        long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        int promptTokens = encoded.Sum(e => e.Count);
+        string Echo(int choice) => request.Echo == true ? prompts[choice / n].Text : "";
+
+        if (request.Stream == true)
+        {
+            await ServerSentEvents.StartAsync(http.Response);
+            var perChoice = requests.Select(_ => new List<GenerationChunk>()).ToArray();
+            var echoed = new bool[requests.Count];
+            await foreach (var (index, chunk) in choices.MergeAsync())
+            {
+                perChoice[index].Add(chunk);
+                string text = (echoed[index] ? "" : Echo(index)) + chunk.Text;
+                echoed[index] = true;
+                var logprobs = request.Logprobs is null || chunk.TokenId is null ? null : Legacy(model, [chunk], 0);
+                string? finish = chunk.FinishReason is FinishReason reason ? Choices.OpenAiFinishReason(reason) : null;
+                if (text.Length == 0 && logprobs is null && finish is null) continue;
+                await ServerSentEvents.WriteAsync(http.Response, new Completion(id, "text_completion", created, model.Name,
+                    [new CompletionChoice(text, index, logprobs, finish)], null));
+            }
+            var streamed = perChoice.Select((c, i) => Choices.Result(i, c)).ToArray();
+            choices.Completed(streamed);
+            if (request.StreamOptions?.IncludeUsage == true)
+            {
+                int generated = streamed.Sum(r => r.CompletionTokens);
+                await ServerSentEvents.WriteAsync(http.Response, new Completion(id, "text_completion", created, model.Name, [],
+                    new Usage(promptTokens, generated, promptTokens + generated)));
+            }
+            await ServerSentEvents.WriteDoneAsync(http.Response);
+            return;
+        }
+
+        var results = await choices.CollectAsync();
+        choices.Completed(results);
+        int completion = results.Sum(r => r.CompletionTokens);
+        var body = new Completion(id, "text_completion", created, model.Name,
+            results.Select(r => new CompletionChoice(Echo(r.Index) + r.Text, r.Index,
+                request.Logprobs is null ? null : Legacy(model, r.Chunks.Where(c => c.TokenId is not null).ToList(), Echo(r.Index).Length),
+                Choices.OpenAiFinishReason(r.FinishReason))).ToList(),
+            new Usage(promptTokens, completion, promptTokens + completion));
+        await http.Response.WriteAsJsonAsync(body, JsonBody.ResponseOptions, http.RequestAborted);
+    }
+
+    private sealed record PromptInput(string Text, IReadOnlyList<int> Ids);
+
+    /// <summary>A string, a list of strings, a list of token ids, or a list of such lists.</summary>
+    private static List<PromptInput> Prompts(ServedModel model, JsonElement? prompt)
+    {
+        if (prompt is not JsonElement element || element.ValueKind == JsonValueKind.Null) throw ApiException.BadRequest("prompt is required", "prompt");
+        var result = new List<PromptInput>();
+        if (element.ValueKind == JsonValueKind.String)
+        {
+            result.Add(FromText(model, element.GetString()!, "prompt"));
+        }
+        else if (element.ValueKind == JsonValueKind.Array && element.GetArrayLength() > 0 && element[0].ValueKind == JsonValueKind.Number)
+        {
+            result.Add(FromTokens(model, element, "prompt"));
+        }
+        else if (element.ValueKind == JsonValueKind.Array)
+        {
+            int i = 0;
+            foreach (var item in element.EnumerateArray())
+            {
+                string at = $"prompt[{i++}]";
+                result.Add(item.ValueKind switch
+                {
+                    JsonValueKind.String => FromText(model, item.GetString()!, at),
+                    JsonValueKind.Array => FromTokens(model, item, at),
+                    _ => throw ApiException.BadRequest($"{at} must be a string or a list of token ids", at),
+                });
+            }
+        }
+        else
+        {
+            throw ApiException.BadRequest("prompt must be a string, a list of strings, or token ids", "prompt");
+        }
+        if (result.Count == 0) throw ApiException.BadRequest("prompt must not be an empty list", "prompt");
+        if (result.Count > MaxPrompts) throw ApiException.BadRequest($"at most {MaxPrompts} prompts per request", "prompt");
+        return result;
+    }
+
+    private static PromptInput FromText(ServedModel model, string text, string field)
+    {
+        var ids = model.EncodeCompletionPrompt(text);
+        if (ids.Count == 0) throw ApiException.BadRequest($"{field} is empty and the model has no BOS token to start from", field);
+        return new PromptInput(text, ids);
+    }
+
+    private static PromptInput FromTokens(ServedModel model, JsonElement tokens, string field)
+    {
+        var ids = new List<int>();
+        int i = 0;
+        foreach (var item in tokens.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt32(out int id) || id < 0 || id >= model.Config.VocabSize)
+            {
+                throw ApiException.BadRequest($"{field}[{i}] must be a token id in [0, {model.Config.VocabSize})", $"{field}[{i}]");
+            }
+            ids.Add(id);
+            i++;
+        }
+        if (ids.Count == 0) throw ApiException.BadRequest($"{field} must not be empty", field);
+        return new PromptInput(model.Tokenizer.Decode(ids), ids);
+    }
+
+    private static CompletionLogprobs Legacy(ServedModel model, IReadOnlyList<GenerationChunk> chunks, int offset)
+    {
+        var tokens = new List<string>();
+        var logprobs = new List<double>();
+        var top = new List<Dictionary<string, double>>();
+        var offsets = new List<int>();
+        foreach (var chunk in chunks)
+        {
+            string token = model.Tokenizer.Decode([chunk.TokenId!.Value]);
+            tokens.Add(token);
+            logprobs.Add(chunk.Logprob ?? 0);
+            var alternatives = new Dictionary<string, double>();
+            foreach (var t in chunk.TopLogprobs ?? []) alternatives.TryAdd(model.Tokenizer.Decode([t.TokenId]), t.Logprob);
+            top.Add(alternatives);
+            offsets.Add(offset);
+            offset += token.Length;
+        }
+        return new CompletionLogprobs(tokens, logprobs, top, offsets);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Text.Json.Serialization;
+
+namespace Strata.Serving.Api.OpenAi;
+
+// Response bodies with OpenAI's field names; nulls are written, as OpenAI does ("logprobs": null).
+
+public sealed record Usage(
+    [property: JsonPropertyName("prompt_tokens")] int PromptTokens,
+    [property: JsonPropertyName("completion_tokens")] int CompletionTokens,
+    [property: JsonPropertyName("total_tokens")] int TotalTokens);
+
+public sealed record TopLogprobEntry(
+    [property: JsonPropertyName("token")] string Token,
+    [property: JsonPropertyName("logprob")] double Logprob,
+    [property: JsonPropertyName("bytes")] int[] Bytes);
+
+public sealed record LogprobEntry(
+    [property: JsonPropertyName("token")] string Token,
+    [property: JsonPropertyName("logprob")] double Logprob,
+    [property: JsonPropertyName("bytes")] int[] Bytes,
+    [property: JsonPropertyName("top_logprobs")] IReadOnlyList<TopLogprobEntry> TopLogprobs);
+
+public sealed record ChoiceLogprobs(
+    [property: JsonPropertyName("content")] IReadOnlyList<LogprobEntry> Content,
+    [property: JsonPropertyName("refusal")] object? Refusal = null);
+
+public sealed record AssistantMessage(
+    [property: JsonPropertyName("role")] string Role,
+    [property: JsonPropertyName("content")] string? Content,
+    [property: JsonPropertyName("refusal")] string? Refusal = null);
+
+public sealed record ChatChoice(
+    [property: JsonPropertyName("index")] int Index,
+    [property: JsonPropertyName("message")] AssistantMessage Message,
+    [property: JsonPropertyName("logprobs")] ChoiceLogprobs? Logprobs,
+    [property: JsonPropertyName("finish_reason")] string FinishReason);
+
+public sealed record ChatCompletion(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("object")] string Object,
+    [property: JsonPropertyName("created")] long Created,
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("choices")] IReadOnlyList<ChatChoice> Choices,
+    [property: JsonPropertyName("usage")] Usage Usage,
+    [property: JsonPropertyName("system_fingerprint")] string? SystemFingerprint = null);
+
+public sealed record ChatDelta(
+    [property: JsonPropertyName("role"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Role,
+    [property: JsonPropertyName("content"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Content);
+
+public sealed record ChatChunkChoice(
+    [property: JsonPropertyName("index")] int Index,
+    [property: JsonPropertyName("delta")] ChatDelta Delta,
+    [property: JsonPropertyName("logprobs")] ChoiceLogprobs? Logprobs,
+    [property: JsonPropertyName("finish_reason")] string? FinishReason);
+
+public sealed record ChatCompletionChunk(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("object")] string Object,
+    [property: JsonPropertyName("created")] long Created,
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("choices")] IReadOnlyList<ChatChunkChoice> Choices,
+    [property: JsonPropertyName("usage"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] Usage? Usage = null,
+    [property: JsonPropertyName("system_fingerprint")] string? SystemFingerprint = null);
+
+public sealed record CompletionLogprobs(
+    [property: JsonPropertyName("tokens")] IReadOnlyList<string> Tokens,
+    [property: JsonPropertyName("token_logprobs")] IReadOnlyList<double> TokenLogprobs,
+    [property: JsonPropertyName("top_logprobs")] IReadOnlyList<Dictionary<string, double>> TopLogprobs,
+    [property: JsonPropertyName("text_offset")] IReadOnlyList<int> TextOffset);
+
+public sealed record CompletionChoice(
+    [property: JsonPropertyName("text")] string Text,
+    [property: JsonPropertyName("index")] int Index,
+    [property: JsonPropertyName("logprobs")] CompletionLogprobs? Logprobs,
+    [property: JsonPropertyName("finish_reason")] string? FinishReason);
+
+public sealed record Completion(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("object")] string Object,
+    [property: JsonPropertyName("created")] long Created,
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("choices")] IReadOnlyList<CompletionChoice> Choices,
+    [property: JsonPropertyName("usage"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] Usage? Usage,
+    [property: JsonPropertyName("system_fingerprint")] string? SystemFingerprint = null);
+
+public sealed record EmbeddingData(
+    [property: JsonPropertyName("object")] string Object,
+    [property: JsonPropertyName("index")] int Index,
+    [property: JsonPropertyName("embedding")] object Embedding);
+
+public sealed record EmbeddingUsage(
+    [property: JsonPropertyName("prompt_tokens")] int PromptTokens,
+    [property: JsonPropertyName("total_tokens")] int TotalTokens);
+
+public sealed record EmbeddingList(
+    [property: JsonPropertyName("object")] string Object,
+    [property: JsonPropertyName("data")] IReadOnlyList<EmbeddingData> Data,
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("usage")] EmbeddingUsage Usage);
+
+public sealed record ModelCard(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("object")] string Object,
+    [property: JsonPropertyName("created")] long Created,
+    [property: JsonPropertyName("owned_by")] string OwnedBy,
+    [property: JsonPropertyName("context_length")] int ContextLength);
+
+public sealed record ModelList(
+    [property: JsonPropertyName("object")] string Object,
+    [property: JsonPropertyName("data")] IReadOnlyList<ModelCard> Data);
