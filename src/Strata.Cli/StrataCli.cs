@@ -24,6 +24,7 @@ public static class StrataCli
             PretrainCommand.Create(context),
             TuneCommand.Create(context),
             QuickstartCommand.Create(context),
+            KeysCommand.Create(context),
         };
         var parse = root.Parse(args);
         var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
