@@ -30,9 +30,11 @@ public static class JsonBody
         }
         catch (JsonException e)
         {
-            string? field = e.Path is { Length: > 2 } path ? path[2..] : null;     // "$.max_tokens" → "max_tokens"
+            // Type mismatches name the field ("$.max_tokens" → "max_tokens"); syntax errors name the position.
+            bool wrongType = e.Message.Contains("could not be converted", StringComparison.Ordinal);
+            string? field = wrongType && e.Path is { Length: > 2 } path ? path[2..] : null;
             string message = field is null
-                ? $"the request body is not valid JSON: {FirstSentence(e.Message)}"
+                ? $"the request body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {FirstSentence(e.Message)}"
                 : $"invalid value for '{field}': {FirstSentence(e.Message)}";
             throw ApiException.BadRequest(message, field);
         }

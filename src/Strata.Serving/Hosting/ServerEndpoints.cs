@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Strata.Serving.Api;
+using Strata.Serving.Api.Cohere;
+using Strata.Serving.Api.OpenAi;
+using Strata.Serving.Metrics;
+using Strata.Serving.Models;
+
+namespace Strata.Serving.Hosting;
+
+/// <summary>The route table: every endpoint the server offers, with its OpenAPI description.</summary>
+public static class ServerEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        var openAi = app.MapGroup("/v1").WithTags("OpenAI-compatible");
+        openAi.MapPost("/chat/completions", ChatCompletionsEndpoint.HandleAsync)
+            .Accepts<ChatCompletionRequest>("application/json").Produces<ChatCompletion>()
+            .WithSummary("Chat completion (stream: true for server-sent events)");
+        openAi.MapPost("/completions", CompletionsEndpoint.HandleAsync)
+            .Accepts<CompletionRequest>("application/json").Produces<Completion>()
+            .WithSummary("Text completion");
+        openAi.MapPost("/embeddings", EmbeddingsEndpoint.HandleAsync)
+            .Accepts<EmbeddingRequest>("application/json").Produces<EmbeddingList>()
+            .WithSummary("Embeddings: mean-pooled final hidden state, L2-normalised");
+        openAi.MapGet("/models", (ModelRegistry registry) => Results.Json(ModelList(registry), JsonBody.ResponseOptions))
+            .Produces<ModelList>().WithSummary("Loaded models");
+        openAi.MapGet("/models/{id}", (string id, ModelRegistry registry) =>
+            Results.Json(Card(registry.Get(id).Model), JsonBody.ResponseOptions)).Produces<ModelCard>().WithSummary("One model");
+
+        var cohere = app.MapGroup("").WithTags("Cohere-compatible");
+        cohere.MapPost("/v2/chat", CohereChatEndpoint.HandleAsync)
+            .Accepts<CohereChatRequest>("application/json").WithSummary("Chat (stream: true for Cohere's stream events)");
+        cohere.MapPost("/v2/embed", CohereEmbedEndpoints.EmbedAsync)
+            .Accepts<CohereEmbedRequest>("application/json").WithSummary("Embeddings as float, int8, uint8, binary or ubinary");
+        cohere.MapPost("/v1/tokenize", CohereEmbedEndpoints.TokenizeAsync)
+            .Accepts<CohereTokenizeRequest>("application/json").WithSummary("Text to token ids");
+        cohere.MapPost("/v1/detokenize", CohereEmbedEndpoints.DetokenizeAsync)
+            .Accepts<CohereDetokenizeRequest>("application/json").WithSummary("Token ids to text");
+
+        var operations = app.MapGroup("").WithTags("Operations");
+        operations.MapGet("/health", (ModelRegistry registry) => registry.IsReady
+                ? Results.Json(new { status = "ok", models = registry.Engines.Select(e => e.Model.Name) })
+                : Results.Json(new { status = registry.LoadError is null ? "loading" : "error", error = registry.LoadError }, statusCode: 503))
+            .WithSummary("200 when every model is loaded, 503 before");
+        operations.MapGet("/metrics", async (HttpContext http, ServerMetrics metrics) =>
+            {
+                http.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+                await metrics.WriteAsync(http.Response.Body, http.RequestAborted);
+            })
+            .WithSummary("Prometheus metrics");
+    }
+
+    public static ModelList ModelList(ModelRegistry registry) =>
+        new("list", registry.Engines.Select(e => Card(e.Model)).ToList());
+
+    private static ModelCard Card(ServedModel model) =>
+        new(model.Name, "model", model.Created.ToUnixTimeSeconds(), "strata", model.ContextLength);
+}

@@ -1,0 +1,29 @@
+using Strata.Serving.Engine;
+using Strata.Serving.Models;
+
+namespace Strata.Serving.Hosting;
+
+/// <summary>Everything <c>strata serve</c> configures. Defaults are safe: loopback only, bounded queues and bodies.</summary>
+public sealed record ServerOptions
+{
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+
+    /// <summary>Addresses to listen on; port 0 picks a free port (tests).</summary>
+    public IReadOnlyList<string> Urls { get; init; } = [DefaultUrl];
+
+    public IReadOnlyList<ModelSource> Models { get; init; } = [];
+
+    public EngineOptions Engine { get; init; } = new();
+
+    /// <summary>Larger bodies get 413; 4 MiB holds a full context of text many times over.</summary>
+    public long MaxRequestBodyBytes { get; init; } = 4 << 20;
+
+    /// <summary>Keys given on the command line (tenant "default").</summary>
+    public IReadOnlyList<string> ApiKeys { get; init; } = [];
+
+    /// <summary>The SQLite key store; used when the file exists (create keys with <c>strata keys create</c>).</summary>
+    public string? KeyStorePath { get; init; }
+
+    /// <summary>ASP.NET Core's own request logging (off by default: the CLI prints its own lines).</summary>
+    public bool FrameworkLogging { get; init; }
+}

@@ -1,0 +1,52 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Strata.Serving.Engine;
+using Strata.Serving.Hosting;
+using Strata.Serving.Models;
+
+namespace Strata.Serving.Tests.Support;
+
+/// <summary>A real Strata server on a free loopback port, serving the shared tiny model (xunit class fixture).</summary>
+public sealed class RunningServer : IAsyncLifetime
+{
+    public const string ModelName = "tiny-chat";
+
+    private StrataServer? server;
+
+    public StrataServer Server => server ?? throw new InvalidOperationException("not started");
+
+    public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
+
+    /// <summary>Options for subclasses or tests that need a differently configured server.</summary>
+    public static ServerOptions DefaultOptions(string? modelDirectory = null) => new()
+    {
+        Urls = ["http://127.0.0.1:0"],
+        Models = [new ModelSource(modelDirectory ?? TinyModels.SharedDirectory, ModelName)],
+        Engine = new EngineOptions { MaxBatchSize = 8, MaxQueuedRequests = 32 },
+        MaxRequestBodyBytes = 256 * 1024,
+    };
+
+    public async Task InitializeAsync()
+    {
+        server = StrataServer.Create(DefaultOptions());
+        await server.StartAsync();
+        await server.Loading;
+        BaseAddress = new Uri(server.Addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+    }
+
+    public HttpClient Client() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+
+    public async Task<JsonElement> PostJson(string path, object body)
+    {
+        using var client = Client();
+        using var response = await client.PostAsJsonAsync(path, body);
+        string text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new HttpRequestException($"{(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (server is not null) await server.DisposeAsync();
+    }
+}
