@@ -1,6 +1,7 @@
 // Strata benchmarks. Run in Release on an otherwise idle machine:
 //   dotnet run -c Release --project bench/Strata.Bench -- inference [--runs 5] [--prompt 512] [--decode 64] [--threads N]
 //   dotnet run -c Release --project bench/Strata.Bench -- context --model DIR --data DIR/data --context 64
+//   dotnet run -c Release --project bench/Strata.Bench -- serving [--clients 1,4,16] [--decode 64] [--prompt 24]
 using Strata.Bench;
 
 var arguments = new Arguments(args);
@@ -12,8 +13,14 @@ switch (args.FirstOrDefault() ?? "inference")
     case "context":
         ContextExtrapolation.Run(arguments);
         break;
+    case "step":
+        StepBenchmark.Run(arguments);
+        break;
+    case "serving":
+        await ServingBenchmark.RunAsync(arguments);
+        break;
     default:
-        Console.Error.WriteLine("usage: Strata.Bench inference|context [flags]");
+        Console.Error.WriteLine("usage: Strata.Bench inference|context|serving [flags]");
         return 2;
 }
 return 0;

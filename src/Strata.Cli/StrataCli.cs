@@ -25,6 +25,7 @@ public static class StrataCli
             TuneCommand.Create(context),
             QuickstartCommand.Create(context),
             KeysCommand.Create(context),
+            ServeCommand.Create(context),
         };
         var parse = root.Parse(args);
         var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };

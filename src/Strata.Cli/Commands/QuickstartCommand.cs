@@ -19,27 +19,34 @@ internal static class QuickstartCommand
         command.SetAction((parse, cancellationToken) =>
         {
             var options = new QuickstartOptions { Minutes = parse.GetValue(minutes), Output = parse.GetValue(output)!, Seed = parse.GetValue(seed) };
-            var monitor = new ConsoleTrainingMonitor(context, 50);
-            var recipe = new QuickstartRecipe(options, monitor, new Progress<string>(s => context.Error.WriteLine(s)));
-            var layers = recipe.Run(cancellationToken);
-
-            var table = new Table().AddColumn("layer").AddColumn("model").AddColumn("measure").AddColumn("layer below").AddColumn("this layer").AddColumn("validation loss");
-            foreach (var layer in layers)
-            {
-                bool fraction = layer.Measure.Contains("exact match", StringComparison.Ordinal);
-                string Format(double v) => double.IsNaN(v) ? "-" : fraction ? v.ToString("P0") : v.ToString("F3");
-                table.AddRow(layer.Name, Markup.Escape(layer.Directory), layer.Measure, Format(layer.Before), Format(layer.After),
-                    layer.ValidationLoss is double loss ? loss.ToString("F3") : "-");
-            }
-            context.Console.Write(table);
-            foreach (var layer in layers)
-            {
-                context.Output.WriteLine($"--- {layer.Name} samples ---");
-                foreach (var (prompt, text) in layer.Samples) context.Output.WriteLine($"{prompt.Trim()}\n  → {text.Trim()}");
-            }
+            Run(context, options, cancellationToken);
             context.Output.WriteLine($"Try the dialogue model: strata generate --chat --model {Path.Combine(options.Output, "dialogue")} --prompt \"Say it twice: crown\"");
+            context.Output.WriteLine("or serve it with its playground and APIs: strata serve");
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    /// <summary>Trains the three quickstart models into <see cref="QuickstartOptions.Output"/> and prints their measures.</summary>
+    public static void Run(CliContext context, QuickstartOptions options, CancellationToken cancellationToken)
+    {
+        var monitor = new ConsoleTrainingMonitor(context, 50);
+        var recipe = new QuickstartRecipe(options, monitor, new Progress<string>(s => context.Error.WriteLine(s)));
+        var layers = recipe.Run(cancellationToken);
+
+        var table = new Table().AddColumn("layer").AddColumn("model").AddColumn("measure").AddColumn("layer below").AddColumn("this layer").AddColumn("validation loss");
+        foreach (var layer in layers)
+        {
+            bool fraction = layer.Measure.Contains("exact match", StringComparison.Ordinal);
+            string Format(double v) => double.IsNaN(v) ? "-" : fraction ? v.ToString("P0") : v.ToString("F3");
+            table.AddRow(layer.Name, Markup.Escape(layer.Directory), layer.Measure, Format(layer.Before), Format(layer.After),
+                layer.ValidationLoss is double loss ? loss.ToString("F3") : "-");
+        }
+        context.Console.Write(table);
+        foreach (var layer in layers)
+        {
+            context.Output.WriteLine($"--- {layer.Name} samples ---");
+            foreach (var (prompt, text) in layer.Samples) context.Output.WriteLine($"{prompt.Trim()}\n  → {text.Trim()}");
+        }
     }
 }

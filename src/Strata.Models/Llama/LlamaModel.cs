@@ -81,6 +81,12 @@ public sealed class LlamaAttention : nn.Module
         var q = q_proj.forward(x).view(1, time, heads, headDim).transpose(1, 2);           // (1, nh, N, hd)
         var k = k_proj.forward(x).view(1, time, kvHeads, headDim).transpose(1, 2);         // (1, nkv, N, hd)
         var v = v_proj.forward(x).view(1, time, kvHeads, headDim).transpose(1, 2);         // (1, nkv, N, hd)
+        if (batch.Shared.Cos is not null && batch.Shared.Sin is not null)
+        {
+            // Every token's own position, in one pass over the whole batch.
+            q = Rotary.Apply(q, batch.Shared.Cos, batch.Shared.Sin);
+            k = Rotary.Apply(k, batch.Shared.Cos, batch.Shared.Sin);
+        }
         var outputs = new Tensor[batch.Count];
         for (int i = 0; i < batch.Count; i++)
         {

@@ -65,6 +65,36 @@ public sealed class PositionEncoder
         return context;
     }
 
+    /// <summary>
+    /// For a ragged batch (sequences end to end, see <see cref="RaggedBatch"/>): one context holding the RoPE tables of
+    /// all N tokens, applied in one pass, and per sequence a context holding only its attention mask.
+    /// </summary>
+    public (PositionContext Shared, PositionContext[] PerSequence) ForRagged(IReadOnlyList<(long Start, long Length)> sequences, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var perSequence = new PositionContext[sequences.Count];
+        if (scheme == PositionEncoding.Rope)
+        {
+            var steps = new List<float>();
+            for (int i = 0; i < sequences.Count; i++)
+            {
+                var (start, length) = sequences[i];
+                for (long t = 0; t < length; t++) steps.Add(start + t);
+                var mask = start > 0 && length > 1 ? CausalMask(start, length, device) : null;
+                perSequence[i] = new PositionContext { AttentionMask = mask?.MoveToOuterDisposeScope() };
+            }
+            var (cos, sin) = Rotary.Tables(inverseFrequencies, steps.ToArray(), device);
+            return (new PositionContext { Cos = cos.MoveToOuterDisposeScope(), Sin = sin.MoveToOuterDisposeScope() }, perSequence);
+        }
+        for (int i = 0; i < sequences.Count; i++)
+        {
+            var (start, length) = sequences[i];
+            var bias = Alibi.Bias(slopes, start, length, device) + CausalMask(start, length, device);   // (1, nh, T, S)
+            perSequence[i] = new PositionContext { AttentionMask = bias.MoveToOuterDisposeScope() };
+        }
+        return (new PositionContext(), perSequence);
+    }
+
     /// <summary>(T, S) mask: 0 where key j ≤ query position start+i, −∞ after it.</summary>
     // Built from a managed array: TorchSharp's implicit Scalars (masked_fill(-inf), arange bounds) can be
     // finalized while native code still reads them, which corrupted long training runs.
@@ -129,6 +159,12 @@ internal static class Rotary
     {
         var steps = new float[length];
         for (long i = 0; i < length; i++) steps[i] = start + i;
+        return Tables(inverseFrequencies, steps, device);
+    }
+
+    /// <returns>cos and sin, each (T, hd), for arbitrary token positions.</returns>
+    public static (Tensor Cos, Tensor Sin) Tables(float[] inverseFrequencies, float[] steps, Device device)
+    {
         var positions = tensor(steps).to(device);                                                // (T)
         var inv = tensor(inverseFrequencies).to(device);                                         // (hd/2)
         var freqs = outer(positions, inv);                                                       // (T, hd/2)

@@ -14,9 +14,16 @@ public sealed record RaggedSegment(long Offset, long Length, PositionContext Pos
 /// </summary>
 public sealed class RaggedBatch : IDisposable
 {
-    private RaggedBatch(IReadOnlyList<RaggedSegment> segments) => Segments = segments;
+    private RaggedBatch(IReadOnlyList<RaggedSegment> segments, PositionContext shared)
+    {
+        Segments = segments;
+        Shared = shared;
+    }
 
     public IReadOnlyList<RaggedSegment> Segments { get; }
+
+    /// <summary>RoPE tables of all N tokens (applied to the whole batch at once); empty for ALiBi.</summary>
+    public PositionContext Shared { get; }
 
     public int Count => Segments.Count;
 
@@ -24,22 +31,26 @@ public sealed class RaggedBatch : IDisposable
 
     internal static RaggedBatch Build(IReadOnlyList<SequenceChunk> chunks, PositionEncoder encoder, Device device)
     {
-        var segments = new List<RaggedSegment>(chunks.Count);
         var seen = new HashSet<KvCache>(ReferenceEqualityComparer.Instance);
-        long offset = 0;
         foreach (var chunk in chunks)
         {
             if (chunk.Tokens.Count == 0) throw new ArgumentException("every chunk needs at least one token");
             if (!seen.Add(chunk.Cache)) throw new ArgumentException("two chunks share one cache; a sequence may appear once per step");
-            var positions = encoder.For(chunk.Cache.Length, chunk.Tokens.Count, device);
-            segments.Add(new RaggedSegment(offset, chunk.Tokens.Count, positions, chunk.Cache));
-            offset += chunk.Tokens.Count;
         }
-        return new RaggedBatch(segments);
+        var (shared, perSequence) = encoder.ForRagged(chunks.Select(c => (c.Cache.Length, (long)c.Tokens.Count)).ToArray(), device);
+        var segments = new List<RaggedSegment>(chunks.Count);
+        long offset = 0;
+        for (int i = 0; i < chunks.Count; i++)
+        {
+            segments.Add(new RaggedSegment(offset, chunks[i].Tokens.Count, perSequence[i], chunks[i].Cache));
+            offset += chunks[i].Tokens.Count;
+        }
+        return new RaggedBatch(segments, shared);
     }
 
     public void Dispose()
     {
+        Shared.Dispose();
         foreach (var segment in Segments) segment.Positions.Dispose();
     }
 }

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Strata.Models.Configuration;
+using Strata.Models.Llama;
+using Strata.Models.Tokenization;
+using Strata.Serving.Engine;
+using Strata.Serving.Hosting;
+using Strata.Serving.Models;
+using TorchSharp;
+
+namespace Strata.Bench;
+
+/// <summary>
+/// The server under load: aggregate decode tokens/s with 1, 4 and 16 concurrent streaming chat clients over real
+/// HTTP on a SmolLM2-135M-shaped model (random weights, fp32), time to first token at idle, and resident memory
+/// per model and per active sequence. Batching works when 16 streams give several times one stream's tokens/s.
+/// </summary>
+internal static class ServingBenchmark
+{
+    public static async Task RunAsync(Arguments args)
+    {
+        int maxTokens = args.Int("--decode", 64), promptWords = args.Int("--prompt", 24);
+        int[] concurrency = (args.Value("--clients") ?? "1,4,16").Split(',').Select(int.Parse).ToArray();
+        torch.set_num_threads(args.Int("--threads", Environment.ProcessorCount));
+        string directory = CreateModel(Path.Combine(Path.GetTempPath(), "strata-bench-smollm2"));
+
+        long rssBefore = ResidentBytes();
+        await using var server = StrataServer.Create(new ServerOptions
+        {
+            Urls = ["http://127.0.0.1:0"],
+            Models = [new ModelSource(directory, "smollm2-shape")],
+            Engine = new EngineOptions { MaxBatchSize = concurrency.Max(), MaxQueuedRequests = 4 * concurrency.Max() },
+        });
+        await server.StartAsync();
+        await server.Loading;
+        long rssModel = ResidentBytes();
+        var baseAddress = new Uri(server.Addresses.First() + "/");
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(10) };
+        var config = server.Models.Engines[0].Model.Config;
+        string prompt = string.Join(' ', Enumerable.Range(0, promptWords).Select(i => $"word{i}"));
+        Console.WriteLine($"SmolLM2-135M shape, fp32, {torch.get_num_threads()} threads, prompt ≈{promptWords * 3} tokens, {maxTokens} tokens per stream");
+
+        await Stream(http, prompt, maxTokens);   // warm-up: allocator, kernels, JIT
+        var ttft = new List<double>();
+        for (int i = 0; i < 5; i++) ttft.Add((await Stream(http, prompt, 4)).FirstToken.TotalMilliseconds);
+        Console.WriteLine($"time to first token at idle: median {Arguments.Median(ttft):F0} ms (5 requests)");
+
+        double single = 0;
+        long peakDuringLoad = rssModel;
+        foreach (int clients in concurrency)
+        {
+            using var sampler = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+            using var stop = new CancellationTokenSource();
+            var watch = Task.Run(async () =>
+            {
+                try
+                {
+                    while (await sampler.WaitForNextTickAsync(stop.Token)) peakDuringLoad = Math.Max(peakDuringLoad, ResidentBytes());
+                }
+                catch (OperationCanceledException)
+                {
+                    // the run is over
+                }
+            });
+            var clock = Stopwatch.StartNew();
+            var results = await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Stream(http, prompt, maxTokens)));
+            double seconds = clock.Elapsed.TotalSeconds;
+            stop.Cancel();
+            await watch;
+            int tokens = results.Sum(r => r.Tokens);
+            double rate = tokens / seconds;
+            if (clients == 1) single = rate;
+            Console.WriteLine($"{clients,2} streams: {tokens} tokens in {seconds:F1} s = {rate:F1} tokens/s aggregate ({rate / clients:F1} per stream)"
+                + (single > 0 ? $", {rate / single:F2}× one stream" : "")
+                + $"; first token median {Arguments.Median(results.Select(r => r.FirstToken.TotalMilliseconds).ToList()):F0} ms");
+        }
+
+        long kvBytesPerToken = 2L * config.NumHiddenLayers * config.KeyValueHeads * config.HeadDimension * sizeof(float);
+        int sequenceTokens = promptWords * 3 + maxTokens + 1;
+        Console.WriteLine($"resident memory: {rssBefore / 1048576.0:F0} MiB before loading, +{(rssModel - rssBefore) / 1048576.0:F0} MiB for the model "
+            + $"({config.VocabSize}-vocab weights {ParameterBytes(config) / 1048576.0:F0} MiB), peak +{(peakDuringLoad - rssModel) / 1048576.0:F0} MiB during the runs");
+        Console.WriteLine($"per active sequence: KV cache {kvBytesPerToken / 1024.0:F0} KiB per token × {sequenceTokens} tokens = {kvBytesPerToken * sequenceTokens / 1048576.0:F1} MiB; "
+            + $"measured peak growth / {concurrency.Max()} sequences = {(peakDuringLoad - rssModel) / (double)concurrency.Max() / 1048576.0:F1} MiB");
+    }
+
+    private sealed record StreamResult(int Tokens, TimeSpan FirstToken);
+
+    private static async Task<StreamResult> Stream(HttpClient http, string prompt, int maxTokens)
+    {
+        var clock = Stopwatch.StartNew();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
+        {
+            Content = JsonContent.Create(new
+            {
+                model = "smollm2-shape",
+                messages = new[] { new { role = "user", content = prompt } },
+                max_tokens = maxTokens,
+                temperature = 0,
+                stream = true,
+                stream_options = new { include_usage = true },
+            }),
+        };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        response.EnsureSuccessStatusCode();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        TimeSpan? first = null;
+        int tokens = 0;
+        while (await reader.ReadLineAsync() is string line)
+        {
+            if (!line.StartsWith("data: {", StringComparison.Ordinal)) continue;
+            using var chunk = JsonDocument.Parse(line[6..]);
+            var choices = chunk.RootElement.GetProperty("choices");
+            if (first is null && choices.GetArrayLength() > 0 && choices[0].GetProperty("delta").TryGetProperty("content", out var c) && c.GetString()!.Length > 0)
+            {
+                first = clock.Elapsed;
+            }
+            if (chunk.RootElement.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
+            {
+                tokens = usage.GetProperty("completion_tokens").GetInt32();
+            }
+        }
+        return new StreamResult(tokens, first ?? clock.Elapsed);
+    }
+
+    /// <summary>
+    /// A SmolLM2-135M-shaped checkpoint with random weights. Its tokenizer is the bundled BPE with the vocabulary
+    /// padded to 49,152 entries (words no merge produces), so every sampled id decodes to text.
+    /// </summary>
+    private static string CreateModel(string directory)
+    {
+        if (File.Exists(Path.Combine(directory, "model.safetensors"))) return directory;
+        Directory.CreateDirectory(directory);
+        string tokenizerPath = Path.Combine(directory, "tokenizer.json");
+        BundledTokenizer.SaveTo(tokenizerPath);
+        var json = JsonNode.Parse(File.ReadAllText(tokenizerPath))!;
+        var vocab = json["model"]!["vocab"]!.AsObject();
+        var config = ModelPresets.SmolLM2_135M;
+        for (int id = vocab.Count; id < config.VocabSize; id++) vocab[$"Ġw{id}"] = id;
+        File.WriteAllText(tokenizerPath, json.ToJsonString());
+        var tokenizer = StrataTokenizer.FromTokenizerJson(tokenizerPath);
+        using var model = LlamaCheckpoint.Create(config with { EosTokenIds = [tokenizer.SpecialTokens["<|im_end|>"]] }, seed: 1);
+        LlamaCheckpoint.Save(model, directory);
+        return directory;
+    }
+
+    private static long ParameterBytes(ModelConfig config)
+    {
+        long layer = 4L * config.HiddenSize * config.HiddenSize / config.NumAttentionHeads * (config.NumAttentionHeads + config.KeyValueHeads) / 2;
+        return sizeof(float) * ((long)config.VocabSize * config.HiddenSize + config.NumHiddenLayers * (layer + 3L * config.HiddenSize * config.IntermediateSize));
+    }
+
+    private static long ResidentBytes()
+    {
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        return process.WorkingSet64;
+    }
+}

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using Strata.Models.Configuration;
+using Strata.Models.Llama;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Strata.Bench;
+
+/// <summary>
+/// One batched decode step (<see cref="LlamaForCausalLM.StepLogits"/>) with 1, 4 and 16 sequences on a
+/// SmolLM2-135M-shaped model: the engine's cost per step without HTTP, queues or sampling.
+/// </summary>
+internal static class StepBenchmark
+{
+    public static void Run(Arguments args)
+    {
+        torch.set_num_threads(args.Int("--threads", Environment.ProcessorCount));
+        int context = args.Int("--context", 96), steps = args.Int("--steps", 16);
+        using var model = LlamaCheckpoint.Create(ModelPresets.SmolLM2_135M, seed: 1);
+        model.eval();
+        using var inference = inference_mode();
+        foreach (int batch in new[] { 1, 4, 16 })
+        {
+            var caches = Enumerable.Range(0, batch).Select(_ => model.NewCache(context + steps + 1)).ToArray();
+            foreach (var cache in caches)
+            {
+                using var scope = NewDisposeScope();
+                model.StepLogits([new SequenceChunk(Enumerable.Range(1, context).ToArray(), cache)]);
+            }
+            var clock = Stopwatch.StartNew();
+            for (int step = 0; step < steps; step++)
+            {
+                using var scope = NewDisposeScope();
+                var logits = model.StepLogits(caches.Select(c => new SequenceChunk([step + 5], c)).ToArray()).cpu();
+            }
+            double perStep = clock.Elapsed.TotalMilliseconds / steps;
+            Console.WriteLine($"batch {batch,2}: {perStep:F1} ms per step, {batch * 1000 / perStep:F1} tokens/s");
+            foreach (var cache in caches) cache.Dispose();
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using System.CommandLine;
+using Strata.Serving.Engine;
+using Strata.Serving.Hosting;
+using Strata.Serving.Models;
+using Strata.Serving.Security;
+using Strata.Training.Quickstart;
+
+namespace Strata.Cli.Commands;
+
+/// <summary>
+/// <c>strata serve</c>: the model server. With no <c>--model</c> it serves the quickstart's dialogue model, training
+/// it first (about ten minutes, with progress) when it is not there yet.
+/// </summary>
+internal static class ServeCommand
+{
+    public static readonly string QuickstartDirectory = Path.Combine("models", "quickstart");
+
+    public static Command Create(CliContext context)
+    {
+        var models = new Option<string[]>("--model")
+        {
+            Description = "Model directory to serve, optionally DIR=NAME; repeat for several (default: the quickstart dialogue model)",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var host = new Option<string>("--host") { Description = "Address to listen on; anything but loopback requires API keys", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { DefaultValueFactory = _ => 8080 };
+        var apiKeys = new Option<string?>("--api-keys") { Description = "Comma-separated keys accepted for tenant 'default' (prefer `strata keys create`)" };
+        var keyStore = new Option<string>("--key-store") { Description = "API key store (SQLite)", DefaultValueFactory = _ => ApiKeyStore.DefaultPath };
+        var maxBatch = new Option<int>("--max-batch") { Description = "Sequences decoded together per model", DefaultValueFactory = _ => 16 };
+        var maxQueue = new Option<int>("--max-queue") { Description = "Waiting requests per model before 429", DefaultValueFactory = _ => 64 };
+        var quickstartMinutes = new Option<double>("--quickstart-minutes") { Description = "Training time when the default model must be built", DefaultValueFactory = _ => 10 };
+        var command = new Command("serve", "Serve models over OpenAI- and Cohere-compatible APIs, with a playground at /")
+        {
+            models, host, port, apiKeys, keyStore, maxBatch, maxQueue, quickstartMinutes,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var sources = (parse.GetValue(models) ?? []).Select(ParseSource).ToList();
+            if (sources.Count == 0) sources.Add(EnsureQuickstartModel(context, parse.GetValue(quickstartMinutes), cancellationToken));
+            string hostName = parse.GetValue(host)!;
+            string url = $"http://{(hostName.Contains(':') ? $"[{hostName}]" : hostName)}:{parse.GetValue(port)}";
+            var options = new ServerOptions
+            {
+                Urls = [url],
+                Models = sources,
+                Engine = new EngineOptions { MaxBatchSize = parse.GetValue(maxBatch), MaxQueuedRequests = parse.GetValue(maxQueue) },
+                ApiKeys = ApiKeyAuthenticator.ParseKeyList(parse.GetValue(apiKeys)),
+                KeyStorePath = parse.GetValue(keyStore),
+            };
+            StrataServer created;
+            try
+            {
+                created = StrataServer.Create(options);
+            }
+            catch (InvalidOperationException e)
+            {
+                // The binding guard's refusal is a configuration error, not a crash.
+                throw new ArgumentException(e.Message, e);
+            }
+            await using var server = created;
+            await server.StartAsync(new Progress<string>(line => context.Error.WriteLine(line)), cancellationToken);
+            string address = server.Addresses.FirstOrDefault() ?? url;
+            context.Output.WriteLine($"Strata is listening on {address} (playground {address}/, API reference {address}/docs)");
+            context.Output.WriteLine(server.Authenticator.Required
+                ? "API keys are required (Authorization: Bearer <key>)."
+                : "No API keys configured: loopback clients only. Create one with `strata keys create --tenant NAME`.");
+            await server.Loading;
+            foreach (var engine in server.Models.Engines)
+            {
+                context.Output.WriteLine($"ready: {engine.Model.Name} ({engine.Model.Prompts.Format} chat format, context {engine.Model.ContextLength})");
+            }
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                context.Error.WriteLine("stopping");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static ModelSource ParseSource(string value)
+    {
+        int equals = value.LastIndexOf('=');
+        return equals > 0 ? new ModelSource(value[..equals], value[(equals + 1)..]) : new ModelSource(value);
+    }
+
+    /// <summary>The quickstart dialogue model, trained now if no finished one exists (an interrupted build resumes).</summary>
+    private static ModelSource EnsureQuickstartModel(CliContext context, double minutes, CancellationToken cancellationToken)
+    {
+        string dialogue = Path.Combine(QuickstartDirectory, "dialogue");
+        // The report is written last, so its presence means the model finished training.
+        if (!File.Exists(Path.Combine(dialogue, "report", "summary.json")))
+        {
+            context.Error.WriteLine($"No quickstart model in {dialogue}; building it now (about {minutes:0} minutes on 2 cores, resumable).");
+            QuickstartCommand.Run(context, new QuickstartOptions { Output = QuickstartDirectory, Minutes = minutes }, cancellationToken);
+        }
+        return new ModelSource(dialogue, "strata-quickstart");
+    }
+}
