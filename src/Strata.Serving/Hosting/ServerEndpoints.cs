@@ -49,6 +49,7 @@ public static class ServerEndpoints
                 await metrics.WriteAsync(http.Response.Body, http.RequestAborted);
             })
             .WithSummary("Prometheus metrics");
+        Playground.PlaygroundEndpoints.Map(app);
     }
 
     public static ModelList ModelList(ModelRegistry registry) =>

@@ -1,0 +1,269 @@
+// Strata playground: a chat client for the server's own OpenAI-compatible API, with no dependencies.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const KEY_STORAGE = "strata.playground.apiKey";
+
+/** The conversation as sent to the API (the system prompt is added per request, so edits apply to the next turn). */
+const history = [];
+/** The in-flight request's AbortController, or null when idle. */
+let inFlight = null;
+/** Bumped by "New chat", so a reply still finishing does not land in the new conversation. */
+let conversation = 0;
+
+function headers() {
+  const result = { "Content-Type": "application/json" };
+  const key = $("api-key").value.trim();
+  if (key) result.Authorization = "Bearer " + key;
+  return result;
+}
+
+/** The server's error message from an OpenAI-shaped body ({"error": {"message"}}) or Cohere's ({"message"}). */
+async function errorMessage(response) {
+  const text = await response.text();
+  try {
+    const body = JSON.parse(text);
+    const message = body?.error?.message ?? body?.message;
+    if (message) return `${message} (HTTP ${response.status})`;
+  } catch {
+    // Not JSON (a proxy's HTML page, say): fall through to the raw text.
+  }
+  return `HTTP ${response.status} ${response.statusText}${text ? ": " + text.slice(0, 200) : ""}`;
+}
+
+function showError(message) {
+  $("error").textContent = message;
+  $("error").hidden = !message;
+}
+
+async function loadModels() {
+  const select = $("model");
+  const previous = select.value;
+  select.disabled = true;
+  try {
+    const response = await fetch("/v1/models", { headers: headers() });
+    if (!response.ok) throw new Error(await errorMessage(response));
+    const models = (await response.json()).data ?? [];
+    select.replaceChildren(...models.map((m) => {
+      const option = new Option(m.id, m.id);
+      option.dataset.contextLength = m.context_length ?? "";
+      return option;
+    }));
+    if (models.some((m) => m.id === previous)) select.value = previous;
+    select.disabled = models.length === 0;
+    showError(models.length === 0 ? "The server has no models loaded." : "");
+    describeModel();
+  } catch (e) {
+    select.replaceChildren(new Option("(no models)", ""));
+    showError("Could not list models: " + e.message);
+  }
+}
+
+function describeModel() {
+  const context = $("model").selectedOptions[0]?.dataset.contextLength;
+  $("model-info").textContent = context ? `context: ${context} tokens` : "";
+}
+
+/** Appends a transcript entry; assistant entries also get a stats line. Returns the entry's content element. */
+function addMessage(role, text) {
+  const item = document.createElement("li");
+  item.className = "message " + role;
+  item.dataset.testid = role + "-message";
+  const label = document.createElement("span");
+  label.className = "role";
+  label.textContent = role;
+  const content = document.createElement("div");
+  content.className = "content";
+  content.dataset.testid = role === "assistant" ? "reply" : "user-text";
+  content.textContent = text;
+  item.append(label, content);
+  if (role === "assistant") {
+    const stats = document.createElement("div");
+    stats.className = "stats";
+    stats.dataset.testid = "stats";
+    item.append(stats);
+  }
+  $("transcript").append(item);
+  scrollToEnd();
+  return content;
+}
+
+/** Whether the reader is at the end of the transcript (so new text should keep it there, not yank them back). */
+function nearBottom() {
+  const t = $("transcript");
+  return t.scrollHeight - t.scrollTop - t.clientHeight < 48;
+}
+
+function scrollToEnd() {
+  $("transcript").scrollTop = $("transcript").scrollHeight;
+}
+
+function setBusy(busy) {
+  $("send").disabled = busy;
+  $("send").hidden = busy;
+  $("stop").hidden = !busy;
+  document.body.dataset.busy = busy ? "true" : "false";
+}
+
+function requestBody(messages) {
+  const body = {
+    model: $("model").value,
+    messages,
+    temperature: Number($("temperature").value),
+    top_p: Number($("top-p").value),
+    stream: true,
+    stream_options: { include_usage: true },
+  };
+  const maxTokens = parseInt($("max-tokens").value, 10);
+  if (Number.isFinite(maxTokens)) body.max_tokens = maxTokens;
+  const seed = parseInt($("seed").value, 10);
+  if (Number.isFinite(seed)) body.seed = seed;
+  return body;
+}
+
+/**
+ * Reads an SSE body (data: lines, events separated by a blank line) and calls onEvent with each parsed JSON payload
+ * until data: [DONE]. EventSource cannot be used: it only issues GETs.
+ */
+async function readEvents(response, onEvent) {
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value.replace(/\r\n?/g, "\n");
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const event = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const data = event.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).replace(/^ /, "")).join("\n");
+      if (!data) continue;
+      if (data === "[DONE]") return;
+      onEvent(JSON.parse(data));
+    }
+  }
+}
+
+function formatStats(s) {
+  const parts = [];
+  if (s.firstToken !== null) parts.push(`TTFT ${((s.firstToken - s.start) / 1000).toFixed(2)} s`);
+  // Decode speed: tokens after the first, over the time since it arrived (the first token's wait is TTFT).
+  const tokens = s.completionTokens ?? s.deltas;
+  const seconds = s.firstToken === null ? 0 : (s.end - s.firstToken) / 1000;
+  if (tokens > 1 && seconds > 0) {
+    const rate = `${((tokens - 1) / seconds).toFixed(1)} tok/s`;
+    parts.push(s.completionTokens === null ? "≈" + rate : rate);
+  }
+  parts.push(`${tokens} tokens${s.completionTokens === null ? " (approx.)" : ""}`);
+  if (s.stopped) parts.push("stopped");
+  return parts.join(" · ");
+}
+
+async function send() {
+  const text = $("prompt").value;
+  if (inFlight || !text.trim()) return;
+  if (!$("model").value) {
+    showError("Choose a model first (is the API key right?).");
+    return;
+  }
+  showError("");
+  $("prompt").value = "";
+  history.push({ role: "user", content: text });
+  const userContent = addMessage("user", text);
+  const reply = addMessage("assistant", "");
+  const item = reply.parentElement;
+  const replyText = reply.appendChild(document.createTextNode(""));
+  reply.dataset.deltas = "0";
+  item.dataset.state = "streaming";
+  const system = $("system").value.trim();
+  const messages = system ? [{ role: "system", content: system }, ...history] : [...history];
+
+  const controller = new AbortController();
+  const turnOf = conversation;
+  inFlight = controller;
+  setBusy(true);
+  const stats = { start: performance.now(), firstToken: null, end: null, deltas: 0, completionTokens: null, stopped: false };
+  try {
+    const response = await fetch("/v1/chat/completions", {
+      method: "POST",
+      headers: headers(),
+      body: JSON.stringify(requestBody(messages)),
+      signal: controller.signal,
+    });
+    if (!response.ok) throw new Error(await errorMessage(response));
+    await readEvents(response, (chunk) => {
+      // The server reports failures after the stream has started as an event of their own.
+      if (chunk.error) throw new Error(chunk.error.message ?? "the server reported an error mid-stream");
+      const content = chunk.choices?.[0]?.delta?.content;
+      if (content) {
+        stats.firstToken ??= performance.now();
+        stats.deltas++;
+        const follow = nearBottom();
+        // One text node grown in place: re-setting textContent per token would re-render the whole reply each time.
+        replyText.appendData(content);
+        reply.dataset.deltas = String(stats.deltas);
+        if (follow) scrollToEnd();
+      }
+      if (chunk.usage) stats.completionTokens = chunk.usage.completion_tokens;
+    });
+    item.dataset.state = "done";
+  } catch (e) {
+    if (e.name !== "AbortError") {
+      // A failed turn leaves no trace in the history; its text goes back into the box to retry.
+      history.pop();
+      userContent.parentElement.remove();
+      item.remove();
+      if (!$("prompt").value) $("prompt").value = text;
+      showError(e.message);
+      return;
+    }
+    stats.stopped = true;
+    item.dataset.state = "stopped";
+  } finally {
+    stats.end = performance.now();
+    // After "New chat" and a quick new message, the controller in flight is no longer this turn's.
+    if (inFlight === controller) {
+      inFlight = null;
+      setBusy(false);
+      $("prompt").focus();
+    }
+  }
+  if (turnOf !== conversation) return;
+  // A stopped reply stays in the history as far as it got, as it would in any chat client.
+  history.push({ role: "assistant", content: reply.textContent });
+  item.querySelector(".stats").textContent = formatStats(stats);
+}
+
+function init() {
+  const key = $("api-key");
+  key.value = localStorage.getItem(KEY_STORAGE) ?? "";
+  key.addEventListener("change", () => {
+    const value = key.value.trim();
+    if (value) localStorage.setItem(KEY_STORAGE, value);
+    else localStorage.removeItem(KEY_STORAGE);
+    loadModels();
+  });
+  for (const id of ["temperature", "top-p"]) {
+    $(id).addEventListener("input", () => { $(id + "-value").textContent = $(id).value; });
+  }
+  $("model").addEventListener("change", describeModel);
+  $("composer").addEventListener("submit", (e) => { e.preventDefault(); send(); });
+  $("prompt").addEventListener("keydown", (e) => {
+    // isComposing: Enter that confirms an IME composition is not a send.
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      send();
+    }
+  });
+  $("stop").addEventListener("click", () => inFlight?.abort());
+  $("clear").addEventListener("click", () => {
+    inFlight?.abort();
+    conversation++;
+    history.length = 0;
+    $("transcript").replaceChildren();
+    showError("");
+  });
+  loadModels();
+}
+
+init();
