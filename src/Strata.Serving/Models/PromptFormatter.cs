@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Strata.Models.Templates;
 using Strata.Models.Tokenization;
 
 namespace Strata.Serving.Models;
@@ -9,18 +10,43 @@ namespace Strata.Serving.Models;
 /// one, ChatML otherwise. Like Hugging Face's <c>apply_chat_template</c>, the rendered text is tokenized with
 /// special tokens recognised and no extra BOS (templates that want one write <c>bos_token</c> themselves).
 /// </summary>
-public sealed class PromptFormatter(ModelMetadata metadata, StrataTokenizer tokenizer)
+public sealed class PromptFormatter
 {
+    private readonly ModelMetadata metadata;
+    private readonly StrataTokenizer tokenizer;
+    private readonly ChatTemplate? template;
+
+    /// <exception cref="InvalidDataException">The model's chat template does not parse.</exception>
+    public PromptFormatter(ModelMetadata metadata, StrataTokenizer tokenizer)
+    {
+        this.metadata = metadata;
+        this.tokenizer = tokenizer;
+        try
+        {
+            template = metadata.ChatTemplate is string source ? new ChatTemplate(source) : null;
+        }
+        catch (TemplateException e)
+        {
+            throw new InvalidDataException($"tokenizer_config.json: the chat_template does not parse: {e.Message}", e);
+        }
+    }
+
     /// <summary>"jinja" when the model's template is used, "chatml" for the fallback.</summary>
-    public string Format => metadata.ChatTemplate is null ? "chatml" : "jinja";
+    public string Format => template is null ? "chatml" : "jinja";
 
     /// <param name="messages">Objects with <c>role</c> and string <c>content</c> (and whatever else the template reads).</param>
     /// <param name="variables">Extra template variables, e.g. <c>documents</c> or <c>tools</c>.</param>
+    /// <exception cref="TemplateException">The template refuses the conversation (<c>raise_exception</c>) or fails on it.</exception>
     public string Render(JsonArray messages, IReadOnlyDictionary<string, JsonNode?>? variables = null)
     {
-        // The Jinja renderer is wired in below once available; until then every model speaks ChatML.
-        _ = variables;
-        return ChatMl(messages);
+        if (template is null) return ChatMl(messages);
+        var context = new Dictionary<string, JsonNode?>
+        {
+            ["bos_token"] = metadata.BosToken ?? "",
+            ["eos_token"] = metadata.EosToken ?? "",
+        };
+        foreach (var (name, value) in variables ?? new Dictionary<string, JsonNode?>()) context[name] = value?.DeepClone();
+        return template.Render(messages, addGenerationPrompt: true, context);
     }
 
     public IReadOnlyList<int> Encode(JsonArray messages, IReadOnlyDictionary<string, JsonNode?>? variables = null) =>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Strata.Models.Generation;
+using Strata.Models.Templates;
 using Strata.Serving.Engine;
 using Strata.Serving.Metrics;
 using Strata.Serving.Models;
@@ -31,7 +32,7 @@ public static class CohereChatEndpoint
         {
             prompt = model.EncodeChatPrompt(messages, variables);
         }
-        catch (Exception e) when (e is not ApiException and not OperationCanceledException)
+        catch (TemplateException e)
         {
             throw ApiException.BadRequest($"the model's chat template rejected these messages: {e.Message}", "messages");
         }

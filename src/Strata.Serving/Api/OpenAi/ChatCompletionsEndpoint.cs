@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Strata.Models.Generation;
+using Strata.Models.Templates;
 using Strata.Serving.Engine;
 using Strata.Serving.Metrics;
 using Strata.Serving.Models;
@@ -63,7 +64,7 @@ public static class ChatCompletionsEndpoint
         {
             return model.EncodeChatPrompt(messages);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException || e.GetType().Name == "TemplateException")
+        catch (TemplateException e)
         {
             // The model's own template refuses this conversation (e.g. raise_exception on roles out of order).
             throw ApiException.BadRequest($"the model's chat template rejected these messages: {e.Message}", "messages", "invalid_messages");
