@@ -23,6 +23,7 @@ public sealed class Sampler
     {
         ApplyRepetitionPenalty(logits, context, options.RepetitionPenalty);
         if (options.Temperature == 0) return ArgMax(logits);
+        if (options.TopK == 0 && options.TopP >= 1 && options.MinP == 0) return DrawFromAll(logits);
 
         var candidates = new List<(int Id, double Logit)>(logits.Length);
         for (int i = 0; i < logits.Length; i++)
@@ -64,6 +65,29 @@ public sealed class Sampler
             if (draw < 0) return candidates[i].Id;
         }
         return candidates[keep - 1].Id;
+    }
+
+    /// <summary>
+    /// Plain temperature sampling needs no ordering: one pass for the maximum, one for the normaliser, one to draw.
+    /// Sorting a 50k–150k vocabulary for every token would cost more than the draw itself.
+    /// </summary>
+    private int DrawFromAll(float[] logits)
+    {
+        double max = double.NegativeInfinity;
+        foreach (float v in logits) if (!float.IsNaN(v) && v > max) max = v;
+        if (double.IsNegativeInfinity(max)) throw new InvalidOperationException("every token has probability zero");
+        double inverseTemperature = 1 / options.Temperature, total = 0;
+        foreach (float v in logits) if (!float.IsNaN(v)) total += Math.Exp((v - max) * inverseTemperature);
+        double draw = random.NextDouble() * total;
+        int last = 0;
+        for (int i = 0; i < logits.Length; i++)
+        {
+            if (float.IsNaN(logits[i]) || float.IsNegativeInfinity(logits[i])) continue;
+            last = i;
+            draw -= Math.Exp((logits[i] - max) * inverseTemperature);
+            if (draw < 0) return i;
+        }
+        return last;
     }
 
     /// <summary>HF's penalty: positive logits of seen tokens are divided by it, negative ones multiplied.</summary>
