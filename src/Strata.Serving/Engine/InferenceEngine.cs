@@ -34,7 +34,8 @@ public sealed class InferenceEngine : IDisposable
         this.observer = observer ?? IEngineObserver.None;
         queue = Channel.CreateBounded<GenerationStream>(new BoundedChannelOptions(this.options.MaxQueuedRequests)
         {
-            FullMode = BoundedChannelFullMode.Wait, SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
         });
         thread = new Thread(Run) { IsBackground = true, Name = $"strata-engine-{model.Name}" };
         thread.Start();

@@ -62,7 +62,11 @@ public sealed class OpenAiEndpointTests(RunningServer server) : IClassFixture<Ru
 
         var whole = await server.PostJson("v1/chat/completions", new
         {
-            request.model, request.messages, request.temperature, request.seed, request.max_tokens,
+            request.model,
+            request.messages,
+            request.temperature,
+            request.seed,
+            request.max_tokens,
         });
         Assert.Equal(whole.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), streamed);
         Assert.Equal(whole.GetProperty("usage").GetProperty("completion_tokens").GetInt32(), usage.GetProperty("completion_tokens").GetInt32());
