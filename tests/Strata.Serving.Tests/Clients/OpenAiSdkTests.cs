@@ -1,0 +1,233 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Text.Json;
+using OpenAI;
+using OpenAI.Chat;
+using OpenAI.Embeddings;
+using Strata.Serving.Tests.Support;
+
+// Seed and OpenAIContext are marked experimental (OPENAI001) in the SDK; they are stable parts of the wire format we serve.
+#pragma warning disable OPENAI001
+
+namespace Strata.Serving.Tests.Clients;
+
+/// <summary>
+/// The official OpenAI .NET SDK, unchanged, pointed at Strata: every call goes through the SDK's own request
+/// serialisation and response parsing, so a field Strata names or shapes differently fails here.
+/// </summary>
+public sealed class OpenAiSdkTests(RunningServer server) : IClassFixture<RunningServer>
+{
+    // The SDK's default endpoint is https://api.openai.com/v1 and it appends "chat/completions" etc., so the
+    // base address must include /v1.
+    private readonly RequestRecorder requests = new();
+
+    private OpenAIClient Client()
+    {
+        var options = new OpenAIClientOptions { Endpoint = new Uri(server.BaseAddress, "v1"), NetworkTimeout = TimeSpan.FromSeconds(60) };
+        options.AddPolicy(requests, PipelinePosition.PerCall);
+        return new OpenAIClient(new ApiKeyCredential("unused"), options);
+    }
+
+    private ChatClient Chat() => Client().GetChatClient(RunningServer.ModelName);
+
+    private static readonly ChatMessage[] Hello = [new SystemChatMessage("Be brief."), new UserChatMessage("Hello there")];
+
+    [Fact]
+    public async Task CompleteChatReturnsTextAndConsistentUsage()
+    {
+        ChatCompletion completion = await Chat().CompleteChatAsync(Hello, new ChatCompletionOptions { MaxOutputTokenCount = 8 });
+
+        Assert.Equal(ChatMessageRole.Assistant, completion.Role);
+        Assert.StartsWith("chatcmpl-", completion.Id, StringComparison.Ordinal);
+        Assert.Equal(RunningServer.ModelName, completion.Model);
+        string text = Assert.Single(completion.Content).Text;
+        Assert.True(text.Length > 0 || completion.FinishReason == ChatFinishReason.Length, $"empty text with finish reason {completion.FinishReason}");
+        Assert.Contains(completion.FinishReason, new[] { ChatFinishReason.Stop, ChatFinishReason.Length });
+        Assert.InRange(completion.Usage.OutputTokenCount, 1, 8);
+        Assert.True(completion.Usage.InputTokenCount > 0);
+        Assert.Equal(completion.Usage.InputTokenCount + completion.Usage.OutputTokenCount, completion.Usage.TotalTokenCount);
+        // A length stop means the server generated exactly the budget.
+        if (completion.FinishReason == ChatFinishReason.Length) Assert.Equal(8, completion.Usage.OutputTokenCount);
+    }
+
+    [Fact]
+    public async Task StreamingUpdatesConcatenateToTheGreedyCompletionWithFinishReasonAndUsage()
+    {
+        var options = new ChatCompletionOptions { MaxOutputTokenCount = 12, Temperature = 0 };
+        ChatCompletion whole = await Chat().CompleteChatAsync(Hello, options);
+
+        var text = new System.Text.StringBuilder();
+        ChatFinishReason? finish = null;
+        ChatTokenUsage? usage = null;
+        ChatMessageRole? role = null;
+        int updates = 0;
+        // The SDK asks for stream_options.include_usage itself on every streaming call.
+        await foreach (var update in Chat().CompleteChatStreamingAsync(Hello, new ChatCompletionOptions { MaxOutputTokenCount = 12, Temperature = 0 }))
+        {
+            updates++;
+            role ??= update.Role;
+            foreach (var part in update.ContentUpdate) text.Append(part.Text);
+            finish ??= update.FinishReason;
+            usage ??= update.Usage;
+        }
+
+        Assert.Contains("\"stream_options\":{\"include_usage\":true}", requests.Last, StringComparison.Ordinal);
+        Assert.True(updates > 2);
+        Assert.Equal(ChatMessageRole.Assistant, role);
+        Assert.Equal(whole.Content[0].Text, text.ToString());
+        Assert.Equal(whole.FinishReason, finish);
+        Assert.NotNull(usage);
+        Assert.Equal(whole.Usage.InputTokenCount, usage.InputTokenCount);
+        Assert.Equal(whole.Usage.OutputTokenCount, usage.OutputTokenCount);
+        Assert.Equal(usage.InputTokenCount + usage.OutputTokenCount, usage.TotalTokenCount);
+    }
+
+    [Fact]
+    public async Task SeedAndTemperatureMakeSampledCompletionsRepeatable()
+    {
+        ChatCompletionOptions Options(long seed) => new() { Temperature = 1.5f, Seed = seed, MaxOutputTokenCount = 16, TopP = 1 };
+        var first = await Chat().CompleteChatAsync(Hello, Options(7));
+        var again = await Chat().CompleteChatAsync(Hello, Options(7));
+        var others = await Task.WhenAll(Enumerable.Range(100, 4).Select(seed => Chat().CompleteChatAsync(Hello, Options(seed))));
+
+        Assert.Equal(first.Value.Content[0].Text, again.Value.Content[0].Text);
+        // A random model at temperature 1.5 over a 2048-token vocabulary: other seeds give other text.
+        Assert.Contains(others, o => o.Value.Content[0].Text != first.Value.Content[0].Text);
+    }
+
+    [Fact]
+    public async Task MaxOutputTokenCountBoundsTheCompletion()
+    {
+        // Ask for a single token: the reply is that token, or EOS (no text, finish reason stop).
+        var completion = (await Chat().CompleteChatAsync(Hello, new ChatCompletionOptions { MaxOutputTokenCount = 1, Temperature = 0 })).Value;
+        Assert.Equal(completion.FinishReason == ChatFinishReason.Length ? 1 : 0, completion.Usage.OutputTokenCount);
+    }
+
+    [Fact]
+    public async Task NChoicesThroughTheSdksProtocolMethodReturnDistinctIndexedChoices()
+    {
+        // The SDK's typed ChatCompletion exposes one choice; n is reached through its protocol method, which still
+        // uses the SDK's pipeline, endpoint and error handling.
+        var body = BinaryContent.Create(BinaryData.FromObjectAsJson(new
+        {
+            model = RunningServer.ModelName,
+            messages = new[] { new { role = "user", content = "Hello there" } },
+            n = 3,
+            seed = 11,
+            temperature = 1.2,
+            max_tokens = 6,
+        }));
+        ClientResult result = await Chat().CompleteChatAsync(body);
+        using var json = JsonDocument.Parse(result.GetRawResponse().Content);
+        var choices = json.RootElement.GetProperty("choices").EnumerateArray().ToArray();
+
+        Assert.Equal([0, 1, 2], choices.Select(c => c.GetProperty("index").GetInt32()));
+        Assert.All(choices, c => Assert.Contains(c.GetProperty("finish_reason").GetString(), new[] { "stop", "length" }));
+        var usage = json.RootElement.GetProperty("usage");
+        Assert.InRange(usage.GetProperty("completion_tokens").GetInt32(), 0, 3 * 6);
+        // Each choice samples with its own seed (seed + index), so they are not all the same text.
+        Assert.True(choices.Select(c => c.GetProperty("message").GetProperty("content").GetString()).Distinct().Count() > 1);
+
+        // The SDK's own model reader parses the same body (taking the first choice).
+        var typed = ModelReaderWriter.Read<ChatCompletion>(result.GetRawResponse().Content, ModelReaderWriterOptions.Json, OpenAIContext.Default)!;
+        Assert.Equal(choices[0].GetProperty("message").GetProperty("content").GetString(), typed.Content[0].Text);
+    }
+
+    [Fact]
+    public async Task LogProbabilitiesWithTopAlternativesParse()
+    {
+        var completion = (await Chat().CompleteChatAsync(Hello, new ChatCompletionOptions
+        {
+            MaxOutputTokenCount = 4,
+            Temperature = 0,
+            IncludeLogProbabilities = true,
+            TopLogProbabilityCount = 3,
+        })).Value;
+
+        var tokens = completion.ContentTokenLogProbabilities;
+        // One entry per generated token (an end-of-sequence token, when sampled, may carry one too).
+        if (completion.FinishReason == ChatFinishReason.Length) Assert.Equal(completion.Usage.OutputTokenCount, tokens.Count);
+        else Assert.InRange(tokens.Count, completion.Usage.OutputTokenCount, completion.Usage.OutputTokenCount + 1);
+        Assert.NotEmpty(tokens);
+        foreach (var token in tokens)
+        {
+            Assert.Equal(3, token.TopLogProbabilities.Count);
+            Assert.True(token.LogProbability <= 0);
+            // Greedy: the chosen token is the most likely alternative.
+            Assert.Equal(token.TopLogProbabilities[0].LogProbability, token.LogProbability, 5);
+            var top = token.TopLogProbabilities.Select(t => t.LogProbability).ToArray();
+            Assert.Equal(top.OrderByDescending(v => v), top);
+            Assert.NotNull(token.Utf8Bytes);
+            // A token holding part of a multi-byte character decodes to U+FFFD on its own; whole ones round-trip.
+            if (!token.Token.Contains('\uFFFD')) Assert.Equal(token.Token, System.Text.Encoding.UTF8.GetString(token.Utf8Bytes.Value.Span));
+        }
+    }
+
+    [Fact]
+    public async Task Base64EmbeddingsTheSdkRequestsDecodeToTheRawFloatVectors()
+    {
+        EmbeddingClient embeddings = Client().GetEmbeddingClient(RunningServer.ModelName);
+        OpenAIEmbedding one = await embeddings.GenerateEmbeddingAsync("the crown");
+        OpenAIEmbeddingCollection many = await embeddings.GenerateEmbeddingsAsync(["the crown", "a king"]);
+        // What this test is about: the SDK asked for base64 and decoded it itself.
+        Assert.Contains("\"encoding_format\":\"base64\"", requests.Last, StringComparison.Ordinal);
+
+        var raw = await server.PostJson("v1/embeddings", new { model = RunningServer.ModelName, input = new[] { "the crown", "a king" }, encoding_format = "float" });
+        float[][] expected = raw.GetProperty("data").EnumerateArray()
+            .Select(d => d.GetProperty("embedding").EnumerateArray().Select(v => v.GetSingle()).ToArray()).ToArray();
+
+        Assert.Equal(expected[0], one.ToFloats().ToArray());
+        Assert.Equal(2, many.Count);
+        Assert.Equal([0, 1], many.Select(e => e.Index));
+        Assert.Equal(expected[0], many[0].ToFloats().ToArray());
+        Assert.Equal(expected[1], many[1].ToFloats().ToArray());
+        Assert.NotEqual(expected[0], expected[1]);
+        Assert.Equal(RunningServer.ModelName, many.Model);
+        Assert.True(many.Usage.InputTokenCount > 0);
+
+        var shortened = (await embeddings.GenerateEmbeddingAsync("the crown", new EmbeddingGenerationOptions { Dimensions = 16 })).Value.ToFloats().ToArray();
+        Assert.Equal(16, shortened.Length);
+        Assert.Equal(1.0, Math.Sqrt(shortened.Sum(v => (double)v * v)), 5);
+    }
+
+    [Fact]
+    public async Task ModelClientListsAndGetsTheServedModel()
+    {
+        var models = Client().GetOpenAIModelClient();
+        var list = (await models.GetModelsAsync()).Value;
+        var card = Assert.Single(list);
+        Assert.Equal(RunningServer.ModelName, card.Id);
+        Assert.Equal("strata", card.OwnedBy);
+        Assert.True(card.CreatedAt > DateTimeOffset.UnixEpoch);
+
+        var one = (await models.GetModelAsync(RunningServer.ModelName)).Value;
+        Assert.Equal(RunningServer.ModelName, one.Id);
+    }
+
+    [Fact]
+    public async Task UnknownModelSurfacesAsClientResultExceptionWith404AndTheServersMessage()
+    {
+        var chat = Client().GetChatClient("no-such-model");
+        var error = await Assert.ThrowsAsync<ClientResultException>(() => chat.CompleteChatAsync(Hello));
+        Assert.Equal(404, error.Status);
+        Assert.Contains("The model 'no-such-model' does not exist", error.Message, StringComparison.Ordinal);
+
+        var embeddingError = await Assert.ThrowsAsync<ClientResultException>(() => Client().GetEmbeddingClient("no-such-model").GenerateEmbeddingAsync("x"));
+        Assert.Equal(404, embeddingError.Status);
+
+        var modelError = await Assert.ThrowsAsync<ClientResultException>(() => Client().GetOpenAIModelClient().GetModelAsync("no-such-model"));
+        Assert.Equal(404, modelError.Status);
+        Assert.Contains("no-such-model", modelError.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StreamingErrorsBeforeTheFirstEventAreClientResultExceptions()
+    {
+        var chat = Client().GetChatClient("no-such-model");
+        var error = await Assert.ThrowsAsync<ClientResultException>(async () =>
+        {
+            await foreach (var _ in chat.CompleteChatStreamingAsync(Hello)) { }
+        });
+        Assert.Equal(404, error.Status);
+    }
+}

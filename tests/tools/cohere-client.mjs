@@ -1,0 +1,99 @@
+// Drives a Strata server with Cohere's official TypeScript client (cohere-ai), unchanged, so the server is
+// checked against the client's own request serialisation, stream parsing and error mapping.
+// usage:  node cohere-client.mjs <base-url> <model>
+// stdout: one JSON object with what each call returned (see the keys below); errors are recorded, not thrown,
+//         so one incompatibility does not hide the others.
+import { CohereClient, CohereClientV2 } from "cohere-ai";
+
+const [baseUrl, model] = process.argv.slice(2);
+if (!baseUrl || !model) throw new Error("usage: node cohere-client.mjs <base-url> <model>");
+
+// Retries would turn a refused request into three; the token is required by the client, ignored by the server.
+const options = { token: "unused", baseUrl, maxRetries: 0, timeoutInSeconds: 60 };
+const client = new CohereClientV2(options);
+// CohereClientV2 8.1.0 binds tokenize/detokenize to its v2 client, which lacks them ("this.__tokenize is not a
+// function"); the v1 client of the same package calls the same /v1/tokenize and /v1/detokenize endpoints.
+const v1 = new CohereClient(options);
+const messages = [
+  { role: "system", content: "Be brief." },
+  { role: "user", content: "Hello there" },
+];
+const maxTokens = 12;
+const result = {};
+
+async function record(name, call) {
+  try {
+    result[name] = await call();
+  } catch (error) {
+    result[name] = { error: describe(error) };
+  }
+}
+
+function describe(error) {
+  return { name: error?.constructor?.name, statusCode: error?.statusCode, body: error?.body, message: String(error?.message ?? error) };
+}
+
+const text = (message) => (message?.content ?? []).filter((c) => c.type === "text").map((c) => c.text).join("");
+
+const reply = (response) => ({
+  id: response.id,
+  finishReason: response.finishReason,
+  role: response.message?.role,
+  text: text(response.message),
+  usage: response.usage,
+});
+
+async function streamed(request) {
+  const stream = await client.chatStream(request);
+  const events = [];
+  let joined = "";
+  let end = null;
+  for await (const event of stream) {
+    events.push(event.type);
+    if (event.type === "content-delta") joined += event.delta?.message?.content?.text ?? "";
+    if (event.type === "message-end") end = event.delta;
+  }
+  return { events, text: joined, finishReason: end?.finishReason ?? null, usage: end?.usage ?? null };
+}
+
+// Greedy (temperature 0), and sampled with a seed: streamed and whole replies must agree in both.
+const greedy = { model, messages, maxTokens, temperature: 0 };
+const seeded = { model, messages, maxTokens, temperature: 1, seed: 5 };
+await record("chat", async () => reply(await client.chat(greedy)));
+await record("stream", () => streamed(greedy));
+await record("seededChat", async () => reply(await client.chat(seeded)));
+await record("seededStream", () => streamed(seeded));
+
+// A stop sequence taken from the seeded reply itself, so the same seeded run must stop just before it.
+const sampled = result.seededChat?.text ?? "";
+const stop = sampled.slice(4, 7);
+if (stop.trim().length > 0) {
+  await record("stopped", async () => ({ stop, ...reply(await client.chat({ ...seeded, stopSequences: [stop] })) }));
+}
+
+await record("embed", async () => {
+  const response = await client.embed({
+    model,
+    texts: ["the crown", "a king"],
+    inputType: "search_document",
+    embeddingTypes: ["float", "int8", "binary"],
+  });
+  return { responseType: response.responseType, texts: response.texts, embeddings: response.embeddings, meta: response.meta };
+});
+
+const sample = "The quick brown fox, naïvely: 42!";
+await record("tokenize", async () => {
+  const response = await v1.tokenize({ text: sample, model });
+  return { text: sample, tokens: response.tokens, tokenStrings: response.tokenStrings };
+});
+if (Array.isArray(result.tokenize?.tokens)) {
+  await record("detokenize", async () => {
+    const response = await v1.detokenize({ tokens: result.tokenize.tokens, model });
+    return { text: response.text };
+  });
+}
+
+await record("unknownModel", async () => client.chat({ model: "no-such-model", messages }));
+await record("badRequest", async () => client.chat({ model, messages, maxTokens: 100000 }));
+
+process.stdout.write(JSON.stringify(result));
