@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Strata.Serving.Api;
 
@@ -58,6 +60,12 @@ public static class ApiErrors
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; nobody is listening for an answer.
+        }
+        catch (Exception e)
+        {
+            // A bug, not a bad request: log it, and still answer in the API's shape without internals.
+            context.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("Strata.Serving").LogError(e, "unhandled error on {Path}", context.Request.Path);
+            await WriteAsync(context, 500, "internal server error; the server log has the details");
         }
     }
 
