@@ -47,7 +47,7 @@ internal static class ServingBenchmark
         for (int i = 0; i < 5; i++) ttft.Add((await Stream(http, prompt, 4)).FirstToken.TotalMilliseconds);
         Console.WriteLine($"time to first token at idle: median {Arguments.Median(ttft):F0} ms (5 requests)");
 
-        double single = 0;
+        double single = 0, singleDecode = 0;
         long peakDuringLoad = rssModel;
         foreach (int clients in concurrency)
         {
@@ -65,15 +65,20 @@ internal static class ServingBenchmark
                 }
             });
             var clock = Stopwatch.StartNew();
-            var results = await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Stream(http, prompt, maxTokens)));
+            var results = await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => args.Value("--direct") is null
+                ? Stream(http, prompt, maxTokens)
+                : Direct(server.Models.Engines[0], prompt, maxTokens)));
             double seconds = clock.Elapsed.TotalSeconds;
             stop.Cancel();
             await watch;
             int tokens = results.Sum(r => r.Tokens);
             double rate = tokens / seconds;
             if (clients == 1) single = rate;
-            Console.WriteLine($"{clients,2} streams: {tokens} tokens in {seconds:F1} s = {rate:F1} tokens/s aggregate ({rate / clients:F1} per stream)"
-                + (single > 0 ? $", {rate / single:F2}× one stream" : "")
+            double decode = results.Sum(r => r.DecodeRate);
+            if (clients == 1) singleDecode = decode;
+            Console.WriteLine($"{clients,2} streams: {tokens} tokens in {seconds:F1} s = {rate:F1} tokens/s output throughput"
+                + (single > 0 ? $" ({rate / single:F2}× one stream)" : "")
+                + $"; decode {decode:F1} tokens/s summed over streams" + (singleDecode > 0 ? $" ({decode / singleDecode:F2}×)" : "")
                 + $"; first token median {Arguments.Median(results.Select(r => r.FirstToken.TotalMilliseconds).ToList()):F0} ms");
         }
 
@@ -85,7 +90,29 @@ internal static class ServingBenchmark
             + $"measured peak growth / {concurrency.Max()} sequences = {(peakDuringLoad - rssModel) / (double)concurrency.Max() / 1048576.0:F1} MiB");
     }
 
-    private sealed record StreamResult(int Tokens, TimeSpan FirstToken);
+    /// <param name="Total">From sending the request to the end of the stream.</param>
+    private sealed record StreamResult(int Tokens, TimeSpan FirstToken, TimeSpan Total)
+    {
+        /// <summary>Tokens per second after the first one: the rate a reader sees text arrive.</summary>
+        public double DecodeRate => Tokens > 1 && Total > FirstToken ? (Tokens - 1) / (Total - FirstToken).TotalSeconds : 0;
+    }
+
+    /// <summary>The same request straight into the engine, without HTTP: separates engine cost from serving cost.</summary>
+    private static async Task<StreamResult> Direct(InferenceEngine engine, string prompt, int maxTokens)
+    {
+        var clock = Stopwatch.StartNew();
+        var messages = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = prompt });
+        var stream = engine.Submit(new GenerationRequest(engine.Model.EncodeChatPrompt(messages),
+            new Strata.Models.Generation.SamplingOptions { Temperature = 0, MaxTokens = maxTokens }));
+        TimeSpan? first = null;
+        int tokens = 0;
+        await foreach (var chunk in stream.ReadAllAsync())
+        {
+            first ??= clock.Elapsed;
+            if (chunk.TokenId is not null) tokens++;
+        }
+        return new StreamResult(tokens, first ?? clock.Elapsed, clock.Elapsed);
+    }
 
     private static async Task<StreamResult> Stream(HttpClient http, string prompt, int maxTokens)
     {
@@ -109,19 +136,18 @@ internal static class ServingBenchmark
         int tokens = 0;
         while (await reader.ReadLineAsync() is string line)
         {
+            // A light client (as a load generator elsewhere would be): it shares this machine's two cores with the
+            // server, so only the usage chunk is parsed; content chunks are recognised by their text.
             if (!line.StartsWith("data: {", StringComparison.Ordinal)) continue;
-            using var chunk = JsonDocument.Parse(line[6..]);
-            var choices = chunk.RootElement.GetProperty("choices");
-            if (first is null && choices.GetArrayLength() > 0 && choices[0].GetProperty("delta").TryGetProperty("content", out var c) && c.GetString()!.Length > 0)
+            if (first is null && line.Contains("\"content\":\"", StringComparison.Ordinal) && !line.Contains("\"content\":\"\"", StringComparison.Ordinal))
             {
                 first = clock.Elapsed;
             }
-            if (chunk.RootElement.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
-            {
-                tokens = usage.GetProperty("completion_tokens").GetInt32();
-            }
+            if (!line.Contains("\"usage\":{", StringComparison.Ordinal)) continue;
+            using var chunk = JsonDocument.Parse(line[6..]);
+            tokens = chunk.RootElement.GetProperty("usage").GetProperty("completion_tokens").GetInt32();
         }
-        return new StreamResult(tokens, first ?? clock.Elapsed);
+        return new StreamResult(tokens, first ?? clock.Elapsed, clock.Elapsed);
     }
 
     /// <summary>

@@ -16,6 +16,7 @@ internal static class StepBenchmark
     {
         torch.set_num_threads(args.Int("--threads", Environment.ProcessorCount));
         int context = args.Int("--context", 96), steps = args.Int("--steps", 16);
+        if (args.Value("--probe") == "linear") ProbeLinear();
         using var model = LlamaCheckpoint.Create(ModelPresets.SmolLM2_135M, seed: 1);
         model.eval();
         using var inference = inference_mode();
@@ -36,6 +37,22 @@ internal static class StepBenchmark
             double perStep = clock.Elapsed.TotalMilliseconds / steps;
             Console.WriteLine($"batch {batch,2}: {perStep:F1} ms per step, {batch * 1000 / perStep:F1} tokens/s");
             foreach (var cache in caches) cache.Dispose();
+        }
+    }
+
+    /// <summary>The MLP's projections alone at 1, 4 and 16 rows: how matmul cost grows with the batch.</summary>
+    private static void ProbeLinear()
+    {
+        using var inference = inference_mode();
+        var up = randn(1536, 576);
+        var down = randn(576, 1536);
+        foreach (int rows in new[] { 1, 2, 4, 8, 16 })
+        {
+            var x = randn(1, rows, 576);
+            for (int i = 0; i < 20; i++) nn.functional.linear(nn.functional.linear(x, up), down).Dispose();
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < 200; i++) nn.functional.linear(nn.functional.linear(x, up), down).Dispose();
+            Console.WriteLine($"linear 576→1536→576, {rows,2} rows: {clock.Elapsed.TotalMicroseconds / 200:F0} µs");
         }
     }
 }

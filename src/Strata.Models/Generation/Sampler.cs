@@ -19,7 +19,7 @@ public sealed class Sampler
 
     /// <param name="logits">Unnormalised scores, one per vocabulary entry; modified in place.</param>
     /// <param name="context">Tokens seen so far (prompt and generated), for the repetition penalty.</param>
-    public int Sample(float[] logits, IReadOnlyCollection<int> context)
+    public int Sample(Span<float> logits, IReadOnlyCollection<int> context)
     {
         ApplyRepetitionPenalty(logits, context, options.RepetitionPenalty);
         if (options.Temperature == 0) return ArgMax(logits);
@@ -71,7 +71,7 @@ public sealed class Sampler
     /// Plain temperature sampling needs no ordering: one pass for the maximum, one for the normaliser, one to draw.
     /// Sorting a 50k–150k vocabulary for every token would cost more than the draw itself.
     /// </summary>
-    private int DrawFromAll(float[] logits)
+    private int DrawFromAll(ReadOnlySpan<float> logits)
     {
         double max = double.NegativeInfinity;
         foreach (float v in logits) if (!float.IsNaN(v) && v > max) max = v;
@@ -91,7 +91,7 @@ public sealed class Sampler
     }
 
     /// <summary>HF's penalty: positive logits of seen tokens are divided by it, negative ones multiplied.</summary>
-    public static void ApplyRepetitionPenalty(float[] logits, IReadOnlyCollection<int> context, double penalty)
+    public static void ApplyRepetitionPenalty(Span<float> logits, IReadOnlyCollection<int> context, double penalty)
     {
         if (penalty == 1.0) return;
         foreach (int id in context.Distinct())

@@ -52,7 +52,7 @@ public sealed class SequenceDecoder
     /// no finish reason, its token must be fed to the model next and the resulting logits passed here again.
     /// </summary>
     /// <param name="sequenceLength">Tokens the model has consumed for this sequence (prompt + fed tokens).</param>
-    public GenerationChunk Next(float[] logits, int sequenceLength)
+    public GenerationChunk Next(Span<float> logits, int sequenceLength)
     {
         if (FinishReason is not null) throw new InvalidOperationException("generation has already finished");
         var (logprob, top) = topLogprobs >= 0 ? Logprobs(logits, topLogprobs) : (default(double[]?), default(TokenLogprob[]?));

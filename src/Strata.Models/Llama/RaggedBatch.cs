@@ -22,6 +22,11 @@ public sealed class RaggedBatch : IDisposable
 
     public IReadOnlyList<RaggedSegment> Segments { get; }
 
+    /// <summary>Each sequence's token count, in order (for splitting the batch along time).</summary>
+    public long[] Lengths => lengths ??= Segments.Select(s => s.Length).ToArray();
+
+    private long[]? lengths;
+
     /// <summary>RoPE tables of all N tokens (applied to the whole batch at once); empty for ALiBi.</summary>
     public PositionContext Shared { get; }
 

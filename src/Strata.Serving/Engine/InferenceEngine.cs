@@ -25,6 +25,7 @@ public sealed class InferenceEngine : IDisposable
     private readonly AutoResetEvent wake = new(false);
     private readonly CancellationTokenSource stopping = new();
     private readonly Thread thread;
+    private float[] logitsBuffer = [];
 
     public InferenceEngine(ServedModel model, EngineOptions? options = null, IEngineObserver? observer = null)
     {
@@ -173,14 +174,15 @@ public sealed class InferenceEngine : IDisposable
             }
         }
 
-        float[] logits;
         int vocabulary;
         using (NewDisposeScope())
         using (inference_mode())
         {
             var rows = model.Network.StepLogits(scheduled.Select(s => s.Chunk).ToArray()).to_type(ScalarType.Float32).cpu();
             vocabulary = (int)rows.shape[1];
-            logits = rows.data<float>().ToArray();
+            // One reused buffer: a fresh multi-megabyte array per step would churn the large-object heap.
+            if (logitsBuffer.Length < rows.numel()) logitsBuffer = new float[rows.numel()];
+            rows.data<float>().CopyTo(logitsBuffer);
         }
         observer.StepCompleted(model.Name, scheduled.Count, scheduled.Sum(s => s.Chunk.Tokens.Count));
 
@@ -188,8 +190,7 @@ public sealed class InferenceEngine : IDisposable
         {
             var (sequence, _, samples) = scheduled[i];
             if (!samples) continue;
-            var row = logits.AsSpan(i * vocabulary, vocabulary).ToArray();
-            Emit(sequence, sequence.Decoder.Next(row, (int)sequence.Cache.Length));
+            Emit(sequence, sequence.Decoder.Next(logitsBuffer.AsSpan(i * vocabulary, vocabulary), (int)sequence.Cache.Length));
         }
     }
 
