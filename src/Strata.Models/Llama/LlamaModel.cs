@@ -112,19 +112,6 @@ public sealed class LlamaAttention : nn.Module
             k = Rotary.Apply(k, positions.Cos, positions.Sin);
         }
         if (cache is not null) (k, v) = cache.Append(k, v);                               // (B, nkv, S, hd)
-        if (time == 1 && kvHeads != heads)
-        {
-            // Decoding one token: fold each K/V head's query heads into the query axis, (B, nkv, group, hd), and attend
-            // non-causally. Same result as repeat_kv without copying the whole cache per step — in batched decoding that
-            // copy moved more bytes than the weights did.
-            long batch = q.shape[0], keys = k.shape[2];
-            var grouped = q.reshape(batch, kvHeads, heads / kvHeads, headDim);
-            var mask = positions.AttentionMask?.reshape(positions.AttentionMask.shape[0], kvHeads, heads / kvHeads, keys); // ALiBi (1, nh, 1, S)
-            var attended = mask is null
-                ? F.scaled_dot_product_attention(grouped, k, v)
-                : F.scaled_dot_product_attention(grouped, k, v, attn_mask: mask);
-            return attended.reshape(batch, heads, 1, headDim);                              // (B, nh, 1, hd)
-        }
         if (kvHeads != heads)
         {
             // Each K/V head serves heads/kvHeads consecutive query heads (HF's repeat_kv).
