@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Strata.Models.Templates;
+using Strata.Serving.Models;
 
 namespace Strata.Serving.Api;
 
@@ -42,6 +44,20 @@ public static class ChatMessages
             result.Add(entry);
         }
         return result;
+    }
+
+    /// <summary>The model's chat prompt for <paramref name="messages"/>; a template that refuses them is a 400.</summary>
+    public static IReadOnlyList<int> EncodePrompt(ServedModel model, JsonArray messages, IReadOnlyDictionary<string, JsonNode?>? variables = null)
+    {
+        try
+        {
+            return model.EncodeChatPrompt(messages, variables);
+        }
+        catch (TemplateException e)
+        {
+            // The model's own template refuses this conversation (e.g. raise_exception on roles out of order).
+            throw ApiException.BadRequest($"the model's chat template rejected these messages: {e.Message}", "messages", "invalid_messages");
+        }
     }
 
     /// <summary>A string, null, or a list of text parts (<c>{"type": "text", "text": …}</c>) joined together.</summary>

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Strata.Models.Generation;
-using Strata.Models.Templates;
 using Strata.Serving.Engine;
 using Strata.Serving.Metrics;
 using Strata.Serving.Models;
@@ -27,15 +26,7 @@ public static class CohereChatEndpoint
         {
             variables["documents"] = System.Text.Json.Nodes.JsonNode.Parse(documents.GetRawText());
         }
-        IReadOnlyList<int> prompt;
-        try
-        {
-            prompt = model.EncodeChatPrompt(messages, variables);
-        }
-        catch (TemplateException e)
-        {
-            throw ApiException.BadRequest($"the model's chat template rejected these messages: {e.Message}", "messages");
-        }
+        var prompt = ChatMessages.EncodePrompt(model, messages, variables);
         int maxTokens = GenerationSettings.MaxTokens(model, prompt.Count, request.MaxTokens, "max_tokens", "messages");
         GenerationSettings.RequireNeutral(request.FrequencyPenalty, "frequency_penalty");
         GenerationSettings.RequireNeutral(request.PresencePenalty, "presence_penalty");

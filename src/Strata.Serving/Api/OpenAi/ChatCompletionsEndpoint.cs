@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Strata.Models.Generation;
-using Strata.Models.Templates;
 using Strata.Serving.Engine;
 using Strata.Serving.Metrics;
 using Strata.Serving.Models;
@@ -17,7 +16,7 @@ public static class ChatCompletionsEndpoint
         var model = engine.Model;
         var messages = ChatMessages.ToTemplateInput(request.Messages?.Select(m => m is null ? null
             : new ChatMessages.Input(m.Role, m.Content, m.ToolCalls, m.ToolCallId, m.Name)).ToList());
-        var prompt = Prompt(model, messages);
+        var prompt = ChatMessages.EncodePrompt(model, messages);
         string maxField = request.MaxCompletionTokens is null ? "max_tokens" : "max_completion_tokens";
         int maxTokens = GenerationSettings.MaxTokens(model, prompt.Count, request.MaxCompletionTokens ?? request.MaxTokens, maxField, "messages");
         GenerationSettings.RequireNeutral(request.FrequencyPenalty, "frequency_penalty");
@@ -56,19 +55,6 @@ public static class ChatCompletionsEndpoint
                 Choices.OpenAiFinishReason(r.FinishReason))).ToList(),
             new Usage(prompt.Count, results.Sum(r => r.CompletionTokens), prompt.Count + results.Sum(r => r.CompletionTokens)));
         await http.Response.WriteAsJsonAsync(body, JsonBody.ResponseOptions, http.RequestAborted);
-    }
-
-    private static IReadOnlyList<int> Prompt(ServedModel model, System.Text.Json.Nodes.JsonArray messages)
-    {
-        try
-        {
-            return model.EncodeChatPrompt(messages);
-        }
-        catch (TemplateException e)
-        {
-            // The model's own template refuses this conversation (e.g. raise_exception on roles out of order).
-            throw ApiException.BadRequest($"the model's chat template rejected these messages: {e.Message}", "messages", "invalid_messages");
-        }
     }
 
     private static async Task StreamAsync(HttpContext http, Choices choices, ServedModel model, string id, long created,
