@@ -1,0 +1,35 @@
+using System.Net.Http.Json;
+using Strata.Serving.Tests.Support;
+
+namespace Strata.Serving.Tests.Api;
+
+/// <summary>A client that goes away mid-stream frees its batch slot; the engine does not finish the reply for nobody.</summary>
+public sealed class ClientDisconnectTests(LongContextServer server) : IClassFixture<LongContextServer>
+{
+    [Fact]
+    public async Task ClientDisconnectFreesTheSequence()
+    {
+        var engine = server.Server.Models.Get(RunningServer.ModelName);
+        using var client = server.Client();
+        double before = await GeneratedTokens(client);
+        // Greedy decoding of these random weights never produces the end token, so only the disconnect can stop it.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/completions")
+        {
+            Content = JsonContent.Create(new { model = RunningServer.ModelName, prompt = "a", max_tokens = 8000, temperature = 0, stream = true }),
+        };
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        for (int events = 0; events < 3;) if ((await reader.ReadLineAsync())?.StartsWith("data: ", StringComparison.Ordinal) == true) events++;
+        response.Dispose();   // the client goes away mid-stream
+        for (int i = 0; i < 250 && engine.ActiveSequences > 0; i++) await Task.Delay(20);
+        Assert.Equal(0, engine.ActiveSequences);
+        Assert.InRange(await GeneratedTokens(client) - before, 2, 4000);
+    }
+
+    private static async Task<double> GeneratedTokens(HttpClient client)
+    {
+        string metrics = await client.GetStringAsync("metrics");
+        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith($"strata_generated_tokens_total{{model=\"{RunningServer.ModelName}\"}}", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
