@@ -191,6 +191,19 @@ async function send() {
       signal: controller.signal,
     });
     if (!response.ok) throw new Error(await errorMessage(response));
+    // Deltas are drawn at most once per frame: a fast model sends hundreds per second, and laying out the page for
+    // each one starves the browser (and the Stop button) as the reply grows.
+    let pending = "";
+    let frame = 0;
+    const flush = () => {
+      frame = 0;
+      if (!pending) return;
+      const follow = nearBottom();
+      replyText.appendData(pending);
+      pending = "";
+      reply.dataset.deltas = String(stats.deltas);
+      if (follow) scrollToEnd();
+    };
     await readEvents(response, (chunk) => {
       // The server reports failures after the stream has started as an event of their own.
       if (chunk.error) throw new Error(chunk.error.message ?? "the server reported an error mid-stream");
@@ -198,13 +211,14 @@ async function send() {
       if (content) {
         stats.firstToken ??= performance.now();
         stats.deltas++;
-        const follow = nearBottom();
         // One text node grown in place: re-setting textContent per token would re-render the whole reply each time.
-        replyText.appendData(content);
-        reply.dataset.deltas = String(stats.deltas);
-        if (follow) scrollToEnd();
+        pending += content;
+        frame ||= requestAnimationFrame(flush);
       }
       if (chunk.usage) stats.completionTokens = chunk.usage.completion_tokens;
+    }).finally(() => {
+      cancelAnimationFrame(frame);
+      flush();
     });
     item.dataset.state = "done";
   } catch (e) {
