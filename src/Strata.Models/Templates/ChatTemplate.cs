@@ -10,6 +10,21 @@ namespace Strata.Models.Templates;
 /// </summary>
 public sealed class ChatTemplate
 {
+    /// <summary>
+    /// ChatML (<c>&lt;|im_start|&gt;{role}\n{content}&lt;|im_end|&gt;\n</c>): the format Strata's tuned models speak and the
+    /// fallback for models without a template. Qwen2.5's template without tools and without its default system prompt
+    /// (a Strata model has no built-in persona, and a template that invents a system turn would make inference differ
+    /// from the conversations the model was tuned on).
+    /// </summary>
+    public const string ChatMlSource = """
+        {%- for message in messages %}
+            {{- '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}
+        {%- endfor %}
+        {%- if add_generation_prompt %}
+            {{- '<|im_start|>assistant\n' }}
+        {%- endif %}
+        """;
+
     private readonly IReadOnlyList<JinjaStatement> _program;
     private readonly TimeProvider _clock;
 

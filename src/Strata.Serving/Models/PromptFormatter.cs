@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using Strata.Models.Templates;
 using Strata.Models.Tokenization;
@@ -14,7 +13,7 @@ public sealed class PromptFormatter
 {
     private readonly ModelMetadata metadata;
     private readonly StrataTokenizer tokenizer;
-    private readonly ChatTemplate? template;
+    private readonly ChatTemplate template;
 
     /// <exception cref="InvalidDataException">The model's chat template does not parse.</exception>
     public PromptFormatter(ModelMetadata metadata, StrataTokenizer tokenizer)
@@ -23,7 +22,7 @@ public sealed class PromptFormatter
         this.tokenizer = tokenizer;
         try
         {
-            template = metadata.ChatTemplate is string source ? new ChatTemplate(source) : null;
+            template = new ChatTemplate(metadata.ChatTemplate ?? ChatTemplate.ChatMlSource);
         }
         catch (TemplateException e)
         {
@@ -32,14 +31,13 @@ public sealed class PromptFormatter
     }
 
     /// <summary>"jinja" when the model's template is used, "chatml" for the fallback.</summary>
-    public string Format => template is null ? "chatml" : "jinja";
+    public string Format => metadata.ChatTemplate is null ? "chatml" : "jinja";
 
     /// <param name="messages">Objects with <c>role</c> and string <c>content</c> (and whatever else the template reads).</param>
     /// <param name="variables">Extra template variables, e.g. <c>documents</c> or <c>tools</c>.</param>
     /// <exception cref="TemplateException">The template refuses the conversation (<c>raise_exception</c>) or fails on it.</exception>
     public string Render(JsonArray messages, IReadOnlyDictionary<string, JsonNode?>? variables = null)
     {
-        if (template is null) return ChatMl(messages);
         var context = new Dictionary<string, JsonNode?>
         {
             ["bos_token"] = metadata.BosToken ?? "",
@@ -51,16 +49,4 @@ public sealed class PromptFormatter
 
     public IReadOnlyList<int> Encode(JsonArray messages, IReadOnlyDictionary<string, JsonNode?>? variables = null) =>
         tokenizer.Encode(Render(messages, variables), addBos: false, parseSpecialTokens: true);
-
-    /// <summary>ChatML with a generation prompt: the format of Strata's own tuned models and of Qwen.</summary>
-    public static string ChatMl(JsonArray messages)
-    {
-        var text = new StringBuilder();
-        foreach (var message in messages.OfType<JsonObject>())
-        {
-            text.Append("<|im_start|>").Append(message["role"]?.GetValue<string>()).Append('\n')
-                .Append(message["content"]?.GetValue<string>()).Append("<|im_end|>\n");
-        }
-        return text.Append("<|im_start|>assistant\n").ToString();
-    }
 }

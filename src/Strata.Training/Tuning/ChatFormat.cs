@@ -15,19 +15,8 @@ public sealed class ChatFormat
     public const string ImStart = "<|im_start|>";
     public const string ImEnd = "<|im_end|>";
 
-    /// <summary>
-    /// The Jinja equivalent of <see cref="RenderText"/> for tokenizer_config.json: Qwen2.5's ChatML template without
-    /// tools and without its default system prompt (a Strata model has no built-in persona, and a template that
-    /// invents a system turn would make inference differ from the conversations the model was tuned on).
-    /// </summary>
-    public const string ChatTemplate = """
-        {%- for message in messages %}
-            {{- '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}
-        {%- endfor %}
-        {%- if add_generation_prompt %}
-            {{- '<|im_start|>assistant\n' }}
-        {%- endif %}
-        """;
+    /// <summary>The Jinja equivalent of <see cref="RenderText"/>, written into tokenizer_config.json.</summary>
+    public const string ChatTemplate = Strata.Models.Templates.ChatTemplate.ChatMlSource;
 
     private readonly StrataTokenizer _tokenizer;
     private readonly int _imStart;
