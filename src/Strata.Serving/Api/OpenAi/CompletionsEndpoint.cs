@@ -83,67 +83,12 @@ public static class CompletionsEndpoint
         await http.Response.WriteAsJsonAsync(body, JsonBody.ResponseOptions, http.RequestAborted);
     }
 
-    private sealed record PromptInput(string Text, IReadOnlyList<int> Ids);
-
-    /// <summary>A string, a list of strings, a list of token ids, or a list of such lists.</summary>
-    private static List<PromptInput> Prompts(ServedModel model, JsonElement? prompt)
-    {
-        if (prompt is not JsonElement element || element.ValueKind == JsonValueKind.Null) throw ApiException.BadRequest("prompt is required", "prompt");
-        var result = new List<PromptInput>();
-        if (element.ValueKind == JsonValueKind.String)
+    private static List<TokenInput> Prompts(ServedModel model, JsonElement? prompt) =>
+        TokenInputs.Parse(model, prompt, "prompt", MaxPrompts, "prompts", (text, field) =>
         {
-            result.Add(FromText(model, element.GetString()!, "prompt"));
-        }
-        else if (element.ValueKind == JsonValueKind.Array && element.GetArrayLength() > 0 && element[0].ValueKind == JsonValueKind.Number)
-        {
-            result.Add(FromTokens(model, element, "prompt"));
-        }
-        else if (element.ValueKind == JsonValueKind.Array)
-        {
-            int i = 0;
-            foreach (var item in element.EnumerateArray())
-            {
-                string at = $"prompt[{i++}]";
-                result.Add(item.ValueKind switch
-                {
-                    JsonValueKind.String => FromText(model, item.GetString()!, at),
-                    JsonValueKind.Array => FromTokens(model, item, at),
-                    _ => throw ApiException.BadRequest($"{at} must be a string or a list of token ids", at),
-                });
-            }
-        }
-        else
-        {
-            throw ApiException.BadRequest("prompt must be a string, a list of strings, or token ids", "prompt");
-        }
-        if (result.Count == 0) throw ApiException.BadRequest("prompt must not be an empty list", "prompt");
-        if (result.Count > MaxPrompts) throw ApiException.BadRequest($"at most {MaxPrompts} prompts per request", "prompt");
-        return result;
-    }
-
-    private static PromptInput FromText(ServedModel model, string text, string field)
-    {
-        var ids = model.EncodeCompletionPrompt(text);
-        if (ids.Count == 0) throw ApiException.BadRequest($"{field} is empty and the model has no BOS token to start from", field);
-        return new PromptInput(text, ids);
-    }
-
-    private static PromptInput FromTokens(ServedModel model, JsonElement tokens, string field)
-    {
-        var ids = new List<int>();
-        int i = 0;
-        foreach (var item in tokens.EnumerateArray())
-        {
-            if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt32(out int id) || id < 0 || id >= model.Config.VocabSize)
-            {
-                throw ApiException.BadRequest($"{field}[{i}] must be a token id in [0, {model.Config.VocabSize})", $"{field}[{i}]");
-            }
-            ids.Add(id);
-            i++;
-        }
-        if (ids.Count == 0) throw ApiException.BadRequest($"{field} must not be empty", field);
-        return new PromptInput(model.Tokenizer.Decode(ids), ids);
-    }
+            var ids = model.EncodeCompletionPrompt(text);
+            return ids.Count > 0 ? ids : throw ApiException.BadRequest($"{field} is empty and the model has no BOS token to start from", field);
+        });
 
     private static CompletionLogprobs Legacy(ServedModel model, IReadOnlyList<GenerationChunk> chunks, int offset)
     {

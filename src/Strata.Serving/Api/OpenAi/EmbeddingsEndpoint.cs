@@ -30,43 +30,15 @@ public static class EmbeddingsEndpoint
 
     private static List<IReadOnlyList<int>> Inputs(ServedModel model, JsonElement? input)
     {
-        if (input is not JsonElement element || element.ValueKind == JsonValueKind.Null) throw ApiException.BadRequest("input is required", "input");
-        var result = new List<IReadOnlyList<int>>();
-        if (element.ValueKind == JsonValueKind.String) result.Add(Embeddings.Encode(model, element.GetString()!, "input"));
-        else if (element.ValueKind == JsonValueKind.Array && element.GetArrayLength() > 0 && element[0].ValueKind == JsonValueKind.Number) result.Add(Tokens(model, element, "input"));
-        else if (element.ValueKind == JsonValueKind.Array)
+        var inputs = TokenInputs.Parse(model, input, "input", MaxInputs, "inputs", (text, field) => Embeddings.Encode(model, text, field));
+        for (int i = 0; i < inputs.Count; i++)
         {
-            int i = 0;
-            foreach (var item in element.EnumerateArray())
+            if (inputs[i].Ids.Count > model.ContextLength)
             {
-                string at = $"input[{i++}]";
-                result.Add(item.ValueKind switch
-                {
-                    JsonValueKind.String => Embeddings.Encode(model, item.GetString()!, at),
-                    JsonValueKind.Array => Tokens(model, item, at),
-                    _ => throw ApiException.BadRequest($"{at} must be a string or a list of token ids", at),
-                });
+                string field = inputs.Count == 1 ? "input" : $"input[{i}]";
+                throw ApiException.BadRequest($"{field} has {inputs[i].Ids.Count} tokens; the model's context holds {model.ContextLength}", field, "context_length_exceeded");
             }
         }
-        else throw ApiException.BadRequest("input must be a string, a list of strings, or token ids", "input");
-        if (result.Count == 0) throw ApiException.BadRequest("input must not be an empty list", "input");
-        if (result.Count > MaxInputs) throw ApiException.BadRequest($"at most {MaxInputs} inputs per request", "input");
-        return result;
-    }
-
-    private static IReadOnlyList<int> Tokens(ServedModel model, JsonElement tokens, string field)
-    {
-        var ids = new List<int>();
-        foreach (var item in tokens.EnumerateArray())
-        {
-            if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt32(out int id) || id < 0 || id >= model.Config.VocabSize)
-            {
-                throw ApiException.BadRequest($"{field}[{ids.Count}] must be a token id in [0, {model.Config.VocabSize})", $"{field}[{ids.Count}]");
-            }
-            ids.Add(id);
-        }
-        if (ids.Count == 0) throw ApiException.BadRequest($"{field} must not be empty", field);
-        if (ids.Count > model.ContextLength) throw ApiException.BadRequest($"{field} has {ids.Count} tokens; the model's context holds {model.ContextLength}", field, "context_length_exceeded");
-        return ids;
+        return inputs.Select(i => i.Ids).ToList();
     }
 }
