@@ -70,7 +70,7 @@ public sealed class EndpointFuzzTests(RunningServer server, ITestOutputHelper ou
         const int streams = 8;
         var engine = server.Server.Models.Get(RunningServer.ModelName);
         int room = engine.Model.ContextLength;
-        double before = await GeneratedTokens();
+        double before = await server.GeneratedTokensAsync();
         using var handler = new SocketsHttpHandler { MaxResponseDrainSize = 0 };
         using var client = new HttpClient(handler) { BaseAddress = server.BaseAddress };
 
@@ -92,18 +92,9 @@ public sealed class EndpointFuzzTests(RunningServer server, ITestOutputHelper ou
         var idle = Stopwatch.StartNew();
         while (engine.ActiveSequences != 0 && idle.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(20);
         Assert.Equal(0, engine.ActiveSequences);
-        double generated = await GeneratedTokens() - before;
+        double generated = await server.GeneratedTokensAsync() - before;
         output.WriteLine($"{streams} abandoned streams generated {generated} tokens; idle after {idle.ElapsedMilliseconds} ms");
         Assert.InRange(generated, streams, streams * room / 8.0);
-    }
-
-    private async Task<double> GeneratedTokens()
-    {
-        using var client = server.Client();
-        string metrics = await client.GetStringAsync("metrics");
-        string prefix = $"strata_generated_tokens_total{{model=\"{RunningServer.ModelName}\"}} ";
-        string? line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
-        return line is null ? 0 : double.Parse(line[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private async Task AssertRecovered()

@@ -7,7 +7,7 @@ using Strata.Serving.Models;
 namespace Strata.Serving.Tests.Support;
 
 /// <summary>A real Strata server on a free loopback port, serving the shared tiny model (xunit class fixture).</summary>
-public sealed class RunningServer : IAsyncLifetime
+public class RunningServer : IAsyncLifetime
 {
     public const string ModelName = "tiny-chat";
 
@@ -26,9 +26,12 @@ public sealed class RunningServer : IAsyncLifetime
         MaxRequestBodyBytes = 256 * 1024,
     };
 
+    /// <summary>The model directory to serve (as <see cref="ModelName"/>); subclasses serve other shapes.</summary>
+    protected virtual string CreateModelDirectory() => TinyModels.SharedDirectory;
+
     public async Task InitializeAsync()
     {
-        server = StrataServer.Create(DefaultOptions());
+        server = StrataServer.Create(DefaultOptions(CreateModelDirectory()));
         await server.StartAsync();
         await server.Loading;
         BaseAddress = new Uri(server.Addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
@@ -43,6 +46,16 @@ public sealed class RunningServer : IAsyncLifetime
         string text = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode) throw new HttpRequestException($"{(int)response.StatusCode}: {text}");
         return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>The server's <c>strata_generated_tokens_total</c> for the model, read from <c>/metrics</c>.</summary>
+    public async Task<double> GeneratedTokensAsync()
+    {
+        using var client = Client();
+        string metrics = await client.GetStringAsync("metrics");
+        string prefix = $"strata_generated_tokens_total{{model=\"{ModelName}\"}} ";
+        string? line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public async Task DisposeAsync()
