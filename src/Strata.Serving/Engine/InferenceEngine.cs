@@ -125,6 +125,7 @@ public sealed class InferenceEngine : IDisposable
 
     private void Admit()
     {
+        if (active.Count >= options.MaxBatchSize || queue.Reader.Count == 0) return;   // the common case: nothing to report
         while (active.Count < options.MaxBatchSize && queue.Reader.TryRead(out var stream))
         {
             if (stream.Cancellation.IsCancellationRequested)
