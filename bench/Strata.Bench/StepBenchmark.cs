@@ -20,23 +20,32 @@ internal static class StepBenchmark
         using var model = LlamaCheckpoint.Create(ModelPresets.SmolLM2_135M, seed: 1);
         model.eval();
         using var inference = inference_mode();
-        foreach (int batch in new[] { 1, 4, 16 })
+        // Both cache layouts in one run, so their ratio is measured under the same machine load: separate caches
+        // take the per-sequence attention path, pooled ones attend in one call per layer.
+        foreach (bool pooled in new[] { false, true })
         {
-            var caches = Enumerable.Range(0, batch).Select(_ => model.NewCache(context + steps + 1)).ToArray();
-            foreach (var cache in caches)
+            foreach (int batch in new[] { 1, 4, 16 })
             {
-                using var scope = NewDisposeScope();
-                model.StepLogits([new SequenceChunk(Enumerable.Range(1, context).ToArray(), cache)]);
+                using var pool = model.NewCachePool(batch, context + steps + 1);
+                var caches = Enumerable.Range(0, batch).Select(_ => pooled ? pool.Rent() : model.NewCache(context + steps + 1)).ToArray();
+                var clock = Stopwatch.StartNew();
+                foreach (var cache in caches)
+                {
+                    using var scope = NewDisposeScope();
+                    model.StepLogits([new SequenceChunk(Enumerable.Range(1, context).ToArray(), cache)]);
+                }
+                double prefill = clock.Elapsed.TotalMilliseconds / batch;
+                clock.Restart();
+                for (int step = 0; step < steps; step++)
+                {
+                    using var scope = NewDisposeScope();
+                    var logits = model.StepLogits(caches.Select(c => new SequenceChunk([step + 5], c)).ToArray()).cpu();
+                }
+                double perStep = clock.Elapsed.TotalMilliseconds / steps;
+                Console.WriteLine($"{(pooled ? "pooled caches  " : "separate caches")} batch {batch,2}: {perStep:F1} ms per decode step, " +
+                    $"{batch * 1000 / perStep:F1} tokens/s; prefill of {context} tokens {prefill:F1} ms");
+                foreach (var cache in caches) cache.Dispose();
             }
-            var clock = Stopwatch.StartNew();
-            for (int step = 0; step < steps; step++)
-            {
-                using var scope = NewDisposeScope();
-                var logits = model.StepLogits(caches.Select(c => new SequenceChunk([step + 5], c)).ToArray()).cpu();
-            }
-            double perStep = clock.Elapsed.TotalMilliseconds / steps;
-            Console.WriteLine($"batch {batch,2}: {perStep:F1} ms per step, {batch * 1000 / perStep:F1} tokens/s");
-            foreach (var cache in caches) cache.Dispose();
         }
     }
 

@@ -58,22 +58,29 @@ public sealed class LlamaAttention : nn.Module
 
     /// <param name="x">(B, T, C) hidden states of the new tokens.</param>
     /// <param name="positions">Position encoding of the new tokens.</param>
-    /// <param name="cache">This layer's K/V cache, or null for a stateless (training) pass.</param>
-    public Tensor forward(Tensor x, PositionContext positions, LayerKvCache? cache)
+    /// <param name="cache">The sequence's K/V cache, or null for a stateless (training) pass.</param>
+    /// <param name="layer">This layer's index in the cache.</param>
+    public Tensor forward(Tensor x, PositionContext positions, KvCache? cache, int layer)
     {
         long batch = x.shape[0], time = x.shape[1];
         var q = q_proj.forward(x).view(batch, time, heads, headDim).transpose(1, 2);     // (B, nh, T, hd)
         var k = k_proj.forward(x).view(batch, time, kvHeads, headDim).transpose(1, 2);   // (B, nkv, T, hd)
         var v = v_proj.forward(x).view(batch, time, kvHeads, headDim).transpose(1, 2);   // (B, nkv, T, hd)
-        var y = Attend(q, k, v, positions, cache);                                          // (B, nh, T, hd)
+        if (positions.Cos is not null && positions.Sin is not null)
+        {
+            q = Rotary.Apply(q, positions.Cos, positions.Sin);
+            k = Rotary.Apply(k, positions.Cos, positions.Sin);
+        }
+        if (cache is not null) (k, v) = cache.Append(layer, k, v);                               // (B, nkv, S, hd)
+        var y = Attend(q, k, v, positions);                                                 // (B, nh, T, hd)
         y = y.transpose(1, 2).reshape(batch, time, heads * headDim);                     // (B, T, nh*hd)
         return o_proj.forward(y);
     }
 
     /// <summary>
     /// Several sequences in one pass: <paramref name="x"/> is (1, N, C), the new tokens of every sequence laid
-    /// end to end. The projections run once over all N tokens (where batching pays: the weights are read once);
-    /// attention runs per sequence against that sequence's own cache.
+    /// end to end. The projections run once over all N tokens (where batching pays: the weights are read once).
+    /// Decode tokens sharing a cache pool attend together; every other sequence attends against its own cache slot.
     /// </summary>
     public Tensor forward(Tensor x, RaggedBatch batch, int layer)
     {
@@ -87,31 +94,52 @@ public sealed class LlamaAttention : nn.Module
             q = Rotary.Apply(q, batch.Shared.Cos, batch.Shared.Sin);
             k = Rotary.Apply(k, batch.Shared.Cos, batch.Shared.Sin);
         }
-        var outputs = new Tensor[batch.Count];
         // One split per tensor instead of a narrow per sequence: each TorchSharp call costs microseconds, and with
         // sixteen sequences × thirty layers those calls add up to a sizeable share of a decode step.
-        var qs = batch.Count == 1 ? [q] : q.split(batch.Lengths, dim: 2);
-        var ks = batch.Count == 1 ? [k] : k.split(batch.Lengths, dim: 2);
-        var vs = batch.Count == 1 ? [v] : v.split(batch.Lengths, dim: 2);
-        for (int i = 0; i < batch.Count; i++)
+        var splits = batch.AttentionSplits;
+        var qs = splits.Length == 1 ? [q] : q.split(splits, dim: 2);
+        var ks = splits.Length == 1 ? [k] : k.split(splits, dim: 2);
+        var vs = splits.Length == 1 ? [v] : v.split(splits, dim: 2);
+        var outputs = new Tensor[splits.Length];
+        int piece = 0, segment = 0;
+        if (batch.Decode is { } decode)
         {
-            outputs[i] = Attend(qs[i], ks[i], vs[i], batch[i].Positions, batch[i].Cache.Layers[layer]);   // (1, nh, T_i, hd)
+            outputs[piece++] = AttendDecode(qs[0], ks[0], vs[0], decode, decode.Pool.Layers[layer]);  // (1, nh, D, hd)
+            segment = decode.Count;
+        }
+        for (; piece < splits.Length; piece++, segment++)
+        {
+            var (cachedKeys, cachedValues) = batch[segment].Cache.Append(layer, ks[piece], vs[piece]);   // (1, nkv, S_i, hd)
+            outputs[piece] = Attend(qs[piece], cachedKeys, cachedValues, batch[segment].Positions);      // (1, nh, T_i, hd)
         }
         var y = outputs.Length == 1 ? outputs[0] : cat(outputs, dim: 2);                    // (1, nh, N, hd)
         y = y.transpose(1, 2).reshape(1, time, heads * headDim);                           // (1, N, nh*hd)
         return o_proj.forward(y);
     }
 
-    /// <summary>Position encoding, cache append, grouped-query expansion and scaled dot-product attention.</summary>
-    private Tensor Attend(Tensor q, Tensor k, Tensor v, PositionContext positions, LayerKvCache? cache)
+    /// <summary>
+    /// One decode token for each of D sequences in one cache pool: write all their keys and values with one call,
+    /// gather their slots, and attend once, each query masked to its own sequence's length.
+    /// </summary>
+    /// <param name="q">(1, nh, D, hd) rotated queries.</param>
+    /// <param name="k">(1, nkv, D, hd) rotated keys.</param>
+    private Tensor AttendDecode(Tensor q, Tensor k, Tensor v, DecodeGroup decode, LayerKvCache cache)
+    {
+        long count = decode.Count;
+        var newKeys = k.squeeze(0).transpose(0, 1).reshape(count * kvHeads, headDim);     // (D·nkv, hd)
+        var newValues = v.squeeze(0).transpose(0, 1).reshape(count * kvHeads, headDim);
+        var (keys, values) = cache.AppendOneEach(decode.Rows, newKeys, newValues, decode.Slots, decode.Longest); // (D, nkv, S, hd)
+        // With one query per sequence, the query heads sharing a K/V head can ride along the time axis: attention
+        // then reads each cached key once instead of expanding K/V to every query head (HF's repeat_kv).
+        var queries = q.squeeze(0).transpose(0, 1).reshape(count, kvHeads, heads / kvHeads, headDim); // (D, nkv, nh/nkv, hd)
+        var y = F.scaled_dot_product_attention(queries, keys, values, attn_mask: decode.Mask);   // (D, nkv, nh/nkv, hd)
+        return y.reshape(count, heads, headDim).transpose(0, 1).unsqueeze(0);             // (1, nh, D, hd)
+    }
+
+    /// <summary>Grouped-query expansion and scaled dot-product attention of T queries over S cached keys.</summary>
+    private Tensor Attend(Tensor q, Tensor k, Tensor v, PositionContext positions)
     {
         long time = q.shape[2];
-        if (positions.Cos is not null && positions.Sin is not null)
-        {
-            q = Rotary.Apply(q, positions.Cos, positions.Sin);
-            k = Rotary.Apply(k, positions.Cos, positions.Sin);
-        }
-        if (cache is not null) (k, v) = cache.Append(k, v);                               // (B, nkv, S, hd)
         if (kvHeads != heads)
         {
             // Each K/V head serves heads/kvHeads consecutive query heads (HF's repeat_kv).
@@ -157,9 +185,9 @@ public sealed class LlamaDecoderLayer : nn.Module
         RegisterComponents();
     }
 
-    public Tensor forward(Tensor x, PositionContext positions, LayerKvCache? cache)
+    public Tensor forward(Tensor x, PositionContext positions, KvCache? cache, int layer)
     {
-        var h = x + self_attn.forward(input_layernorm.forward(x), positions, cache);
+        var h = x + self_attn.forward(input_layernorm.forward(x), positions, cache, layer);
         return h + mlp.forward(post_attention_layernorm.forward(h));
     }
 
@@ -195,7 +223,7 @@ public sealed class LlamaBackbone : nn.Module
     public Tensor forward(Tensor inputIds, PositionContext positions, KvCache? cache)
     {
         var x = embed_tokens.forward(inputIds);                                            // (B, T, C)
-        for (int i = 0; i < layers.Count; i++) x = layers[i].forward(x, positions, cache?.Layers[i]);
+        for (int i = 0; i < layers.Count; i++) x = layers[i].forward(x, positions, cache, i);
         return norm.forward(x);
     }
 
@@ -239,6 +267,7 @@ public sealed class LlamaForCausalLM : nn.Module
     public Tensor HiddenStates(Tensor inputIds, KvCache? cache = null, Tensor? attentionMask = null)
     {
         long start = cache?.Length ?? 0;
+        cache?.Reserve(inputIds.shape[1]);
         using var positions = positionEncoder.For(start, inputIds.shape[1], inputIds.device, attentionMask);
         var hidden = model.forward(inputIds, positions, cache);
         cache?.Advance(inputIds.shape[1]);
@@ -267,14 +296,21 @@ public sealed class LlamaForCausalLM : nn.Module
         if (chunks.Count == 0) throw new ArgumentException("no sequences to step", nameof(chunks));
         var device = model.EmbeddingWeight.device;
         using var batch = RaggedBatch.Build(chunks, positionEncoder, device);
-        var ids = tensor(chunks.SelectMany(c => c.Tokens).Select(t => (long)t).ToArray(), device: device).unsqueeze(0); // (1, N)
+        var ids = tensor(batch.Segments.SelectMany(s => s.Chunk.Tokens).Select(t => (long)t).ToArray(), device: device).unsqueeze(0); // (1, N)
         var hidden = model.forward(ids, batch);                                                    // (1, N, C)
         foreach (var chunk in chunks) chunk.Cache.Advance(chunk.Tokens.Count);
-        var lastTokens = tensor(batch.Segments.Select(s => s.Offset + s.Length - 1).ToArray(), device: device);
+        var lastTokens = tensor(batch.SegmentOfChunk.Select(i => batch[i].Offset + batch[i].Length - 1).ToArray(), device: device);
         return Logits(hidden[0].index_select(0, lastTokens));                                      // (chunks, vocab)
     }
 
-    /// <summary>A fresh cache for one sequence of this model.</summary>
+    /// <summary>
+    /// Cache slots for up to <paramref name="slots"/> sequences stepped together; their decode tokens then attend in
+    /// one call per layer (see <see cref="KvCachePool"/>).
+    /// </summary>
+    public KvCachePool NewCachePool(int slots, int initialCapacity = 128) =>
+        new(Config, slots, initialCapacity, model.EmbeddingWeight.device, model.EmbeddingWeight.dtype);
+
+    /// <summary>A fresh cache for one sequence of this model, with a pool of its own.</summary>
     public KvCache NewCache(int initialCapacity = 256) =>
         new(Config, initialCapacity, model.EmbeddingWeight.device, model.EmbeddingWeight.dtype);
 }

@@ -37,6 +37,9 @@ public sealed class PositionEncoder
         else slopes = Alibi.Slopes(config.NumAttentionHeads);
     }
 
+    /// <summary>Whether positions are rotary (no per-sequence attention bias), so decode tokens can attend as one batch.</summary>
+    public bool UsesRope => scheme == PositionEncoding.Rope;
+
     /// <summary>Positions <paramref name="start"/> … start+length−1, attending to everything before them.</summary>
     /// <param name="extraMask">Optional additive (B, 1, T, S) mask combined with the causal one, e.g. the
     /// block-diagonal mask that keeps packed training examples from attending to each other.</param>

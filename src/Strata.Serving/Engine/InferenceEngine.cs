@@ -27,6 +27,9 @@ public sealed class InferenceEngine : IDisposable
     private readonly Thread thread;
     private float[] logitsBuffer = [];
 
+    // Created and disposed on the engine thread, which alone touches the tensors; one slot per batch place.
+    private KvCachePool? cachePool;
+
     public InferenceEngine(ServedModel model, EngineOptions? options = null, IEngineObserver? observer = null)
     {
         this.model = model;
@@ -100,6 +103,7 @@ public sealed class InferenceEngine : IDisposable
     private void Run()
     {
         // One intra-op pool for the engine thread; TorchSharp runs each op on all cores.
+        cachePool = model.Network.NewCachePool(options.MaxBatchSize);
         while (!stopping.IsCancellationRequested)
         {
             try
@@ -121,6 +125,7 @@ public sealed class InferenceEngine : IDisposable
         }
         foreach (var sequence in active.ToArray()) Finish(sequence, new OperationCanceledException("the server is shutting down"));
         while (queue.Reader.TryRead(out var waiting)) waiting.Writer.TryComplete(new OperationCanceledException("the server is shutting down"));
+        cachePool.Dispose();
     }
 
     private void Admit()
@@ -134,10 +139,9 @@ public sealed class InferenceEngine : IDisposable
                 continue;
             }
             var request = stream.Request;
-            int capacity = (int)Math.Min((long)request.PromptIds.Count + request.Sampling.MaxTokens + 1, Math.Min(model.ContextLength, 1 << 16));
             var decoder = new SequenceDecoder(model.Tokenizer, request.PromptIds, request.Sampling, model.EndOfSequenceIds,
                 model.ContextLength, request.TopLogprobs);
-            active.Add(new ActiveSequence(stream, decoder, model.Network.NewCache(capacity)));
+            active.Add(new ActiveSequence(stream, decoder, cachePool!.Rent()));
         }
         ActiveSequences = active.Count;
         observer.QueueDepthChanged(model.Name, QueueDepth);

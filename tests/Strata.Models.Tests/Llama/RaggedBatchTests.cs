@@ -15,17 +15,32 @@ public class RaggedBatchTests
 
     private sealed record Golden(int[] input_ids, double[] token_logprobs, double[] last_logits, int[] greedy);
 
-    [Theory, MemberData(nameof(GoldenForwardTests.Cases), MemberType = typeof(GoldenForwardTests))]
-    public void MixedChunksMatchTheReferenceForEverySequence(string name)
+    public static TheoryData<string, bool> CasesWithAndWithoutPool()
+    {
+        var cases = new TheoryData<string, bool>();
+        foreach (string name in GoldenForwardTests.Names)
+        {
+            cases.Add(name, false);
+            cases.Add(name, true);
+        }
+        return cases;
+    }
+
+    /// <param name="pooled">Caches in one pool, so decode tokens attend as one group (RoPE models); otherwise
+    /// each cache has its own pool and every sequence takes the per-sequence path.</param>
+    [Theory, MemberData(nameof(CasesWithAndWithoutPool))]
+    public void MixedChunksMatchTheReferenceForEverySequence(string name, bool pooled)
     {
         string dir = Path.Combine(TestPaths.Golden, "models", name);
         var golden = JsonSerializer.Deserialize<Golden>(File.ReadAllText(Path.Combine(dir, "golden.json")))!;
         using var model = LlamaCheckpoint.Load(dir);
         using var inference = inference_mode();
         int[] ids = golden.input_ids;
-        using var a = model.NewCache(4);
-        using var b = model.NewCache(4);
-        using var c = model.NewCache(4);
+        // A capacity of 4 makes the caches grow mid-run, while other sequences' keys are held.
+        using var pool = model.NewCachePool(3, initialCapacity: 4);
+        using var a = pooled ? pool.Rent() : model.NewCache(4);
+        using var b = pooled ? pool.Rent() : model.NewCache(4);
+        using var c = pooled ? pool.Rent() : model.NewCache(4);
 
         Step(model, new SequenceChunk(ids[..10], a));
         // a finishes its prompt while b starts one and c takes its first token.
@@ -37,22 +52,50 @@ public class RaggedBatchTests
         AssertClose([golden.token_logprobs[2]], [LogSoftmax(step[1])[ids[3]]], $"{name}: c");
 
         // Greedy decoding of a and b side by side reproduces the reference's continuation for each.
-        // a and b now hold the same prompt, so b's logits give both their first token; a runs one step ahead.
+        // a and b now hold the same prompt, so b's logits give both their first token; a runs one step ahead,
+        // so the two decode tokens sit at different lengths. Meanwhile c goes on through the prompt in front of
+        // them, two tokens a step, then one (a third decode-shaped token).
         int first = Sampler.ArgMax(step[0]);
         var greedyA = new List<int> { first };
         var greedyB = new List<int> { first };
         greedyA.Add(Sampler.ArgMax(Step(model, new SequenceChunk([first], a))[0]));
         while (greedyB.Count < golden.greedy.Length)
         {
-            var rows = greedyA.Count < golden.greedy.Length
-                ? Step(model, new SequenceChunk([greedyB[^1]], b), new SequenceChunk([greedyA[^1]], a))
-                : Step(model, new SequenceChunk([greedyB[^1]], b));
-            greedyB.Add(Sampler.ArgMax(rows[0]));
-            if (rows.Length > 1) greedyA.Add(Sampler.ArgMax(rows[1]));
+            var chunks = new List<SequenceChunk>();
+            int cTake = (int)Math.Min(ids.Length - c.Length, c.Length % 2 == 1 ? 2 : 1);
+            if (cTake > 0) chunks.Add(new SequenceChunk(ids[(int)c.Length..((int)c.Length + cTake)], c));
+            chunks.Add(new SequenceChunk([greedyB[^1]], b));
+            if (greedyA.Count < golden.greedy.Length) chunks.Add(new SequenceChunk([greedyA[^1]], a));
+            var rows = Step(model, [.. chunks]);
+            int row = 0;
+            if (cTake > 0 && c.Length == ids.Length) AssertClose(golden.last_logits, rows[row], $"{name}: c");
+            if (cTake > 0) row++;
+            greedyB.Add(Sampler.ArgMax(rows[row++]));
+            if (row < rows.Length) greedyA.Add(Sampler.ArgMax(rows[row]));
         }
         Assert.Equal(golden.greedy, greedyA);
         Assert.Equal(golden.greedy, greedyB);
         Assert.Equal(ids.Length + golden.greedy.Length - 1, a.Length);
+        Assert.Equal(ids.Length, c.Length);
+    }
+
+    [Fact]
+    public void APoolLendsEachSlotOnceAndShrinksWhenEmpty()
+    {
+        using var model = LlamaCheckpoint.Create(Strata.Models.Configuration.ModelPresets.Tiny(64), seed: 1);
+        using var inference = inference_mode();
+        using var pool = model.NewCachePool(2, initialCapacity: 4);
+        var a = pool.Rent();
+        var b = pool.Rent();
+        Assert.NotEqual(a.Slot, b.Slot);
+        Assert.Throws<InvalidOperationException>(() => pool.Rent());
+        Step(model, new SequenceChunk(Enumerable.Range(1, 9).ToArray(), a));
+        Assert.True(pool.Capacity >= 9);
+        a.Dispose();
+        a.Dispose();   // a second dispose must not free the slot twice
+        Assert.Equal(1, pool.FreeSlots);
+        b.Dispose();
+        Assert.Equal((2, 4L), (pool.FreeSlots, pool.Capacity));
     }
 
     [Fact]
