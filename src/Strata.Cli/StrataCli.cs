@@ -26,6 +26,7 @@ public static class StrataCli
             QuickstartCommand.Create(context),
             KeysCommand.Create(context),
             ServeCommand.Create(context),
+            DataCommand.Create(context),
         };
         var parse = root.Parse(args);
         var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
