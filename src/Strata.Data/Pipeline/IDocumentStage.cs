@@ -23,11 +23,13 @@ public interface IDocumentStage
 /// <summary>What a stage decided about one document.</summary>
 /// <param name="Document">The document to pass on (possibly rewritten), or null when removed.</param>
 /// <param name="Reason">Why it was removed: a short stable rule name such as <c>too_few_words</c>; null when kept.</param>
-public readonly record struct StageResult(Document? Document, string? Reason)
+/// <param name="Matches">What the document matched, kept or removed (e.g. the evaluation items it overlaps); the
+/// pipeline counts them per stage in its report.</param>
+public readonly record struct StageResult(Document? Document, string? Reason, IReadOnlyList<string>? Matches = null)
 {
     public bool Kept => Document is not null;
 
-    public static StageResult Keep(Document document) => new(document, null);
+    public static StageResult Keep(Document document, IReadOnlyList<string>? matches = null) => new(document, null, matches);
 
-    public static StageResult Remove(string reason) => new(null, reason);
+    public static StageResult Remove(string reason, IReadOnlyList<string>? matches = null) => new(null, reason, matches);
 }
