@@ -7,5 +7,6 @@ internal static class DataCommand
 {
     public static Command Create(CliContext context) => new("data", "Curate training data: clean, deduplicate, decontaminate, audit")
     {
+        DataAuditCommand.Create(context),
     };
 }
