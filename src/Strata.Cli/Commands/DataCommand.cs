@@ -7,6 +7,7 @@ internal static class DataCommand
 {
     public static Command Create(CliContext context) => new("data", "Curate training data: clean, deduplicate, decontaminate, audit")
     {
+        DataCleanCommand.Create(context),
         DataAuditCommand.Create(context),
     };
 }
