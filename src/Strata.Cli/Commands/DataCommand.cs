@@ -8,6 +8,7 @@ internal static class DataCommand
     public static Command Create(CliContext context) => new("data", "Curate training data: clean, deduplicate, decontaminate, audit")
     {
         DataCleanCommand.Create(context),
+        DataTokenizeCommand.Create(context),
         DataAuditCommand.Create(context),
     };
 }
