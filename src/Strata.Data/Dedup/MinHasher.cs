@@ -15,6 +15,9 @@ public sealed class MinHasher
     [ThreadStatic]
     private static ulong[]? _words;
 
+    [ThreadStatic]
+    private static ulong[]? _shingles;
+
     private readonly ulong[] _a;
     private readonly ulong[] _b;
 
@@ -67,21 +70,29 @@ public sealed class MinHasher
             return;
         }
         int n = Math.Min(Options.NGram, count);
-        ReadOnlySpan<ulong> a = _a;
-        ReadOnlySpan<ulong> b = _b;
-        for (int start = 0; start + n <= count; start++)
+        int shingleCount = count - n + 1;
+        var shingles = _shingles is { } cached && cached.Length >= shingleCount ? cached : new ulong[Math.Max(shingleCount, 256)];
+        _shingles = shingles;
+        for (int start = 0; start < shingleCount; start++)
         {
             ulong shingle = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(words.AsSpan(start, n)));
-            // Reduce below the prime so a·x stays under 2^122.
-            ulong x = (shingle & MersennePrime) + (shingle >> 61);
-            for (int i = 0; i < destination.Length; i++)
+            // Reduce below 2^61 + 8 so a·x stays under 2^123.
+            shingles[start] = (shingle & MersennePrime) + (shingle >> 61);
+        }
+        // Permutation-major: each permutation's a, b and running minimum stay in registers over a contiguous array,
+        // about twice as fast as updating all k minima per shingle.
+        ReadOnlySpan<ulong> xs = shingles.AsSpan(0, shingleCount);
+        for (int i = 0; i < destination.Length; i++)
+        {
+            ulong a = _a[i];
+            ulong b = _b[i];
+            ulong min = ulong.MaxValue;
+            foreach (ulong x in xs)
             {
-                ulong value = Permute(a[i], b[i], x);
-                if (value < destination[i])
-                {
-                    destination[i] = value;
-                }
+                ulong value = Permute(a, b, x);
+                min = value < min ? value : min;
             }
+            destination[i] = min;
         }
     }
 
