@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Strata.Data.Dedup;
 
 /// <summary>
@@ -68,18 +70,17 @@ public sealed class NearDuplicateIndex
         }
     }
 
-    /// <summary>Clusters the candidates and keeps the smallest key of each cluster.</summary>
+    /// <summary>Clusters the candidates and keeps the smallest key of each cluster. Call after every Add has returned.</summary>
     public DedupResult Build()
     {
         long[] keys;
-        ulong[] bands;
-        ulong[] signatures;
         lock (_gate)
         {
             keys = [.. _keys];
-            bands = [.. _bands];
-            signatures = [.. _signatures];
         }
+        // The lists are read in place rather than copied: signatures are the bulk of the memory. Build must not race Add.
+        ReadOnlySpan<ulong> bands = CollectionsMarshal.AsSpan(_bands);
+        ReadOnlySpan<ulong> signatures = CollectionsMarshal.AsSpan(_signatures);
         bool verify = signatures.Length > 0;
         if (verify && signatures.Length != keys.Length * Options.SignatureLength)
         {
@@ -168,11 +169,11 @@ public sealed class NearDuplicateIndex
     // Bounds the work a huge bucket (e.g. thousands of boilerplate pages) can cost per document and band.
     private const int MaxComparisons = 32;
 
-    private double EstimatedJaccard(ulong[] signatures, int x, int y)
+    private double EstimatedJaccard(ReadOnlySpan<ulong> signatures, int x, int y)
     {
         int length = Options.SignatureLength;
-        var a = signatures.AsSpan(x * length, length);
-        var b = signatures.AsSpan(y * length, length);
+        var a = signatures.Slice(x * length, length);
+        var b = signatures.Slice(y * length, length);
         int equal = 0;
         for (int i = 0; i < length; i++)
         {
