@@ -2,6 +2,7 @@
 //   dotnet run -c Release --project bench/Strata.Bench -- inference [--runs 5] [--prompt 512] [--decode 64] [--threads N]
 //   dotnet run -c Release --project bench/Strata.Bench -- context --model DIR --data DIR/data --context 64
 //   dotnet run -c Release --project bench/Strata.Bench -- serving [--clients 1,4,16] [--decode 64] [--prompt 24]
+//   dotnet run -c Release --project bench/Strata.Bench -- dedup [--mb 200] [--words 400]
 using Strata.Bench;
 
 var arguments = new Arguments(args);
@@ -18,6 +19,9 @@ switch (args.FirstOrDefault() ?? "inference")
         break;
     case "serving":
         await ServingBenchmark.RunAsync(arguments);
+        break;
+    case "dedup":
+        DedupBenchmark.Run(arguments);
         break;
     default:
         Console.Error.WriteLine("usage: Strata.Bench inference|context|serving [flags]");
