@@ -44,11 +44,12 @@ public sealed class DecontaminateStage : IDocumentStage
             return StageResult.Keep(document);
         }
         _report?.Record(document.Id, evalIds);
+        // The matched items go into the pipeline's report (per stage, per item), which survives a resumed run.
         if (_mode == DecontaminationMode.Remove)
         {
-            return StageResult.Remove(Reason);
+            return StageResult.Remove(Reason, evalIds);
         }
         document.Meta[MetaKey] = new JsonArray([.. evalIds.Select(id => (JsonNode?)JsonValue.Create(id))]);
-        return StageResult.Keep(document);
+        return StageResult.Keep(document, evalIds);
     }
 }
