@@ -1,0 +1,84 @@
+using Strata.Data.Pipeline;
+
+namespace Strata.Data.Filters;
+
+/// <summary>
+/// Gopher's quality heuristics as datatrove's <c>GopherQualityFilter</c> applies them: word count, mean word length,
+/// "#" and ellipsis per word, bullet and ellipsis lines, words with letters, stop words. Removal reasons are datatrove's
+/// names, so counts compare with FineWeb's.
+/// </summary>
+public sealed class GopherQualityFilter(GopherQualityOptions? options = null) : IDocumentStage
+{
+    private readonly GopherQualityOptions _options = options ?? new GopherQualityOptions();
+
+    /// <inheritdoc />
+    public string Name => "gopher_quality";
+
+    /// <inheritdoc />
+    public bool ProseOnly => true;
+
+    /// <inheritdoc />
+    public StageResult Apply(Document document)
+    {
+        var reason = Check(document.Text);
+        return reason is null ? StageResult.Keep(document) : StageResult.Remove(reason);
+    }
+
+    private string? Check(string text)
+    {
+        var o = _options;
+        var words = WordSplitter.Words(text);
+        var nWords = words.Count;
+        var nonSymbol = words.Where(w => !Punctuation.IsSymbolWord(w)).ToList();
+
+        if (o.MinDocWords is { } minWords && minWords > 0 && nonSymbol.Count < minWords)
+            return "gopher_short_doc";
+        if (o.MaxDocWords is { } maxWords && maxWords > 0 && nonSymbol.Count > maxWords)
+            return "gopher_long_doc";
+        if (nWords == 0)
+            return null; // nothing left to measure (only reachable with the word-count rules disabled)
+
+        if (nonSymbol.Count > 0)
+        {
+            var mean = nonSymbol.Average(w => (double)PyText.Length(w));
+            if (o.MinAvgWordLength is { } minLen && minLen > 0 && mean < minLen)
+                return "gopher_below_avg_threshold";
+            if (o.MaxAvgWordLength is { } maxLen && maxLen > 0 && mean > maxLen)
+                return "gopher_above_avg_threshold";
+        }
+
+        if (o.MaxSymbolWordRatio is { } maxSymbol && maxSymbol > 0)
+        {
+            if ((double)PyText.Count(text, "#") / nWords > maxSymbol)
+                return "gopher_too_many_hashes";
+            if ((double)(PyText.Count(text, "...") + PyText.Count(text, "…")) / nWords > maxSymbol)
+                return "gopher_too_many_ellipsis";
+        }
+
+        var lines = PyText.SplitLines(text);
+        if (lines.Count > 0)
+        {
+            if (o.MaxBulletLinesRatio is { } maxBullets && maxBullets > 0)
+            {
+                var bullets = lines.Count(l => l.TrimStart() is var s && (s.StartsWith('•') || s.StartsWith('-')));
+                if ((double)bullets / lines.Count > maxBullets)
+                    return "gopher_too_many_bullets";
+            }
+            if (o.MaxEllipsisLinesRatio is { } maxEllipsis && maxEllipsis > 0)
+            {
+                var ellipses = lines.Count(l => l.TrimEnd() is var s && (s.EndsWith("...", StringComparison.Ordinal) || s.EndsWith('…')));
+                if ((double)ellipses / lines.Count > maxEllipsis)
+                    return "gopher_too_many_end_ellipsis";
+            }
+        }
+
+        // datatrove divides by all words, symbol-only tokens included.
+        if (o.MinAlphaWordsRatio is { } minAlpha && minAlpha > 0 && (double)words.Count(PyText.HasLetter) / nWords < minAlpha)
+            return "gopher_below_alpha_threshold";
+
+        if (o.MinStopWords is { } minStop && minStop > 0 && o.StopWords.Count(words.Contains) < minStop)
+            return "gopher_enough_stop_words";
+
+        return null;
+    }
+}

@@ -1,0 +1,141 @@
+using System.Text.RegularExpressions;
+using Strata.Data.Pipeline;
+
+namespace Strata.Data.Filters;
+
+/// <summary>
+/// Gopher's repetition rules computed as datatrove's <c>GopherRepetitionFilter</c> computes them: duplicate
+/// paragraphs and lines (count and characters), the most frequent 2–4-gram's character share, and the characters in
+/// repeated 5–10-grams. All character shares are over the whole text's length.
+/// </summary>
+public sealed partial class GopherRepetitionFilter(GopherRepetitionOptions? options = null) : IDocumentStage
+{
+    private readonly GopherRepetitionOptions _options = options ?? new GopherRepetitionOptions();
+
+    /// <inheritdoc />
+    public string Name => "gopher_repetition";
+
+    /// <inheritdoc />
+    public bool ProseOnly => true;
+
+    /// <inheritdoc />
+    public StageResult Apply(Document document)
+    {
+        var reason = Check(document.Text);
+        return reason is null ? StageResult.Keep(document) : StageResult.Remove(reason);
+    }
+
+    private string? Check(string text)
+    {
+        var o = _options;
+        double length = PyText.Length(text);
+        if (length == 0)
+            return null; // datatrove would divide by zero; an empty text has nothing repeated
+
+        var paragraphs = ParagraphBreak().Split(text.Trim());
+        var (paraDups, paraDupChars) = FindDuplicates(paragraphs);
+        if (Enabled(o.DupParaFrac, out var t) && (double)paraDups / paragraphs.Length > t)
+            return "dup_para_frac";
+        if (Enabled(o.DupParaCharFrac, out t) && paraDupChars / length > t)
+            return "dup_para_char_frac";
+
+        // Not stripped: a leading or trailing newline yields an empty first or last line, as in datatrove.
+        var lines = LineBreak().Split(text);
+        var (lineDups, lineDupChars) = FindDuplicates(lines);
+        if (Enabled(o.DupLineFrac, out t) && (double)lineDups / lines.Length > t)
+            return "dup_line_frac";
+        if (Enabled(o.DupLineCharFrac, out t) && lineDupChars / length > t)
+            return "dup_line_char_frac";
+
+        var words = WordSplitter.Words(text);
+        foreach (var (n, max) in o.TopNGrams)
+        {
+            if (words.Count < n || max <= 0)
+                continue;
+            if (TopNGramChars(words, n) / length > max)
+                return $"top_{n}_gram";
+        }
+        foreach (var (n, max) in o.DupNGrams)
+        {
+            if (max > 0 && RepeatedNGramChars(words, n) / length > max)
+                return $"duplicated_{n}_n_grams";
+        }
+        return null;
+    }
+
+    private static bool Enabled(double? threshold, out double value)
+    {
+        value = threshold ?? 0;
+        return value > 0;
+    }
+
+    /// <summary>How many elements repeat an earlier one, and their total length (datatrove's find_duplicates).</summary>
+    internal static (int Elements, int Chars) FindDuplicates(IEnumerable<string> elements)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        int count = 0, chars = 0;
+        foreach (var e in elements)
+        {
+            if (!seen.Add(e))
+            {
+                count++;
+                chars += PyText.Length(e);
+            }
+        }
+        return (count, chars);
+    }
+
+    /// <summary>Length × count of the most frequent space-joined n-gram; ties go to the first seen (Counter.most_common).</summary>
+    private static int TopNGramChars(List<string> words, int n)
+    {
+        // Dictionary enumerates in insertion order while nothing is removed, which is what makes the tie rule hold.
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i + n <= words.Count; i++)
+        {
+            var gram = string.Join(' ', words.GetRange(i, n));
+            counts[gram] = counts.GetValueOrDefault(gram) + 1;
+        }
+        string? top = null;
+        var topCount = 0;
+        foreach (var (gram, c) in counts)
+        {
+            if (c > topCount)
+            {
+                top = gram;
+                topCount = c;
+            }
+        }
+        return top is null ? 0 : PyText.Length(top) * topCount;
+    }
+
+    /// <summary>
+    /// Characters in n-grams (joined without spaces) that repeat an earlier one; after a repeat the scan jumps n words
+    /// so overlapping repeats count once (datatrove's find_all_duplicate).
+    /// </summary>
+    private static int RepeatedNGramChars(List<string> words, int n)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var repeated = 0;
+        var i = 0;
+        while (i < words.Count - n + 1)
+        {
+            var gram = string.Concat(words.GetRange(i, n));
+            if (seen.Add(gram))
+            {
+                i++;
+            }
+            else
+            {
+                repeated += PyText.Length(gram);
+                i += n;
+            }
+        }
+        return repeated;
+    }
+
+    [GeneratedRegex(@"\n{2,}")]
+    private static partial Regex ParagraphBreak();
+
+    [GeneratedRegex(@"\n+")]
+    private static partial Regex LineBreak();
+}

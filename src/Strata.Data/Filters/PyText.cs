@@ -1,0 +1,66 @@
+using System.Text;
+
+namespace Strata.Data.Filters;
+
+/// <summary>
+/// The few Python string semantics the datatrove rules depend on, so thresholds mean the same thing here: lengths in
+/// code points (not UTF-16 units), <c>str.splitlines()</c>'s set of line breaks, <c>str.isalpha()</c>.
+/// </summary>
+internal static class PyText
+{
+    /// <summary>Python's <c>len(s)</c>: code points, a surrogate pair counting once.</summary>
+    public static int Length(string s)
+    {
+        var n = s.Length;
+        foreach (var c in s)
+        {
+            if (char.IsLowSurrogate(c))
+                n--;
+        }
+        return n;
+    }
+
+    /// <summary>Python's <c>str.splitlines()</c>: splits on \n, \r, \r\n, \v, \f, \x1c-\x1e, \x85, \u2028, \u2029; no trailing empty line.</summary>
+    public static List<string> SplitLines(string s)
+    {
+        var lines = new List<string>();
+        var start = 0;
+        for (var i = 0; i < s.Length; i++)
+        {
+            var c = s[i];
+            if (c is '\n' or '\r' or '\v' or '\f' or '\x1c' or '\x1d' or '\x1e' or '\x85' or '\u2028' or '\u2029')
+            {
+                lines.Add(s[start..i]);
+                if (c == '\r' && i + 1 < s.Length && s[i + 1] == '\n')
+                    i++;
+                start = i + 1;
+            }
+        }
+        if (start < s.Length)
+            lines.Add(s[start..]);
+        return lines;
+    }
+
+    /// <summary>Python's <c>str.isalpha()</c> applied to any one code point of the word.</summary>
+    public static bool HasLetter(string word)
+    {
+        foreach (var rune in word.EnumerateRunes())
+        {
+            if (Rune.IsLetter(rune))
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>Python's <c>str.split()</c> with no argument: runs of whitespace separate, none empty.</summary>
+    public static string[] SplitWhitespace(string s) => s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>Python's <c>s.count(sub)</c>: non-overlapping occurrences.</summary>
+    public static int Count(string s, string sub)
+    {
+        var n = 0;
+        for (var i = s.IndexOf(sub, StringComparison.Ordinal); i >= 0; i = s.IndexOf(sub, i + sub.Length, StringComparison.Ordinal))
+            n++;
+        return n;
+    }
+}
