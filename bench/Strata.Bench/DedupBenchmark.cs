@@ -58,7 +58,7 @@ internal static class DedupBenchmark
     private static void RunOnce(SyntheticCorpus corpus, int megabytes, int words)
     {
         GC.Collect();
-        ResetPeakMemory();
+        ProcessMemory.ResetPeak();
         long baseline = GC.GetTotalMemory(forceFullCollection: true);
         var hasher = new MinHasher();
         var near = new NearDuplicateIndex(hasher.Options);
@@ -100,7 +100,7 @@ internal static class DedupBenchmark
         clock.Restart();
         var exactResult = exact.Build();
         double exactSeconds = clock.Elapsed.TotalSeconds;
-        long peak = PeakMemoryBytes();
+        long peak = ProcessMemory.PeakBytes();
 
         var (plantedExact, plantedNear) = corpus.Planted(documents);
         double mb = bytes / 1e6;
@@ -115,36 +115,6 @@ internal static class DedupBenchmark
               index memory after adds    {indexBytes / 1e6,7:F1} MB  = {indexBytes / (double)documents:F0} bytes/document
               peak working set (VmHWM)   {peak / 1e6,7:F1} MB  = {peak / (double)documents:F0} bytes/document
             """));
-    }
-
-    // Linux resets the VmHWM high-water mark when "5" is written to clear_refs, so each run reports its own peak.
-    private static void ResetPeakMemory()
-    {
-        try
-        {
-            File.WriteAllText("/proc/self/clear_refs", "5");
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
-    private static long PeakMemoryBytes()
-    {
-        if (File.Exists("/proc/self/status"))
-        {
-            foreach (string line in File.ReadLines("/proc/self/status"))
-            {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                {
-                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-                }
-            }
-        }
-        return Process.GetCurrentProcess().PeakWorkingSet64;
     }
 
     /// <summary>Documents as a pure function of their index, so batches can be generated on any thread.</summary>

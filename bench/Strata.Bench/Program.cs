@@ -23,6 +23,9 @@ switch (args.FirstOrDefault() ?? "inference")
     case "dedup":
         DedupBenchmark.Run(arguments);
         break;
+    case "pipeline":
+        PipelineBenchmark.Run(arguments);
+        break;
     default:
         Console.Error.WriteLine("usage: Strata.Bench inference|context|serving [flags]");
         return 2;

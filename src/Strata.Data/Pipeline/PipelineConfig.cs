@@ -68,10 +68,6 @@ public sealed record PipelineConfig
         }
     }
 
-    /// <summary>
-    /// The default: FineWeb's order. Extract, normalise, classify code, language, Gopher repetition and quality,
-    /// C4 and FineWeb rules, exact then MinHash deduplication.
-    /// </summary>
-    public static IReadOnlyList<JsonObject> DefaultStages() => StageRegistry.DefaultStageNames
-        .Select(name => new JsonObject { ["stage"] = name }).ToArray();
+    /// <summary>The default pipeline: see <see cref="StageRegistry.DefaultStages"/>.</summary>
+    public static IReadOnlyList<JsonObject> DefaultStages() => StageRegistry.DefaultStages.Select(s => (JsonObject)s.DeepClone()).ToArray();
 }
