@@ -2,6 +2,7 @@
 //   dotnet run -c Release --project bench/Strata.Bench -- inference [--runs 5] [--prompt 512] [--decode 64] [--threads N]
 //   dotnet run -c Release --project bench/Strata.Bench -- context --model DIR --data DIR/data --context 64
 //   dotnet run -c Release --project bench/Strata.Bench -- serving [--clients 1,4,16] [--decode 64] [--prompt 24]
+//   dotnet run -c Release --project bench/Strata.Bench -- extraction [--runs 3] [--readability-only]
 using Strata.Bench;
 
 var arguments = new Arguments(args);
@@ -16,11 +17,14 @@ switch (args.FirstOrDefault() ?? "inference")
     case "step":
         StepBenchmark.Run(arguments);
         break;
+    case "extraction":
+        ExtractionBenchmark.Run(arguments);
+        break;
     case "serving":
         await ServingBenchmark.RunAsync(arguments);
         break;
     default:
-        Console.Error.WriteLine("usage: Strata.Bench inference|context|serving [flags]");
+        Console.Error.WriteLine("usage: Strata.Bench inference|context|step|serving|extraction [flags]");
         return 2;
 }
 return 0;
