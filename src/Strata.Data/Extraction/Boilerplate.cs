@@ -17,6 +17,7 @@ internal static class Boilerplate
         "comments", "cookie", "cookies", "footer", "breadcrumb", "breadcrumbs", "nav", "navigation", "menu", "toolbar",
         "popup", "modal", "outbrain", "taboola", "byline", "author", "dateline", "timestamp", "caption", "credit",
         "credits", "tags", "tag", "disclaimer", "teaser", "widget", "sidebar", "more", "readmore", "also", "trending",
+        "date", "published", "pubdate", "updated", "posted", "slideshow", "message",
     };
 
     // Tags whose text is never the article body itself.
@@ -44,6 +45,11 @@ internal static class Boilerplate
     private static bool IsBoilerplate(IElement element, int guardChars)
     {
         if (Tags.Contains(element.LocalName))
+        {
+            return true;
+        }
+        // A figure is an image with its caption and credit; code listings and tables in figures are content.
+        if (element.LocalName == "figure" && element.QuerySelector("pre, table, code") is null)
         {
             return true;
         }
@@ -98,17 +104,19 @@ internal static class Boilerplate
     /// <summary>Splits <c>articleRelated-posts_list</c> into article, related, posts, list.</summary>
     private static IEnumerable<string> SplitWords(string value)
     {
-        int start = 0;
-        for (int i = 1; i <= value.Length; i++)
+        int start = -1;
+        for (int i = 0; i <= value.Length; i++)
         {
-            bool end = i == value.Length || !char.IsLetterOrDigit(value[i]) || (char.IsUpper(value[i]) && char.IsLower(value[i - 1]));
-            if (end)
+            bool letter = i < value.Length && char.IsLetterOrDigit(value[i]);
+            bool camel = letter && start >= 0 && char.IsUpper(value[i]) && char.IsLower(value[i - 1]);
+            if (start >= 0 && (!letter || camel))
             {
-                if (i > start && char.IsLetterOrDigit(value[start]))
-                {
-                    yield return value[start..i];
-                }
-                start = i < value.Length && !char.IsLetterOrDigit(value[i]) ? i + 1 : i;
+                yield return value[start..i];
+                start = -1;
+            }
+            if (letter && start < 0)
+            {
+                start = i;
             }
         }
     }
