@@ -17,7 +17,8 @@ internal static class Boilerplate
         "comments", "cookie", "cookies", "footer", "breadcrumb", "breadcrumbs", "nav", "navigation", "menu", "toolbar",
         "popup", "modal", "outbrain", "taboola", "byline", "author", "dateline", "timestamp", "caption", "credit",
         "credits", "tags", "tag", "disclaimer", "teaser", "widget", "sidebar", "more", "readmore", "also", "trending",
-        "date", "published", "pubdate", "updated", "posted", "slideshow", "message",
+        "date", "published", "pubdate", "updated", "posted", "slideshow", "message", "tooltip", "popover", "rollover",
+        "hovercard",
     };
 
     // Tags whose text is never the article body itself.

@@ -16,6 +16,12 @@ public sealed record HtmlExtractorOptions
 
     /// <summary>Blocks holding more than this fraction of the candidate's text are kept whatever their class names say.</summary>
     public double PruneGuardFraction { get; init; } = 0.4;
+
+    /// <summary>
+    /// When Readability's candidate has fewer non-space characters than this (short pages, unusual layouts), the whole
+    /// pruned body is used instead if it holds more.
+    /// </summary>
+    public int MinArticleChars { get; init; } = 200;
 }
 
 /// <summary>The main content of an HTML page.</summary>
@@ -43,23 +49,50 @@ public sealed class HtmlExtractor(HtmlExtractorOptions? options = null)
     private ExtractedPage Extract(IHtmlDocument document)
     {
         string? title = Normalise(document.Title);
+        string? article = null;
         if (options.UseReadability)
         {
-            // Classes are kept so that the pruning below can read the template's names for its blocks.
-            var article = new Reader(PlaceholderUrl, document) { KeepClasses = true }.GetArticle();
-            if (!string.IsNullOrWhiteSpace(article.Content))
+            // Readability edits the document it is given; the fallback needs the page as it was.
+            var original = (IHtmlDocument)document.Clone(deep: true);
+            (title, article) = Readability(document, title);
+            document = original;
+            if (article is not null && CountNonSpace(article) >= options.MinArticleChars)
             {
-                var content = new HtmlParser().ParseDocument("<html><body>" + article.Content + "</body></html>").Body!;
-                if (options.Prune)
-                {
-                    int guard = (int)(options.PruneGuardFraction * content.TextContent.Count(c => !char.IsWhiteSpace(c)));
-                    Boilerplate.Prune(content, guard);
-                }
-                return new ExtractedPage(Normalise(article.Title) ?? title, HtmlText.Render(content));
+                return new ExtractedPage(title, article);
             }
         }
-        return new ExtractedPage(title, document.Body is { } body ? HtmlText.Render(body) : "");
+        string body = document.Body is { } element ? BodyText(element) : "";
+        return new ExtractedPage(title, CountNonSpace(body) > CountNonSpace(article) ? body : article ?? "");
     }
+
+    private string BodyText(IElement body)
+    {
+        Prune(body);
+        return HtmlText.Render(body);
+    }
+
+    private void Prune(IElement root)
+    {
+        if (options.Prune)
+        {
+            Boilerplate.Prune(root, (int)(options.PruneGuardFraction * CountNonSpace(root.TextContent)));
+        }
+    }
+
+    private (string? Title, string? Text) Readability(IHtmlDocument document, string? title)
+    {
+        // Classes are kept so that the pruning below can read the template's names for its blocks.
+        var article = new Reader(PlaceholderUrl, document) { KeepClasses = true }.GetArticle();
+        if (string.IsNullOrWhiteSpace(article.Content))
+        {
+            return (title, null);
+        }
+        var content = new HtmlParser().ParseDocument("<html><body>" + article.Content + "</body></html>").Body!;
+        Prune(content);
+        return (Normalise(article.Title) ?? title, HtmlText.Render(content));
+    }
+
+    private static int CountNonSpace(string? text) => text is null ? 0 : text.Count(c => !char.IsWhiteSpace(c));
 
     private static string? Normalise(string? text) =>
         string.IsNullOrWhiteSpace(text) ? null : string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));

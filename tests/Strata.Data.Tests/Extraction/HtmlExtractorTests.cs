@@ -72,6 +72,18 @@ public sealed class HtmlExtractorTests
     }
 
     [Fact]
+    public void ShortPage_KeepsItsTextWithoutTheNavigation()
+    {
+        string html = Page("""
+            <nav><a href="/">Home</a> <a href="/about">About us and our history</a></nav>
+            <div>The office is closed on Friday for the holiday.</div>
+            <footer>Copyright the company</footer>
+            """);
+        var page = new HtmlExtractor().Extract(html);
+        Assert.Equal("The office is closed on Friday for the holiday.", page.Text);
+    }
+
+    [Fact]
     public void SeparatesParagraphsWithBlankLines()
     {
         var page = new HtmlExtractor().Extract(Page($"<article>{Article}</article>"));
@@ -132,7 +144,7 @@ public sealed class HtmlExtractorTests
             score.Add(entry!["articleBody"]!.GetValue<string>(), extractor.Extract(html).Text);
         }
         Assert.Equal(88, score.Count);
-        // Measured 0.975 (P 0.967, R 0.984); rs-trafilatura publishes 0.966 on these pages.
-        Assert.True(score.F1 >= 0.965, $"F1 {score.F1:F4} (P {score.Precision:F4}, R {score.Recall:F4})");
+        // Measured 0.977 (P 0.969, R 0.984); rs-trafilatura publishes 0.966 on these pages.
+        Assert.True(score.F1 >= 0.967, $"F1 {score.F1:F4} (P {score.Precision:F4}, R {score.Recall:F4})");
     }
 }
