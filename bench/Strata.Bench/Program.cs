@@ -2,7 +2,10 @@
 //   dotnet run -c Release --project bench/Strata.Bench -- inference [--runs 5] [--prompt 512] [--decode 64] [--threads N]
 //   dotnet run -c Release --project bench/Strata.Bench -- context --model DIR --data DIR/data --context 64
 //   dotnet run -c Release --project bench/Strata.Bench -- serving [--clients 1,4,16] [--decode 64] [--prompt 24]
+//   dotnet run -c Release --project bench/Strata.Bench -- step            # the batched forward pass alone
 //   dotnet run -c Release --project bench/Strata.Bench -- dedup [--mb 200] [--words 400]
+//   dotnet run -c Release --project bench/Strata.Bench -- extraction [--runs 3] [--readability-only]
+//   dotnet run -c Release --project bench/Strata.Bench -- pipeline [--mb 200] [--workers 2,1]
 using Strata.Bench;
 
 var arguments = new Arguments(args);
@@ -17,6 +20,9 @@ switch (args.FirstOrDefault() ?? "inference")
     case "step":
         StepBenchmark.Run(arguments);
         break;
+    case "extraction":
+        ExtractionBenchmark.Run(arguments);
+        break;
     case "serving":
         await ServingBenchmark.RunAsync(arguments);
         break;
@@ -27,7 +33,7 @@ switch (args.FirstOrDefault() ?? "inference")
         PipelineBenchmark.Run(arguments);
         break;
     default:
-        Console.Error.WriteLine("usage: Strata.Bench inference|context|serving [flags]");
+        Console.Error.WriteLine("usage: Strata.Bench inference|context|step|serving|dedup|extraction|pipeline [flags]");
         return 2;
 }
 return 0;
