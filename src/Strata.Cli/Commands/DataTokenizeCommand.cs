@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Strata.Data.IO;
-using Strata.Training.Data;
 using Strata.Models.Tokenization;
+using Strata.Training.Data;
 
 namespace Strata.Cli.Commands;
 

@@ -34,6 +34,6 @@ public sealed record GopherQualityOptions
     public int? MinStopWords { get; init; } = 2;
 
     /// <summary>The stop words (matched case-sensitively against words, as datatrove does).</summary>
-    public IReadOnlySet<string> StopWords { get; init; } =
+    public ISet<string> StopWords { get; init; } =
         new HashSet<string>(["the", "be", "to", "of", "and", "that", "have", "with"], StringComparer.Ordinal);
 }

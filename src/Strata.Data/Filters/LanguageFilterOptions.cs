@@ -4,7 +4,7 @@ namespace Strata.Data.Filters;
 public sealed record LanguageFilterOptions
 {
     /// <summary>ISO 639-1 codes to keep; null keeps any language whose score passes.</summary>
-    public IReadOnlySet<string>? Languages { get; init; } = new HashSet<string>(["en"], StringComparer.Ordinal);
+    public ISet<string>? Languages { get; init; } = new HashSet<string>(["en"], StringComparer.Ordinal);
 
     /// <summary>A document is kept when a wanted language scores strictly above this (datatrove's comparison).</summary>
     public double MinScore { get; init; } = 0.65;

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Parquet.Serialization;
-using UglyToad.PdfPig;
+using Strata.Data.Extraction;
 using ZstdSharp;
 
 namespace Strata.Data.IO;
@@ -183,7 +183,8 @@ public static class DocumentReader
             string text;
             if (kind == ContentKinds.Pdf)
             {
-                text = PdfText(path);
+                using var pdf = File.OpenRead(path);
+                text = PdfTextExtractor.Extract(pdf);
                 kind = ContentKinds.Prose;   // the PDF's text is extracted here: JSON lines cannot carry its bytes
             }
             else
@@ -208,12 +209,6 @@ public static class DocumentReader
         {
             return Bad(path, "unreadable_file", $"not a readable PDF: {e.Message}");
         }
-    }
-
-    private static string PdfText(string path)
-    {
-        using var pdf = PdfDocument.Open(path);
-        return string.Join("\n\n", pdf.GetPages().Select(page => page.Text));
     }
 
     /// <summary>Web pages declare their own encodings; UTF-8 is by far the most common, Latin-1 the usual fallback.</summary>
