@@ -28,6 +28,11 @@ internal static partial class PipelineBenchmark
         var clock = Stopwatch.StartNew();
         long bytes = Generate(corpus, megabytes);
         Console.WriteLine($"corpus: {bytes / 1e6:F1} MB in {Directory.GetFiles(corpus).Length} shards ({clock.Elapsed.TotalSeconds:F0} s to generate or find)");
+        // Warm-up on one shard: JIT, compiled regexes and language profiles are paid before anything is timed.
+        string warm = Path.Combine(root, "warm-up");
+        if (Directory.Exists(warm)) Directory.Delete(warm, recursive: true);
+        var warmConfig = new PipelineConfig { WriteRemoved = false };
+        new PipelineRunner(warmConfig, StageRegistry.Create(warmConfig, new StageContext("."))).Run([Directory.GetFiles(corpus, "*.jsonl").Order(StringComparer.Ordinal).First()], warm);
         foreach (int workers in (args.Value("--workers") ?? $"{Environment.ProcessorCount},1").Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture)))
         {
             string output = Path.Combine(root, $"out-{megabytes}mb-{workers}w");
@@ -44,7 +49,7 @@ internal static partial class PipelineBenchmark
             foreach (var stage in report.Stages)
             {
                 string reasons = string.Join(", ", stage.RemovedByReason.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value:N0}"));
-                Console.WriteLine($"  {stage.Name,-18} in {stage.Input,9:N0}  kept {stage.Kept,9:N0}  removed {stage.Removed,8:N0}  {reasons}");
+                Console.WriteLine($"  {stage.Name,-18} {stage.CpuSeconds,7:F1} s  in {stage.Input,9:N0}  kept {stage.Kept,9:N0}  removed {stage.Removed,8:N0}  {reasons}");
             }
         }
     }

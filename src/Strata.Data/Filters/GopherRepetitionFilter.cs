@@ -47,17 +47,17 @@ public sealed partial class GopherRepetitionFilter(GopherRepetitionOptions? opti
         if (Enabled(o.DupLineCharFrac, out t) && lineDupChars / length > t)
             return "dup_line_char_frac";
 
-        var words = WordSplitter.Words(text);
+        var grams = new WordGrams(WordSplitter.Words(text));
         foreach (var (n, max) in o.TopNGrams)
         {
-            if (words.Count < n || max <= 0)
+            if (grams.Count < n || max <= 0)
                 continue;
-            if (TopNGramChars(words, n) / length > max)
+            if (TopNGramChars(grams, n) / length > max)
                 return $"top_{n}_gram";
         }
         foreach (var (n, max) in o.DupNGrams)
         {
-            if (max > 0 && RepeatedNGramChars(words, n) / length > max)
+            if (max > 0 && RepeatedNGramChars(grams, n) / length > max)
                 return $"duplicated_{n}_n_grams";
         }
         return null;
@@ -86,17 +86,17 @@ public sealed partial class GopherRepetitionFilter(GopherRepetitionOptions? opti
     }
 
     /// <summary>Length × count of the most frequent space-joined n-gram; ties go to the first seen (Counter.most_common).</summary>
-    private static int TopNGramChars(List<string> words, int n)
+    private static int TopNGramChars(WordGrams grams, int n)
     {
         // Dictionary enumerates in insertion order while nothing is removed, which is what makes the tie rule hold.
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i + n <= words.Count; i++)
+        var counts = new Dictionary<(ulong, int), int>();
+        (ulong, int) top = default;
+        var topCount = 0;
+        for (var i = 0; i + n <= grams.Count; i++)
         {
-            var gram = string.Join(' ', words.GetRange(i, n));
+            var gram = grams.Joined(i, n);
             counts[gram] = counts.GetValueOrDefault(gram) + 1;
         }
-        string? top = null;
-        var topCount = 0;
         foreach (var (gram, c) in counts)
         {
             if (c > topCount)
@@ -105,28 +105,24 @@ public sealed partial class GopherRepetitionFilter(GopherRepetitionOptions? opti
                 topCount = c;
             }
         }
-        return top is null ? 0 : PyText.Length(top) * topCount;
+        return topCount == 0 ? 0 : top.Item2 * topCount;
     }
 
-    /// <summary>
-    /// Characters in n-grams (joined without spaces) that repeat an earlier one; after a repeat the scan jumps n words
-    /// so overlapping repeats count once (datatrove's find_all_duplicate).
-    /// </summary>
-    private static int RepeatedNGramChars(List<string> words, int n)
+    private static int RepeatedNGramChars(WordGrams grams, int n)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<(ulong, int)>();
         var repeated = 0;
         var i = 0;
-        while (i < words.Count - n + 1)
+        while (i < grams.Count - n + 1)
         {
-            var gram = string.Concat(words.GetRange(i, n));
+            var gram = grams.Concatenated(i, n);
             if (seen.Add(gram))
             {
                 i++;
             }
             else
             {
-                repeated += PyText.Length(gram);
+                repeated += gram.Item2;
                 i += n;
             }
         }

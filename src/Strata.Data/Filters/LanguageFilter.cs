@@ -28,6 +28,9 @@ public sealed class LanguageFilter : IDocumentStage
     /// <inheritdoc />
     public string Name => "language";
 
+    /// <summary>Natural-language identification says nothing useful about source code, so code goes around it.</summary>
+    public bool ProseOnly => true;
+
     /// <summary>Languages with their confidences, best first.</summary>
     public IReadOnlyList<(string Language, double Score)> Identify(string text) => _identifier.Identify(text);
 

@@ -23,7 +23,33 @@ internal sealed class TrigramLanguageIdentifier
     private readonly List<Script> _scripts = [];
     private readonly double _temperature;
 
-    private sealed record Script(Regex Expression, string? Language, Dictionary<string, Dictionary<string, int>> Profiles);
+    private sealed record Script(Regex Expression, string? Language, Dictionary<string, Dictionary<ulong, int>> Profiles)
+    {
+        /// <summary>The script's languages, in profile order.</summary>
+        public string[] Languages { get; } = [.. Profiles.Keys];
+
+        /// <summary>
+        /// Trigram → its rank in every language's profile (−1 where absent): one lookup per document trigram instead
+        /// of one per trigram and language.
+        /// </summary>
+        public Dictionary<ulong, int[]> Ranks { get; } = CombineRanks(Profiles);
+
+        private static Dictionary<ulong, int[]> CombineRanks(Dictionary<string, Dictionary<ulong, int>> profiles)
+        {
+            var combined = new Dictionary<ulong, int[]>();
+            int index = 0;
+            foreach (var profile in profiles.Values)
+            {
+                foreach (var (trigram, rank) in profile)
+                {
+                    if (!combined.TryGetValue(trigram, out var ranks)) combined[trigram] = ranks = Enumerable.Repeat(-1, profiles.Count).ToArray();
+                    ranks[index] = rank;
+                }
+                index++;
+            }
+            return combined;
+        }
+    }
 
     /// <summary>Loads the embedded profiles.</summary>
     /// <param name="temperature">τ above: mean per-trigram distance difference that divides the odds by e.</param>
@@ -36,15 +62,17 @@ internal sealed class TrigramLanguageIdentifier
         foreach (var (_, node) in root)
         {
             var expression = new Regex(node!["expression"]!.GetValue<string>(), RegexOptions.Compiled | RegexOptions.CultureInvariant);
-            var profiles = new Dictionary<string, Dictionary<string, int>>();
+            var profiles = new Dictionary<string, Dictionary<ulong, int>>();
             if (node["languages"] is JsonObject languages)
             {
                 foreach (var (language, trigrams) in languages)
                 {
                     var list = trigrams!.GetValue<string>().Split('|');
-                    var ranks = new Dictionary<string, int>(list.Length, StringComparer.Ordinal);
+                    var ranks = new Dictionary<ulong, int>(list.Length);
                     for (var i = list.Length - 1; i >= 0; i--)
-                        ranks[list[i]] = i; // the first listing wins, as franc's backwards fill leaves it
+                    {
+                        if (list[i].Length == 3) ranks[Pack(list[i], 0)] = i; // the first listing wins, as franc's backwards fill leaves it
+                    }
                     profiles[language] = ranks;
                 }
             }
@@ -77,7 +105,8 @@ internal sealed class TrigramLanguageIdentifier
             return [(top.Language ?? Undetermined, 1)];
 
         var trigrams = CountTrigrams(text);
-        var distances = top.Profiles.Select(p => (Language: p.Key, Distance: Distance(trigrams, p.Value))).ToList();
+        var totals = Distances(trigrams, top);
+        var distances = top.Languages.Select((language, i) => (Language: language, Distance: totals[i])).ToList();
         var min = distances.Min(d => d.Distance);
         var scale = Math.Max(1, trigrams.Count) * _temperature;
         var weights = distances.Select(d => (d.Language, Weight: Math.Exp(-(d.Distance - min) / scale))).ToList();
@@ -86,22 +115,33 @@ internal sealed class TrigramLanguageIdentifier
         return [.. weights.Select(w => (w.Language, w.Weight / total)).OrderByDescending(w => w.Item2)];
     }
 
-    private static long Distance(List<KeyValuePair<string, int>> trigrams, Dictionary<string, int> profile)
+    /// <summary>A trigram as one number (three UTF-16 units): lookups then hash a word, not a string.</summary>
+    private static ulong Pack(string text, int start) => (ulong)text[start] << 32 | (ulong)text[start + 1] << 16 | text[start + 2];
+
+    /// <summary>franc's distance to every language of the script: |count − rank − 1| per known trigram, else the maximum.</summary>
+    private static long[] Distances(List<KeyValuePair<ulong, int>> trigrams, Script script)
     {
-        long distance = 0;
+        var distances = new long[script.Languages.Length];
         foreach (var (trigram, count) in trigrams)
-            distance += profile.TryGetValue(trigram, out var rank) ? Math.Abs(count - rank - 1) : MaxDifference;
-        return distance;
+        {
+            if (!script.Ranks.TryGetValue(trigram, out var ranks))
+            {
+                for (int i = 0; i < distances.Length; i++) distances[i] += MaxDifference;
+                continue;
+            }
+            for (int i = 0; i < distances.Length; i++) distances[i] += ranks[i] >= 0 ? Math.Abs(count - ranks[i] - 1) : MaxDifference;
+        }
+        return distances;
     }
 
     /// <summary>franc's cleaning (ASCII punctuation and digits to spaces, whitespace collapsed, lower case) and trigrams.</summary>
-    private static List<KeyValuePair<string, int>> CountTrigrams(string text)
+    private static List<KeyValuePair<ulong, int>> CountTrigrams(string text)
     {
         var cleaned = " " + Whitespace.Replace(AsciiSymbols.Replace(text, " "), " ").Trim().ToLowerInvariant() + " ";
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var counts = new Dictionary<ulong, int>();
         for (var i = 0; i + 3 <= cleaned.Length; i++)
         {
-            var gram = cleaned.Substring(i, 3);
+            var gram = Pack(cleaned, i);
             counts[gram] = counts.GetValueOrDefault(gram) + 1;
         }
         return [.. counts];

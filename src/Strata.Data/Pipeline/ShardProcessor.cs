@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Strata.Data.IO;
 
@@ -100,6 +101,7 @@ internal sealed class ShardProcessor(PipelineConfig config, PipelineLayout layou
                 continue;
             }
             StageResult result;
+            long started = Stopwatch.GetTimestamp();
             try
             {
                 result = stage.Apply(current);
@@ -109,6 +111,7 @@ internal sealed class ShardProcessor(PipelineConfig config, PipelineLayout layou
                 // One document must not take the run down; it is quarantined with the stage's complaint.
                 return new Outcome(null, stage.Name, null, null, $"{stage.Name}: {e.GetType().Name}: {e.Message}", null);
             }
+            counters[s].AddTime(Stopwatch.GetTimestamp() - started);
             counters[s].Record(result);
             if (result.Document is null) return new Outcome(null, stage.Name, result.Reason ?? "removed", current, null, null);
             current = result.Document;

@@ -21,8 +21,12 @@ public sealed class StageStatistics
 
     [JsonPropertyName("matches")] public SortedDictionary<string, long> Matches { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Time spent in the stage, summed over workers (corpus stages: fingerprints only).</summary>
+    [JsonPropertyName("cpu_seconds")] public double CpuSeconds { get; set; }
+
     public void Add(StageStatistics other)
     {
+        CpuSeconds += other.CpuSeconds;
         Input += other.Input;
         Kept += other.Kept;
         Removed += other.Removed;
@@ -35,7 +39,7 @@ public sealed class StageStatistics
 /// <summary>Thread-safe counters for one stage while a shard runs on several workers.</summary>
 internal sealed class StageCounter(string name, string kind)
 {
-    private long input, kept, passedAsCode;
+    private long input, kept, passedAsCode, ticks;
     private readonly ConcurrentDictionary<string, long> removed = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> matches = new(StringComparer.Ordinal);
 
@@ -48,6 +52,8 @@ internal sealed class StageCounter(string name, string kind)
         else removed.AddOrUpdate(result.Reason ?? "removed", 1, (_, n) => n + 1);
         if (result.Matches is { } found) foreach (string match in found) matches.AddOrUpdate(match, 1, (_, n) => n + 1);
     }
+
+    public void AddTime(long stopwatchTicks) => Interlocked.Add(ref ticks, stopwatchTicks);
 
     public void PassedAsCode()
     {
@@ -66,5 +72,6 @@ internal sealed class StageCounter(string name, string kind)
         RemovedByReason = new SortedDictionary<string, long>(removed, StringComparer.Ordinal),
         PassedAsCode = passedAsCode,
         Matches = new SortedDictionary<string, long>(matches, StringComparer.Ordinal),
+        CpuSeconds = (double)ticks / System.Diagnostics.Stopwatch.Frequency,
     };
 }

@@ -17,6 +17,6 @@ public class StageContractTests
         Assert.Equal(
             ["normalise", "gopher_quality", "gopher_repetition", "c4", "fineweb_quality", "language", "classify_code"],
             stages.Select(s => s.Name));
-        Assert.Equal([false, true, true, true, true, false, false], stages.Select(s => s.ProseOnly));
+        Assert.Equal([false, true, true, true, true, true, false], stages.Select(s => s.ProseOnly));
     }
 }
