@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Strata.Data.Normalisation;
 
 /// <summary>
@@ -22,10 +24,10 @@ public sealed record NormaliseOptions
     public bool MaskEmails { get; init; } = true;
 
     /// <summary>Replace IPv4 addresses (datatrove's pattern).</summary>
-    public bool MaskIPv4 { get; init; } = true;
+    [JsonPropertyName("mask_ipv4")] public bool MaskIPv4 { get; init; } = true;
 
     /// <summary>Replace IPv6 addresses (not in datatrove; validated by the .NET parser).</summary>
-    public bool MaskIPv6 { get; init; }
+    [JsonPropertyName("mask_ipv6")] public bool MaskIPv6 { get; init; }
 
     /// <summary>Only replace addresses that are globally routable (datatrove's only_remove_public_ips).</summary>
     public bool OnlyPublicIps { get; init; } = true;
@@ -41,7 +43,7 @@ public sealed record NormaliseOptions
         ["22.214.171.124", "126.96.36.199", "188.8.131.52", "184.108.40.206", "220.127.116.11", "18.104.22.168"];
 
     /// <summary>IPv6 replacement (a documentation address, RFC 3849).</summary>
-    public string IPv6Replacement { get; init; } = "2001:db8::1";
+    [JsonPropertyName("ipv6_replacement")] public string IPv6Replacement { get; init; } = "2001:db8::1";
 
     /// <summary>Phone number replacement (a fictional-use number).</summary>
     public string PhoneReplacement { get; init; } = "+1 555 0100";

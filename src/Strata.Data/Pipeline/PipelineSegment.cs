@@ -6,7 +6,9 @@ namespace Strata.Data.Pipeline;
 /// </summary>
 internal sealed record PipelineSegment(int Index, IReadOnlyList<IDocumentStage> Stages, IReadOnlyList<ICorpusStage> CorpusStages)
 {
-    public string Describe() => string.Join(" → ", Stages.Select(s => s.Name).Concat(CorpusStages.Select(s => s.Name + " (fingerprints)")));
+    public string Describe() => Stages.Count + CorpusStages.Count == 0
+        ? "dropping duplicates, writing the output"
+        : string.Join(" → ", Stages.Select(s => s.Name).Concat(CorpusStages.Select(s => s.Name + " (fingerprints)")));
 
     public static IReadOnlyList<PipelineSegment> Split(IReadOnlyList<object> stages)
     {

@@ -44,6 +44,21 @@ public class PipelineConfigTests
         Assert.Contains(path, Assert.Throws<InvalidDataException>(() => PipelineConfig.Load(path)).Message);
     }
 
+    /// <summary>The example in docs/data.md is a working configuration.</summary>
+    [Fact]
+    public void TheDocumentedExampleConfigurationBuilds()
+    {
+        string docs = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "docs", "data.md"));
+        int start = docs.IndexOf("```json", StringComparison.Ordinal) + "```json".Length;
+        string json = docs[start..docs.IndexOf("```", start, StringComparison.Ordinal)];
+        string directory = TestPaths.NewTemporaryDirectory();
+        Directory.CreateDirectory(Path.Combine(directory, "evals"));
+        File.WriteAllText(Path.Combine(directory, "evals", "quiz.jsonl"), """{"id":"q","text":"a question"}""" + "\n");
+        File.WriteAllText(Path.Combine(directory, "pipeline.json"), json);
+        var config = PipelineConfig.Load(Path.Combine(directory, "pipeline.json"));
+        Assert.Equal(11, StageRegistry.Create(config, new StageContext(directory)).Count);
+    }
+
     [Fact]
     public void LanguageOptionsComeFromJson()
     {
