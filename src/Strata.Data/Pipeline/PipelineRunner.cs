@@ -75,7 +75,8 @@ public sealed class PipelineRunner
     {
         var plan = new JsonObject
         {
-            ["config"] = JsonSerializer.SerializeToNode(config, PipelineConfig.Json),
+            // Workers and batch size change how fast, not what is written: a run may resume with others.
+            ["config"] = JsonSerializer.SerializeToNode(config with { Workers = 1, BatchSize = 1 }, PipelineConfig.Json),
             ["shards"] = new JsonArray(shards.Select(s => (JsonNode)new JsonArray(s.Files.Select(f => (JsonNode)$"{Path.GetFullPath(f)}:{new FileInfo(f).Length}").ToArray())).ToArray()),
         };
         string path = Path.Combine(layout.Root, "work", "plan.json");
