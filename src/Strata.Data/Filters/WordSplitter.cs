@@ -14,12 +14,20 @@ internal static partial class WordSplitter
     private const string Openers = "([{<\"'`“‘«";
     private const string Closers = ")]}>\"'”’».,;:!?";
 
+    // The Gopher and FineWeb rules each split the same text into words; a document's stages run on one thread, so
+    // each thread remembers its last split. Keyed by the string instance: a stage that rewrites the text makes a new
+    // string, and strings never change, so a hit is always the same text.
+    [ThreadStatic] private static string? lastText;
+    [ThreadStatic] private static List<string>? lastWords;
+
     /// <summary>The words of <paramref name="text"/>, punctuation tokens included (datatrove's split_into_words).</summary>
-    public static List<string> Words(string text)
+    public static IReadOnlyList<string> Words(string text)
     {
+        if (ReferenceEquals(text, lastText) && lastWords is not null) return lastWords;
         var words = new List<string>();
         foreach (var chunk in PyText.SplitWhitespace(text))
             SplitChunk(chunk, words);
+        (lastText, lastWords) = (text, words);
         return words;
     }
 
