@@ -1,5 +1,3 @@
-using Strata.Data.Pipeline;
-
 namespace Strata.Data.Filters;
 
 /// <summary>
@@ -7,24 +5,13 @@ namespace Strata.Data.Filters;
 /// ending in terminal punctuation, not too many short lines, few characters in duplicated lines, and not too many
 /// newlines per word.
 /// </summary>
-public sealed class FineWebQualityFilter(FineWebQualityOptions? options = null) : IDocumentStage
+public sealed class FineWebQualityFilter(FineWebQualityOptions? options = null) : ProseRule
 {
     private readonly FineWebQualityOptions _options = options ?? new FineWebQualityOptions();
 
-    /// <inheritdoc />
-    public string Name => "fineweb_quality";
+    public override string Name => "fineweb_quality";
 
-    /// <inheritdoc />
-    public bool ProseOnly => true;
-
-    /// <inheritdoc />
-    public StageResult Apply(Document document)
-    {
-        var reason = Check(document.Text);
-        return reason is null ? StageResult.Keep(document) : StageResult.Remove(reason);
-    }
-
-    private string? Check(string text)
+    protected override string? Check(string text)
     {
         var o = _options;
         var lines = text.Split('\n').Where(l => l.Trim().Length > 0).ToList();

@@ -1,5 +1,3 @@
-using Strata.Data.Pipeline;
-
 namespace Strata.Data.Filters;
 
 /// <summary>
@@ -7,24 +5,13 @@ namespace Strata.Data.Filters;
 /// "#" and ellipsis per word, bullet and ellipsis lines, words with letters, stop words. Removal reasons are datatrove's
 /// names, so counts compare with FineWeb's.
 /// </summary>
-public sealed class GopherQualityFilter(GopherQualityOptions? options = null) : IDocumentStage
+public sealed class GopherQualityFilter(GopherQualityOptions? options = null) : ProseRule
 {
     private readonly GopherQualityOptions _options = options ?? new GopherQualityOptions();
 
-    /// <inheritdoc />
-    public string Name => "gopher_quality";
+    public override string Name => "gopher_quality";
 
-    /// <inheritdoc />
-    public bool ProseOnly => true;
-
-    /// <inheritdoc />
-    public StageResult Apply(Document document)
-    {
-        var reason = Check(document.Text);
-        return reason is null ? StageResult.Keep(document) : StageResult.Remove(reason);
-    }
-
-    private string? Check(string text)
+    protected override string? Check(string text)
     {
         var o = _options;
         var words = WordSplitter.Words(text);

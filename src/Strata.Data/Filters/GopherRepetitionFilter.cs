@@ -1,6 +1,4 @@
 using System.Text.RegularExpressions;
-using Strata.Data.Pipeline;
-
 namespace Strata.Data.Filters;
 
 /// <summary>
@@ -8,24 +6,13 @@ namespace Strata.Data.Filters;
 /// paragraphs and lines (count and characters), the most frequent 2–4-gram's character share, and the characters in
 /// repeated 5–10-grams. All character shares are over the whole text's length.
 /// </summary>
-public sealed partial class GopherRepetitionFilter(GopherRepetitionOptions? options = null) : IDocumentStage
+public sealed partial class GopherRepetitionFilter(GopherRepetitionOptions? options = null) : ProseRule
 {
     private readonly GopherRepetitionOptions _options = options ?? new GopherRepetitionOptions();
 
-    /// <inheritdoc />
-    public string Name => "gopher_repetition";
+    public override string Name => "gopher_repetition";
 
-    /// <inheritdoc />
-    public bool ProseOnly => true;
-
-    /// <inheritdoc />
-    public StageResult Apply(Document document)
-    {
-        var reason = Check(document.Text);
-        return reason is null ? StageResult.Keep(document) : StageResult.Remove(reason);
-    }
-
-    private string? Check(string text)
+    protected override string? Check(string text)
     {
         var o = _options;
         double length = PyText.Length(text);
