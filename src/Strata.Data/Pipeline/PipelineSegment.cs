@@ -6,6 +6,12 @@ namespace Strata.Data.Pipeline;
 /// </summary>
 internal sealed record PipelineSegment(int Index, IReadOnlyList<IDocumentStage> Stages, IReadOnlyList<ICorpusStage> CorpusStages)
 {
+    /// <summary>Where each corpus stage's words start in a document's combined fingerprint (computed once, read per document).</summary>
+    public int[] FingerprintOffsets { get; } = [.. CorpusStages.Select((_, j) => CorpusStages.Take(j).Sum(c => c.FingerprintWidth))];
+
+    /// <summary>Words in a document's combined fingerprint: every corpus stage's, end to end.</summary>
+    public int FingerprintWidth { get; } = CorpusStages.Sum(c => c.FingerprintWidth);
+
     public string Describe() => Stages.Count + CorpusStages.Count == 0
         ? "dropping duplicates, writing the output"
         : string.Join(" → ", Stages.Select(s => s.Name).Concat(CorpusStages.Select(s => s.Name + " (fingerprints)")));

@@ -69,7 +69,7 @@ internal sealed class ShardProcessor(PipelineConfig config, PipelineLayout layou
                         for (int j = 0; j < segment.CorpusStages.Count; j++)
                         {
                             int stageWidth = segment.CorpusStages[j].FingerprintWidth;
-                            fingerprintWords[j].AddRange(words.AsSpan(Offset(segment, j), stageWidth));
+                            fingerprintWords[j].AddRange(words.AsSpan(segment.FingerprintOffsets[j], stageWidth));
                         }
                     }
                     ordinal++;
@@ -117,13 +117,11 @@ internal sealed class ShardProcessor(PipelineConfig config, PipelineLayout layou
             current = result.Document;
         }
         if (segment.CorpusStages.Count == 0) return new Outcome(current, null, null, null, null, null);
-        var words = new ulong[segment.CorpusStages.Sum(c => c.FingerprintWidth)];
+        var words = new ulong[segment.FingerprintWidth];
         for (int j = 0; j < segment.CorpusStages.Count; j++)
-            segment.CorpusStages[j].Fingerprint(current, words.AsSpan(Offset(segment, j), segment.CorpusStages[j].FingerprintWidth));
+            segment.CorpusStages[j].Fingerprint(current, words.AsSpan(segment.FingerprintOffsets[j], segment.CorpusStages[j].FingerprintWidth));
         return new Outcome(current, null, null, null, null, words);
     }
-
-    private static int Offset(PipelineSegment segment, int stage) => segment.CorpusStages.Take(stage).Sum(c => c.FingerprintWidth);
 
     /// <summary>The previous segment's output of this shard, less what its corpus stages decided to remove.</summary>
     private IEnumerable<ReadRecord> PreviousOutput(PipelineSegment segment, InputShard shard, CorpusDecisions.Saved previous,
