@@ -14,25 +14,37 @@ public sealed class FineWebQualityFilter(FineWebQualityOptions? options = null) 
     protected override string? Check(string text)
     {
         var o = _options;
-        var lines = text.Split('\n').Where(l => l.Trim().Length > 0).ToList();
-        if (lines.Count == 0)
+        // One pass over the non-blank lines gathers what the rules below need, in their order of checking.
+        var span = text.AsSpan();
+        var seen = Repeats.Scratch();
+        int lines = 0, terminal = 0, shortLines = 0, dupChars = 0, newlines = 0;
+        foreach (var range in span.Split('\n'))
+        {
+            var line = span[range];
+            if (range.End.Value < span.Length) newlines++;
+            if (line.Trim().IsEmpty)
+                continue;
+            lines++;
+            // Lines are not stripped here: a trailing space after the full stop means the line does not count.
+            if (Punctuation.EndsWithTerminal(line)) terminal++;
+            int length = PyText.Length(line);
+            if (length <= o.ShortLineLength) shortLines++;
+            if (!seen.Add(Repeats.Key(line))) dupChars += length;
+        }
+        if (lines == 0)
             return "empty";
 
-        // Lines are not stripped here: a trailing space after the full stop means the line does not count.
-        var punct = (double)lines.Count(Punctuation.EndsWithTerminal) / lines.Count;
+        var punct = (double)terminal / lines;
         if (punct < o.LinePunctThreshold && !(punct == 0 && o.LinePunctExcludeZero))
             return "line_punct_ratio";
 
-        var shortLines = (double)lines.Count(l => PyText.Length(l) <= o.ShortLineLength) / lines.Count;
-        if (shortLines > o.ShortLineThreshold)
+        if ((double)shortLines / lines > o.ShortLineThreshold)
             return "short_line_ratio";
 
-        var dupChars = GopherRepetitionFilter.FindDuplicates(lines).Chars;
-        if ((double)dupChars / PyText.Length(text.Replace("\n", "")) > o.CharDuplicatesRatio)
+        if ((double)dupChars / (PyText.Length(text) - newlines) > o.CharDuplicatesRatio)
             return "char_dup_ratio";
 
         var words = WordSplitter.Words(text);
-        var newlines = text.Count(c => c == '\n');
         if (words.Count > 0 && (double)newlines / words.Count > o.NewLineRatio)
             return "list_ratio";
         return null;

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 namespace Strata.Data.Filters;
 
 /// <summary>
@@ -6,7 +5,7 @@ namespace Strata.Data.Filters;
 /// paragraphs and lines (count and characters), the most frequent 2–4-gram's character share, and the characters in
 /// repeated 5–10-grams. All character shares are over the whole text's length.
 /// </summary>
-public sealed partial class GopherRepetitionFilter(GopherRepetitionOptions? options = null) : ProseRule
+public sealed class GopherRepetitionFilter(GopherRepetitionOptions? options = null) : ProseRule
 {
     private readonly GopherRepetitionOptions _options = options ?? new GopherRepetitionOptions();
 
@@ -19,22 +18,21 @@ public sealed partial class GopherRepetitionFilter(GopherRepetitionOptions? opti
         if (length == 0)
             return null; // datatrove would divide by zero; an empty text has nothing repeated
 
-        var paragraphs = ParagraphBreak().Split(text.Trim());
-        var (paraDups, paraDupChars) = FindDuplicates(paragraphs);
-        if (Enabled(o.DupParaFrac, out var t) && (double)paraDups / paragraphs.Length > t)
+        // Paragraphs are split at runs of two or more newlines after stripping, lines at runs of one or more.
+        var (paragraphs, paraDups, paraDupChars) = Repeats.OfPieces(text.AsSpan().Trim(), minNewlines: 2);
+        if (Enabled(o.DupParaFrac, out var t) && (double)paraDups / paragraphs > t)
             return "dup_para_frac";
         if (Enabled(o.DupParaCharFrac, out t) && paraDupChars / length > t)
             return "dup_para_char_frac";
 
         // Not stripped: a leading or trailing newline yields an empty first or last line, as in datatrove.
-        var lines = LineBreak().Split(text);
-        var (lineDups, lineDupChars) = FindDuplicates(lines);
-        if (Enabled(o.DupLineFrac, out t) && (double)lineDups / lines.Length > t)
+        var (lines, lineDups, lineDupChars) = Repeats.OfPieces(text, minNewlines: 1);
+        if (Enabled(o.DupLineFrac, out t) && (double)lineDups / lines > t)
             return "dup_line_frac";
         if (Enabled(o.DupLineCharFrac, out t) && lineDupChars / length > t)
             return "dup_line_char_frac";
 
-        var grams = new WordGrams(WordSplitter.Words(text));
+        var grams = WordGrams.For(WordSplitter.Words(text));
         foreach (var (n, max) in o.TopNGrams)
         {
             if (grams.Count < n || max <= 0)
@@ -56,27 +54,15 @@ public sealed partial class GopherRepetitionFilter(GopherRepetitionOptions? opti
         return value > 0;
     }
 
-    /// <summary>How many elements repeat an earlier one, and their total length (datatrove's find_duplicates).</summary>
-    internal static (int Elements, int Chars) FindDuplicates(IEnumerable<string> elements)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        int count = 0, chars = 0;
-        foreach (var e in elements)
-        {
-            if (!seen.Add(e))
-            {
-                count++;
-                chars += PyText.Length(e);
-            }
-        }
-        return (count, chars);
-    }
+    [ThreadStatic] private static Dictionary<(ulong, int), int>? gramCounts;
 
     /// <summary>Length × count of the most frequent space-joined n-gram; ties go to the first seen (Counter.most_common).</summary>
     private static int TopNGramChars(WordGrams grams, int n)
     {
-        // Dictionary enumerates in insertion order while nothing is removed, which is what makes the tie rule hold.
-        var counts = new Dictionary<(ulong, int), int>();
+        // Dictionary enumerates in insertion order while nothing is removed (Clear included), which is what makes the
+        // tie rule hold.
+        var counts = gramCounts ??= [];
+        counts.Clear();
         (ulong, int) top = default;
         var topCount = 0;
         for (var i = 0; i + n <= grams.Count; i++)
@@ -97,7 +83,7 @@ public sealed partial class GopherRepetitionFilter(GopherRepetitionOptions? opti
 
     private static int RepeatedNGramChars(WordGrams grams, int n)
     {
-        var seen = new HashSet<(ulong, int)>();
+        var seen = Repeats.Scratch();
         var repeated = 0;
         var i = 0;
         while (i < grams.Count - n + 1)
@@ -115,10 +101,4 @@ public sealed partial class GopherRepetitionFilter(GopherRepetitionOptions? opti
         }
         return repeated;
     }
-
-    [GeneratedRegex(@"\n{2,}")]
-    private static partial Regex ParagraphBreak();
-
-    [GeneratedRegex(@"\n+")]
-    private static partial Regex LineBreak();
 }

@@ -62,11 +62,13 @@ internal static class Punctuation
     }
 
     /// <summary>True when the line's last code point is sentence-ending punctuation.</summary>
-    public static bool EndsWithTerminal(string line)
+    public static bool EndsWithTerminal(ReadOnlySpan<char> line)
     {
-        if (line.Length == 0)
+        if (line.IsEmpty)
             return false;
-        var last = Rune.GetRuneAt(line, char.IsLowSurrogate(line[^1]) && line.Length > 1 ? line.Length - 2 : line.Length - 1);
-        return Terminal.Contains(last.Value);
+        int last = char.IsLowSurrogate(line[^1]) && line.Length > 1 && char.IsHighSurrogate(line[^2])
+            ? char.ConvertToUtf32(line[^2], line[^1])
+            : line[^1];
+        return Terminal.Contains(last);
     }
 }

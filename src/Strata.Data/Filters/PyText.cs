@@ -9,7 +9,10 @@ namespace Strata.Data.Filters;
 internal static class PyText
 {
     /// <summary>Python's <c>len(s)</c>: code points, a surrogate pair counting once.</summary>
-    public static int Length(string s)
+    public static int Length(string s) => Length(s.AsSpan());
+
+    /// <summary>Python's <c>len(s)</c> of a span: code points, a surrogate pair counting once.</summary>
+    public static int Length(ReadOnlySpan<char> s)
     {
         var n = s.Length;
         foreach (var c in s)

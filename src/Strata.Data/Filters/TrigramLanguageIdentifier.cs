@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
@@ -20,7 +22,6 @@ internal sealed class TrigramLanguageIdentifier
     /// <summary>Answer when the text is too short or has no letters of a known script.</summary>
     public const string Undetermined = "und";
 
-    private readonly List<Script> _scripts = [];
     private readonly double _temperature;
 
     private sealed record Script(Regex Expression, string? Language, Dictionary<string, Dictionary<ulong, int>> Profiles)
@@ -29,20 +30,21 @@ internal sealed class TrigramLanguageIdentifier
         public string[] Languages { get; } = [.. Profiles.Keys];
 
         /// <summary>
-        /// Trigram → its rank in every language's profile (−1 where absent): one lookup per document trigram instead
-        /// of one per trigram and language.
+        /// Trigram → its rank in every language's profile (−1 where absent), padded to whole vectors: one lookup per
+        /// document trigram instead of one per trigram and language, and the languages' distances add up in SIMD.
         /// </summary>
         public Dictionary<ulong, int[]> Ranks { get; } = CombineRanks(Profiles);
 
         private static Dictionary<ulong, int[]> CombineRanks(Dictionary<string, Dictionary<ulong, int>> profiles)
         {
             var combined = new Dictionary<ulong, int[]>();
+            int width = Padded(profiles.Count);
             int index = 0;
             foreach (var profile in profiles.Values)
             {
                 foreach (var (trigram, rank) in profile)
                 {
-                    if (!combined.TryGetValue(trigram, out var ranks)) combined[trigram] = ranks = Enumerable.Repeat(-1, profiles.Count).ToArray();
+                    if (!combined.TryGetValue(trigram, out var ranks)) combined[trigram] = ranks = Enumerable.Repeat(-1, width).ToArray();
                     ranks[index] = rank;
                 }
                 index++;
@@ -51,17 +53,26 @@ internal sealed class TrigramLanguageIdentifier
         }
     }
 
-    /// <summary>Loads the embedded profiles.</summary>
+    private static int Padded(int languages) => (languages + Vector<int>.Count - 1) / Vector<int>.Count * Vector<int>.Count;
+
+    /// <summary>Uses the embedded profiles, loaded once per process.</summary>
     /// <param name="temperature">τ above: mean per-trigram distance difference that divides the odds by e.</param>
     public TrigramLanguageIdentifier(double temperature)
     {
         _temperature = temperature;
+    }
+
+    private static readonly Lazy<(List<Script> Scripts, ScriptTable Table)> Loaded = new(Load);
+
+    private static (List<Script>, ScriptTable) Load()
+    {
+        var scripts = new List<Script>();
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Strata.Data.Filters.Languages.profiles.json")
             ?? throw new InvalidOperationException("language profiles resource missing");
         var root = JsonNode.Parse(stream)!["scripts"]!.AsObject();
         foreach (var (_, node) in root)
         {
-            var expression = new Regex(node!["expression"]!.GetValue<string>(), RegexOptions.Compiled | RegexOptions.CultureInvariant);
+            var expression = new Regex(node!["expression"]!.GetValue<string>(), RegexOptions.CultureInvariant);
             var profiles = new Dictionary<string, Dictionary<ulong, int>>();
             if (node["languages"] is JsonObject languages)
             {
@@ -76,8 +87,9 @@ internal sealed class TrigramLanguageIdentifier
                     profiles[language] = ranks;
                 }
             }
-            _scripts.Add(new Script(expression, node["language"]?.GetValue<string>(), profiles));
+            scripts.Add(new Script(expression, node["language"]?.GetValue<string>(), profiles));
         }
+        return (scripts, new ScriptTable([.. scripts.Select(s => s.Expression)]));
     }
 
     /// <summary>Every candidate language with its confidence, best first (one entry for a single-language script).</summary>
@@ -85,18 +97,19 @@ internal sealed class TrigramLanguageIdentifier
     {
         if (text.Length < MinLength)
             return [(Undetermined, 1)];
-        if (text.Length > MaxLength)
-            text = text[..MaxLength];
+        var sample = text.AsSpan(0, Math.Min(text.Length, MaxLength));
 
+        var (scripts, table) = Loaded.Value;
+        Span<int> counts = stackalloc int[scripts.Count];
+        table.Count(sample, counts);
         Script? top = null;
         var topCount = -1;
-        foreach (var script in _scripts)
+        for (int s = 0; s < scripts.Count; s++)
         {
-            var count = script.Expression.Count(text);
-            if (count > topCount)
+            if (counts[s] > topCount)
             {
-                top = script;
-                topCount = count;
+                top = scripts[s];
+                topCount = counts[s];
             }
         }
         if (top is null || topCount == 0)
@@ -104,7 +117,7 @@ internal sealed class TrigramLanguageIdentifier
         if (top.Profiles.Count == 0)
             return [(top.Language ?? Undetermined, 1)];
 
-        var trigrams = CountTrigrams(text);
+        var trigrams = CountTrigrams(sample);
         var totals = Distances(trigrams, top);
         var distances = top.Languages.Select((language, i) => (Language: language, Distance: totals[i])).ToList();
         var min = distances.Min(d => d.Distance);
@@ -119,34 +132,75 @@ internal sealed class TrigramLanguageIdentifier
     private static ulong Pack(string text, int start) => (ulong)text[start] << 32 | (ulong)text[start + 1] << 16 | text[start + 2];
 
     /// <summary>franc's distance to every language of the script: |count − rank − 1| per known trigram, else the maximum.</summary>
-    private static long[] Distances(List<KeyValuePair<ulong, int>> trigrams, Script script)
+    private static long[] Distances(Dictionary<ulong, int> trigrams, Script script)
     {
-        var distances = new long[script.Languages.Length];
+        // A text's distance is at most 300 × 2,050 trigrams, so int lanes cannot overflow.
+        Span<int> sums = stackalloc int[Padded(script.Languages.Length)];
+        sums.Clear();
+        var lanes = MemoryMarshal.Cast<int, Vector<int>>(sums);
+        var maximum = new Vector<int>(MaxDifference);
+        long unknown = 0;
         foreach (var (trigram, count) in trigrams)
         {
             if (!script.Ranks.TryGetValue(trigram, out var ranks))
             {
-                for (int i = 0; i < distances.Length; i++) distances[i] += MaxDifference;
+                unknown += MaxDifference;
                 continue;
             }
-            for (int i = 0; i < distances.Length; i++) distances[i] += ranks[i] >= 0 ? Math.Abs(count - ranks[i] - 1) : MaxDifference;
+            var target = new Vector<int>(count - 1);
+            var rankLanes = MemoryMarshal.Cast<int, Vector<int>>(ranks);
+            for (int k = 0; k < lanes.Length; k++)
+            {
+                var rank = rankLanes[k];
+                lanes[k] += Vector.ConditionalSelect(Vector.LessThan(rank, Vector<int>.Zero), maximum, Vector.Abs(target - rank));
+            }
         }
+        var distances = new long[script.Languages.Length];
+        for (int i = 0; i < distances.Length; i++) distances[i] = sums[i] + unknown;
         return distances;
     }
 
-    /// <summary>franc's cleaning (ASCII punctuation and digits to spaces, whitespace collapsed, lower case) and trigrams.</summary>
-    private static List<KeyValuePair<ulong, int>> CountTrigrams(string text)
+    [ThreadStatic] private static Dictionary<ulong, int>? trigramCounts;
+
+    /// <summary>
+    /// franc's cleaning (ASCII punctuation and digits to spaces, whitespace collapsed and trimmed, lower case, one space
+    /// padded each side) and its trigram counts, in one pass over a stack buffer. The result is this thread's
+    /// dictionary, valid until its next call.
+    /// </summary>
+    private static Dictionary<ulong, int> CountTrigrams(ReadOnlySpan<char> text)
     {
-        var cleaned = " " + Whitespace.Replace(AsciiSymbols.Replace(text, " "), " ").Trim().ToLowerInvariant() + " ";
-        var counts = new Dictionary<ulong, int>();
+        Span<char> cleaned = stackalloc char[MaxLength + 2];
+        int length = 0;
+        cleaned[length++] = ' ';
+        bool pendingSpace = false;
+        foreach (char c in text)
+        {
+            // A run of ASCII symbols, digits and whitespace becomes one space; none at either end (the trim).
+            if (c is >= '\u0021' and <= '\u0040' || char.IsWhiteSpace(c))
+            {
+                pendingSpace = length > 1;
+                continue;
+            }
+            if (pendingSpace)
+            {
+                cleaned[length++] = ' ';
+                pendingSpace = false;
+            }
+            cleaned[length++] = c;
+        }
+        cleaned[length++] = ' ';
+        // Lower case over the whole span, as string.ToLowerInvariant does, so surrogate pairs case correctly.
+        Span<char> lower = stackalloc char[length];
+        ((ReadOnlySpan<char>)cleaned[..length]).ToLowerInvariant(lower);
+        cleaned = lower;
+
+        var counts = trigramCounts ??= [];
+        counts.Clear();
         for (var i = 0; i + 3 <= cleaned.Length; i++)
         {
-            var gram = Pack(cleaned, i);
+            var gram = (ulong)cleaned[i] << 32 | (ulong)cleaned[i + 1] << 16 | cleaned[i + 2];
             counts[gram] = counts.GetValueOrDefault(gram) + 1;
         }
-        return [.. counts];
+        return counts;
     }
-
-    private static readonly Regex AsciiSymbols = new(@"[\u0021-\u0040]+", RegexOptions.Compiled);
-    private static readonly Regex Whitespace = new(@"\s+", RegexOptions.Compiled);
 }

@@ -1,0 +1,152 @@
+using System.Reflection;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Strata.Data.Filters;
+
+namespace Strata.Data.Tests.Filters;
+
+// The filters split text over spans so that they allocate little; each split is checked here against the plain
+// string-and-regex formulation of the same rule on randomly assembled texts full of the cases that matter.
+public class SpanSplittingTests
+{
+    private static readonly string[] Pieces =
+    [
+        "word", "Don't", "it's", "they'LL", "'s", "n't", "can't's", "end.", "e.g.", "U.S.", "Mr.", "(paren)", "[x]", "{y}",
+        "\"quoted\"", "“curly”", "‘single’", "«guillemets»", "``tex''", "...", "wait...", "why?!", "1,000", "a,b", "ratio:2",
+        "key:value", "a--b", "50%", "#tag", "me@host", "x;y", "<b>", "C#", "naïve", "日本語", "𝔘𝔫𝔦", "🙂", "—", "…", ",",
+        ":", "'", "'quoted'", "x)", "(y", "$5", "&amp;", "--", "a...b", "end…", "Ⅻ",
+    ];
+
+    private static readonly string[] Separators = [" ", " ", " ", "  ", "\n", "\n\n", "\n\n\n", "\t", "\u00A0", "\r\n", " \n "];
+
+    private static IEnumerable<string> RandomTexts(int count, int seed)
+    {
+        var random = new Random(seed);
+        for (int t = 0; t < count; t++)
+        {
+            var text = new StringBuilder();
+            int words = random.Next(0, 60);
+            if (random.Next(4) == 0) text.Append(Separators[random.Next(Separators.Length)]);
+            for (int w = 0; w < words; w++)
+            {
+                // Repeats on purpose, so duplicate lines, paragraphs and n-grams occur.
+                text.Append(Pieces[random.Next(random.Next(2) == 0 ? 6 : Pieces.Length)]);
+                text.Append(Separators[random.Next(Separators.Length)]);
+            }
+            yield return text.ToString();
+        }
+    }
+
+    [Fact]
+    public void WordsMatchTheRegexFormulation()
+    {
+        foreach (var text in RandomTexts(2000, seed: 1))
+            Assert.Equal(ReferenceWords(text), WordSplitter.Words(text));
+    }
+
+    [Fact]
+    public void SentenceCountMatchesTheSentences()
+    {
+        foreach (var text in RandomTexts(500, seed: 2))
+            Assert.Equal(WordSplitter.Sentences(text).Count, WordSplitter.CountSentences(text));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void RepeatedPiecesMatchRegexSplitAndStringSet(int minNewlines)
+    {
+        var separator = new Regex($@"\n{{{minNewlines},}}");
+        foreach (var text in RandomTexts(2000, seed: 3).Append("").Append("\n").Append("a\n\nb\n\na\n"))
+        {
+            var pieces = separator.Split(text);
+            var seen = new HashSet<string>();
+            var repeated = pieces.Where(p => !seen.Add(p)).ToList();
+            var expected = (pieces.Length, repeated.Count, repeated.Sum(p => p.EnumerateRunes().Count()));
+            Assert.Equal(expected, Repeats.OfPieces(text, minNewlines));
+        }
+    }
+
+    [Fact]
+    public void ScriptCountsMatchRegexCount()
+    {
+        var expressions = FrancExpressions();
+        var table = new ScriptTable(expressions);
+        // Characters from many scripts, Han shared by two expressions, and pairs outside the BMP.
+        var alphabet = "abcXYZ éß ДЖя عربي हिन्दी 日本語 ひらがな カタカナ 한국어 ქართ ελλην עברית ไทย ዐማ 𠀀𠀁 𖿢 🙂 !?1";
+        var random = new Random(4);
+        var runes = alphabet.EnumerateRunes().ToArray();
+        for (int t = 0; t < 300; t++)
+        {
+            var text = string.Concat(Enumerable.Range(0, random.Next(1, 80)).Select(_ => runes[random.Next(runes.Length)].ToString()));
+            var counts = new int[expressions.Length];
+            table.Count(text, counts);
+            Assert.Equal(expressions.Select(e => e.Count(text)), counts);
+        }
+    }
+
+    private static Regex[] FrancExpressions()
+    {
+        using var stream = typeof(WordSplitter).Assembly.GetManifestResourceStream("Strata.Data.Filters.Languages.profiles.json")!;
+        var scripts = JsonNode.Parse(stream)!["scripts"]!.AsObject();
+        return [.. scripts.Select(s => new Regex(s.Value!["expression"]!.GetValue<string>()))];
+    }
+
+    // The Treebank-style split written with strings and regexes, as the filters first had it.
+    private static List<string> ReferenceWords(string text)
+    {
+        const string openers = "([{<\"'`“‘«";
+        const string closers = ")]}>\"'”’».,;:!?";
+        var words = new List<string>();
+        foreach (var chunk in text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+        {
+            int start = 0, end = chunk.Length;
+            while (start < end && openers.Contains(chunk[start]))
+            {
+                var n = start + 1 < end && chunk[start + 1] == chunk[start] && chunk[start] is '`' or '\'' ? 2 : 1;
+                words.Add(chunk.Substring(start, n));
+                start += n;
+            }
+            var trailing = new List<string>();
+            while (end > start)
+            {
+                if (end - start >= 3 && chunk.Substring(end - 3, 3) == "...")
+                {
+                    trailing.Add("...");
+                    end -= 3;
+                }
+                else if (closers.Contains(chunk[end - 1]) && !(chunk[end - 1] == '.' && chunk[start..(end - 1)].Contains('.')))
+                {
+                    trailing.Add(chunk[(end - 1)..end]);
+                    end--;
+                }
+                else
+                {
+                    break;
+                }
+            }
+            if (end > start)
+            {
+                foreach (var piece in Regex.Split(chunk[start..end], @"([;@#$%&\[\](){}<>]|--|[,:](?!\d))"))
+                {
+                    if (piece.Length == 0)
+                        continue;
+                    var contraction = Regex.Match(piece, @"(?i)(n't|'s|'m|'d|'ll|'re|'ve)$");
+                    if (contraction.Success && contraction.Index > 0)
+                    {
+                        words.Add(piece[..contraction.Index]);
+                        words.Add(contraction.Value);
+                    }
+                    else
+                    {
+                        words.Add(piece);
+                    }
+                }
+            }
+            trailing.Reverse();
+            words.AddRange(trailing);
+        }
+        return words;
+    }
+}
