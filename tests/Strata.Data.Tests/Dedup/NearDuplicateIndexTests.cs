@@ -95,40 +95,57 @@ public class NearDuplicateIndexTests(ITestOutputHelper output)
             }
         }
 
-        var hasher = new MinHasher();
-        var index = new NearDuplicateIndex();
-        Parallel.For(0, n, d => index.Add(d, hasher.Signature(texts[d])));
-        var result = index.Build();
-        var predictedCluster = Enumerable.Range(0, n).ToArray();
-        foreach (var cluster in result.Clusters)
+        // Averaged over four permutation seeds, so that the figure measures the hash family rather than one draw of it.
+        double precisionSum = 0, recallSum = 0;
+        ulong[] seeds = [1, 2, 3, 4];
+        foreach (ulong seed in seeds)
         {
-            foreach (long removed in cluster.Removed)
-            {
-                predictedCluster[removed] = (int)cluster.Keep;
-            }
+            var (precision, recall) = Measure(new MinHashOptions(Seed: seed));
+            precisionSum += precision;
+            recallSum += recall;
         }
+        double meanPrecision = precisionSum / seeds.Length, meanRecall = recallSum / seeds.Length;
+        output.WriteLine($"mean over seeds: precision {meanPrecision:F4} recall {meanRecall:F4}");
+        // Measured 0.9073 / 0.9006 (seeded, so deterministic). A mod-(2^61 - 1) family with 32-bit multipliers, nearly
+        // monotone in the key, scored 0.891 here, which the precision floor rejects.
+        Assert.True(meanPrecision >= 0.90, $"precision {meanPrecision:F4}");
+        Assert.True(meanRecall >= 0.88, $"recall {meanRecall:F4}");
 
-        long tp = 0, fp = 0, fn = 0, directFound = 0;
-        for (int a = 0; a < n; a++)
+        (double Precision, double Recall) Measure(MinHashOptions options)
         {
-            for (int b = a + 1; b < n; b++)
+            var hasher = new MinHasher(options);
+            var index = new NearDuplicateIndex(options);
+            Parallel.For(0, n, d => index.Add(d, hasher.Signature(texts[d])));
+            var result = index.Build();
+            var predictedCluster = Enumerable.Range(0, n).ToArray();
+            foreach (var cluster in result.Clusters)
             {
-                bool truth = Root(truthParent, a) == Root(truthParent, b);
-                bool predicted = predictedCluster[a] == predictedCluster[b];
-                tp += truth && predicted ? 1 : 0;
-                fp += !truth && predicted ? 1 : 0;
-                fn += truth && !predicted ? 1 : 0;
-                directFound += predicted && directTruth.Contains((a, b)) ? 1 : 0;
+                foreach (long removed in cluster.Removed)
+                {
+                    predictedCluster[removed] = (int)cluster.Keep;
+                }
             }
+
+            long tp = 0, fp = 0, fn = 0, directFound = 0;
+            for (int a = 0; a < n; a++)
+            {
+                for (int b = a + 1; b < n; b++)
+                {
+                    bool truth = Root(truthParent, a) == Root(truthParent, b);
+                    bool predicted = predictedCluster[a] == predictedCluster[b];
+                    tp += truth && predicted ? 1 : 0;
+                    fp += !truth && predicted ? 1 : 0;
+                    fn += truth && !predicted ? 1 : 0;
+                    directFound += predicted && directTruth.Contains((a, b)) ? 1 : 0;
+                }
+            }
+            double precision = tp / (double)(tp + fp);
+            double recall = tp / (double)(tp + fn);
+            double directRecall = directFound / (double)directTruth.Count;
+            output.WriteLine($"seed {options.Seed}: {n} documents, {directTruth.Count} pairs with Jaccard >= 0.8, {tp + fn} same-component pairs, "
+                + $"{result.Clusters.Count} clusters; precision {precision:F4} recall {recall:F4} (direct-pair recall {directRecall:F4})");
+            return (precision, recall);
         }
-        double precision = tp / (double)(tp + fp);
-        double recall = tp / (double)(tp + fn);
-        double directRecall = directFound / (double)directTruth.Count;
-        output.WriteLine($"{n} documents, {directTruth.Count} pairs with Jaccard >= 0.8, {tp + fn} same-component pairs, "
-            + $"{result.Clusters.Count} clusters; precision {precision:F4} recall {recall:F4} (direct-pair recall {directRecall:F4})");
-        // Measured 0.9256 / 0.8891 (seeded, so deterministic); the floors leave room for a changed permutation seed.
-        Assert.True(precision >= 0.90, $"precision {precision:F4}");
-        Assert.True(recall >= 0.85, $"recall {recall:F4}");
     }
 
     private static int Root(int[] parent, int x)
