@@ -11,6 +11,9 @@ public sealed class ShardStatistics
     [JsonPropertyName("bytes_read")] public long BytesRead { get; set; }
     [JsonPropertyName("quarantined")] public SortedDictionary<string, long> Quarantined { get; set; } = new(StringComparer.Ordinal);
     [JsonPropertyName("stages")] public List<StageStatistics> Stages { get; set; } = [];
+
+    /// <summary>Time this pass spent fingerprinting for each of its corpus stages, summed over workers.</summary>
+    [JsonPropertyName("fingerprint_seconds")] public List<double> FingerprintSeconds { get; set; } = [];
     [JsonPropertyName("documents_written")] public long DocumentsWritten { get; set; }
     [JsonPropertyName("characters_written")] public long CharactersWritten { get; set; }
 }

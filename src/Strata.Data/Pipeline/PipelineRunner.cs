@@ -97,8 +97,9 @@ public sealed class PipelineRunner
         report.Inputs.Files = shards.Sum(s => s.Files.Count);
         report.Inputs.Bytes = statistics[0].Sum(s => s.BytesRead);
         report.Inputs.Records = statistics[0].Sum(s => s.RecordsRead);
-        foreach (var segment in statistics)
+        for (int k = 0; k < statistics.Length; k++)
         {
+            var segment = statistics[k];
             foreach (var shard in segment)
                 foreach (var (reason, count) in shard.Quarantined) report.Quarantined[reason] = report.Quarantined.GetValueOrDefault(reason) + count;
             var merged = new List<StageStatistics>();
@@ -109,6 +110,13 @@ public sealed class PipelineRunner
                     if (merged.Count <= i) merged.Add(new StageStatistics { Name = shard.Stages[i].Name, Kind = shard.Stages[i].Kind });
                     merged[i].Add(shard.Stages[i]);
                 }
+            }
+            // A corpus stage decides in the pass after the one that fingerprinted for it; its time is that fingerprinting.
+            if (k > 0)
+            {
+                var corpus = merged.Where(m => m.Kind == "corpus").ToList();
+                for (int j = 0; j < corpus.Count; j++)
+                    corpus[j].CpuSeconds += statistics[k - 1].Sum(shard => shard.FingerprintSeconds.ElementAtOrDefault(j));
             }
             report.Stages.AddRange(merged);
         }

@@ -26,6 +26,7 @@ internal sealed class ShardProcessor(PipelineConfig config, PipelineLayout layou
         using var removedWriter = config.WriteRemoved ? new ShardWriter(layout.RemovedPath(segment.Index, shard.Index)) : null;
         using var quarantine = new ShardWriter(layout.QuarantinePath(segment.Index, shard.Index));
         var fingerprintKeys = new List<long>();
+        var fingerprintTicks = new long[segment.CorpusStages.Count];
         var fingerprintWords = segment.CorpusStages.Select(_ => new List<ulong>()).ToArray();
 
         var records = segment.Index == 0 ? DocumentReader.Read(shard, ct) : PreviousOutput(segment, shard, previous!, previousStages, corpusCounters, removedWriter);
@@ -41,7 +42,7 @@ internal sealed class ShardProcessor(PipelineConfig config, PipelineLayout layou
             if (batch.Count == 0) break;
             var outcomes = new Outcome?[batch.Count];
             Parallel.For(0, batch.Count, new ParallelOptions { MaxDegreeOfParallelism = config.Workers, CancellationToken = ct },
-                i => outcomes[i] = batch[i].Document is { } document ? Process(segment, counters, document) : null);
+                i => outcomes[i] = batch[i].Document is { } document ? Process(segment, counters, fingerprintTicks, document) : null);
             for (int i = 0; i < batch.Count; i++)
             {
                 statistics.RecordsRead++;
@@ -85,11 +86,12 @@ internal sealed class ShardProcessor(PipelineConfig config, PipelineLayout layou
         for (int j = 0; j < segment.CorpusStages.Count; j++)
             CorpusDecisions.WriteFingerprints(CorpusDecisions.FingerprintPath(layout.WorkDirectory(segment.Index), shard.Index, j), fingerprintKeys, fingerprintWords[j]);
         statistics.Stages = corpusCounters.Concat(counters).Select(c => c.Snapshot()).ToList();
+        statistics.FingerprintSeconds = [.. fingerprintTicks.Select(t => (double)t / Stopwatch.Frequency)];
         layout.WriteStatistics(segment.Index, statistics);
         return statistics;
     }
 
-    private static Outcome Process(PipelineSegment segment, StageCounter[] counters, Document document)
+    private static Outcome Process(PipelineSegment segment, StageCounter[] counters, long[] fingerprintTicks, Document document)
     {
         var current = document;
         for (int s = 0; s < segment.Stages.Count; s++)
@@ -119,7 +121,11 @@ internal sealed class ShardProcessor(PipelineConfig config, PipelineLayout layou
         if (segment.CorpusStages.Count == 0) return new Outcome(current, null, null, null, null, null);
         var words = new ulong[segment.FingerprintWidth];
         for (int j = 0; j < segment.CorpusStages.Count; j++)
+        {
+            long started = Stopwatch.GetTimestamp();
             segment.CorpusStages[j].Fingerprint(current, words.AsSpan(segment.FingerprintOffsets[j], segment.CorpusStages[j].FingerprintWidth));
+            Interlocked.Add(ref fingerprintTicks[j], Stopwatch.GetTimestamp() - started);
+        }
         return new Outcome(current, null, null, null, null, words);
     }
 

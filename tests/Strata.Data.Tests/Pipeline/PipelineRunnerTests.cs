@@ -76,6 +76,7 @@ public class PipelineRunnerTests
         Assert.Equal(2, spam.RemovedByReason["contains_spam"]);
         var dedup = report.Stages.Single(s => s.Name == "same_text");
         Assert.Equal(("corpus", 2L), (dedup.Kind, dedup.Removed));
+        Assert.True(dedup.CpuSeconds > 0, "a corpus stage's time is its fingerprinting in the pass before");
         Assert.Equal(2, report.CorpusReports["same_text"]!["duplicates"]!.GetValue<int>());
         Assert.Equal(report.Output.Documents, report.Stages.Single(s => s.Name == "upper").Matches["seen"]);
         Assert.Equal(kept.Count, report.Output.Documents);
