@@ -138,6 +138,23 @@ public class PipelineRunnerTests
         Assert.Contains("another configuration", error.Message);
     }
 
+    [Fact]
+    public async Task AFailureOutsideAStageStopsTheRunWithItsCauseAndCommitsNothing()
+    {
+        // Documents are processed on worker threads; a failure outside the per-document quarantine (here the
+        // fingerprinting) must end the run with its own exception, not hang it, and leave no shard marked done.
+        string directory = TestPaths.NewTemporaryDirectory();
+        string input = WriteCorpus(directory);
+        string output = Path.Combine(directory, "out");
+        var failing = new PipelineRunner(SmallBatches, [new UpperCaseStage(), new FailingFingerprintStage(afterDocuments: 4)]);
+        var run = Task.Run(() => failing.Run([input], output));
+        Assert.True(await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(60))) == run, "the run did not end");
+        var error = Assert.IsType<AggregateException>(run.Exception);
+        Assert.Contains(error.Flatten().InnerExceptions, e => e is InvalidOperationException { Message: "fingerprint failed" });
+        Assert.Empty(Directory.GetFiles(output, "shard-*.jsonl"));
+        Assert.Empty(Directory.GetFiles(output, "*.stats.json", SearchOption.AllDirectories));
+    }
+
     private static List<Document> ReadOutput(string output) => Directory.GetFiles(output, "shard-*.jsonl").Order(StringComparer.Ordinal)
         .SelectMany(f => DocumentReader.Read(f)).Select(r => r.Document!).ToList();
 

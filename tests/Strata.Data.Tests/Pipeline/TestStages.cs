@@ -60,3 +60,21 @@ internal sealed class SameTextStage : ICorpusStage
         return new CorpusDecision(removed, new JsonObject { ["duplicates"] = removed.Count });
     }
 }
+
+/// <summary>A corpus stage whose fingerprinting breaks after a few documents, as a bug or a full disk would.</summary>
+internal sealed class FailingFingerprintStage(int afterDocuments) : ICorpusStage
+{
+    private int seen;
+
+    public string Name => "failing_fingerprint";
+
+    public int FingerprintWidth => 1;
+
+    public void Fingerprint(Document document, Span<ulong> fingerprint)
+    {
+        if (Interlocked.Increment(ref seen) > afterDocuments) throw new InvalidOperationException("fingerprint failed");
+        fingerprint[0] = 0;
+    }
+
+    public CorpusDecision Decide(ReadOnlySpan<long> keys, ReadOnlySpan<ulong> fingerprints) => new(new Dictionary<long, string>(), null);
+}
