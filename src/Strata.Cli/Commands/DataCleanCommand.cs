@@ -19,13 +19,15 @@ internal static class DataCleanCommand
         var config = new Option<string?>("--config") { Description = "Pipeline JSON (default: the built-in pipeline)" };
         var evaluation = new Option<string[]>("--decontaminate") { Description = "Evaluation sets (JSONL) to keep out of the output", AllowMultipleArgumentsPerToken = true };
         var workers = new Option<int?>("--workers") { Description = "Documents processed in parallel (default: every core)" };
+        var format = new Option<OutputFormat?>("--format") { Description = "Output shards: jsonl (default) or parquet" };
         var compression = new Option<Compression?>("--compression") { Description = "Output shards: none, gzip or zstd" };
-        var command = new Command("clean", "Extract, normalise, filter, deduplicate and decontaminate raw documents") { input, output, config, evaluation, workers, compression };
+        var command = new Command("clean", "Extract, normalise, filter, deduplicate and decontaminate raw documents") { input, output, config, evaluation, workers, format, compression };
         command.SetAction((parse, ct) =>
         {
             string? configPath = parse.GetValue(config);
             var pipeline = configPath is null ? new PipelineConfig() : PipelineConfig.Load(configPath);
             if (parse.GetValue(workers) is int n) pipeline = pipeline with { Workers = n };
+            if (parse.GetValue(format) is OutputFormat f) pipeline = pipeline with { Format = f };
             if (parse.GetValue(compression) is Compression c) pipeline = pipeline with { Compression = c };
             var evaluationSets = parse.GetValue(evaluation) ?? [];
             if (evaluationSets.Length > 0) pipeline = pipeline with { Stages = [.. pipeline.Stages, DecontaminationStage(evaluationSets)] };

@@ -17,7 +17,7 @@ public enum Compression
 /// Writes JSON lines to <c>{path}.tmp</c> and renames it into place on <see cref="Commit"/>: a shard file either is
 /// complete or does not exist, so an interrupted run never leaves a half-written shard that looks finished.
 /// </summary>
-public sealed class ShardWriter : IDisposable
+public sealed class ShardWriter : IShardWriter
 {
     private readonly string path, temporary;
     private readonly Stream file;

@@ -14,6 +14,10 @@ public sealed record PipelineConfig
     /// <summary>Stages in order; see <see cref="StageRegistry"/> for the names and their options.</summary>
     [JsonPropertyName("stages")] public IReadOnlyList<JsonObject> Stages { get; init; } = DefaultStages();
 
+    /// <summary>Output shards as JSON lines or Parquet.</summary>
+    [JsonPropertyName("format")] public OutputFormat Format { get; init; } = OutputFormat.Jsonl;
+
+    /// <summary>none, gzip or zstd: of the whole file for JSON lines, of the column chunks for Parquet.</summary>
     [JsonPropertyName("compression")] public Compression Compression { get; init; } = Compression.None;
 
     /// <summary>Write every removed document, with its stage and reason, under <c>removed/</c> for inspection.</summary>

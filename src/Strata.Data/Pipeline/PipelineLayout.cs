@@ -6,14 +6,14 @@ namespace Strata.Data.Pipeline;
 /// <summary>
 /// Where a run keeps its files under the output folder:
 /// <list type="bullet">
-/// <item><c>shard-NNNNN.jsonl[.gz|.zst]</c>: the clean documents (the last pass's output);</item>
+/// <item><c>shard-NNNNN.jsonl[.gz|.zst]</c> or <c>shard-NNNNN.parquet</c>: the clean documents (the last pass's output);</item>
 /// <item><c>report.json</c>: counts per stage and reason;</item>
 /// <item><c>removed/</c>: every removed document with its stage and reason; <c>quarantine/</c>: unreadable input;</item>
 /// <item><c>work/segment-K/</c>: intermediate passes, fingerprints, corpus decisions and each shard's statistics file,
 /// whose presence marks that shard of that pass done (the resume point).</item>
 /// </list>
 /// </summary>
-internal sealed class PipelineLayout(string root, int segments, Compression compression)
+internal sealed class PipelineLayout(string root, int segments, OutputFormat format, Compression compression)
 {
     public string Root => root;
 
@@ -25,7 +25,7 @@ internal sealed class PipelineLayout(string root, int segments, Compression comp
     public string WorkDirectory(int segment) => Path.Combine(root, "work", $"segment-{segment}");
 
     public string OutputPath(int segment, int shard) => segment == segments - 1
-        ? Path.Combine(root, $"shard-{shard:D5}{ShardWriter.Extension(compression)}")
+        ? Path.Combine(root, $"shard-{shard:D5}{IShardWriter.Extension(format, compression)}")
         : Path.Combine(WorkDirectory(segment), $"shard-{shard:D5}.jsonl");
 
     public string RemovedPath(int segment, int shard) => Path.Combine(root, "removed", $"segment-{segment}", $"shard-{shard:D5}.jsonl");

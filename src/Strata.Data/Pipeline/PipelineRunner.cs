@@ -32,7 +32,7 @@ public sealed class PipelineRunner
     {
         var clock = Stopwatch.StartNew();
         var shards = InputFiles.Shard(inputs, config.DocumentsPerShard);
-        var layout = new PipelineLayout(outputDirectory, segments.Count, config.Compression);
+        var layout = new PipelineLayout(outputDirectory, segments.Count, config.Format, config.Compression);
         CheckResumable(layout, shards);
         var processor = new ShardProcessor(config, layout);
         var statistics = new List<ShardStatistics>[segments.Count];

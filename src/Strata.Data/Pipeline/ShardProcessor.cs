@@ -22,7 +22,9 @@ internal sealed class ShardProcessor(PipelineConfig config, PipelineLayout layou
         var corpusCounters = previousStages.Select(s => new StageCounter(s.Name, "corpus")).ToArray();
         var statistics = new ShardStatistics { Shard = shard.Index };
         bool last = segment.Index == layout.Segments - 1;
-        using var output = new ShardWriter(layout.OutputPath(segment.Index, shard.Index), last ? config.Compression : Compression.None);
+        using var output = last
+            ? IShardWriter.Create(layout.OutputPath(segment.Index, shard.Index), config.Format, config.Compression)
+            : new ShardWriter(layout.OutputPath(segment.Index, shard.Index));
         using var removedWriter = config.WriteRemoved ? new ShardWriter(layout.RemovedPath(segment.Index, shard.Index)) : null;
         using var quarantine = new ShardWriter(layout.QuarantinePath(segment.Index, shard.Index));
         var fingerprintKeys = new List<long>();

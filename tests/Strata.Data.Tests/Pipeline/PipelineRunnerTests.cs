@@ -139,6 +139,36 @@ public class PipelineRunnerTests
     }
 
     [Fact]
+    public async Task ParquetOutputHoldsTheSameDocumentsAsJsonLines()
+    {
+        string directory = TestPaths.NewTemporaryDirectory();
+        string input = WriteCorpus(directory);
+        string jsonl = Path.Combine(directory, "jsonl"), parquet = Path.Combine(directory, "parquet");
+        new PipelineRunner(SmallBatches, Stages()).Run([input], jsonl);
+        var report = new PipelineRunner(SmallBatches with { Format = OutputFormat.Parquet, Compression = Compression.Zstd }, Stages()).Run([input], parquet);
+
+        var expected = ReadOutput(jsonl);
+        var files = Directory.GetFiles(parquet, "shard-*.parquet").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(report.Output.Files, files.Select(Path.GetFileName));
+        Assert.Empty(Directory.GetFiles(parquet, "shard-*.jsonl*"));
+        // Read with Parquet.Net's own untyped reader, as any Parquet consumer would see the files.
+        var rows = new List<Dictionary<string, object?>>();
+        foreach (string file in files)
+        {
+            await using var stream = File.OpenRead(file);
+            var table = await ParquetSerializer.DeserializeUntypedAsync(stream);
+            Assert.Equal(["id", "text", "meta"], table.Schema.GetDataFields().Select(f => f.Name));
+            rows.AddRange(table.Data.Select(r => r.ToDictionary(p => p.Key, p => (object?)p.Value)));
+        }
+        Assert.Equal(expected.Select(d => d.Id), rows.Select(r => (string)r["id"]!));
+        Assert.Equal(expected.Select(d => d.Text), rows.Select(r => (string)r["text"]!));
+        Assert.All(expected.Zip(rows), pair => Assert.True(JsonNode.DeepEquals(pair.First.Meta, JsonNode.Parse((string)pair.Second["meta"]!))));
+        // And Strata reads its own Parquet back as the same documents.
+        var roundTrip = files.SelectMany(f => DocumentReader.Read(f)).Select(r => r.Document!).ToList();
+        Assert.Equal(expected.Select(d => (d.Id, d.Text, d.Meta.ToJsonString())), roundTrip.Select(d => (d.Id, d.Text, d.Meta.ToJsonString())));
+    }
+
+    [Fact]
     public async Task AFailureOutsideAStageStopsTheRunWithItsCauseAndCommitsNothing()
     {
         // Documents are processed on worker threads; a failure outside the per-document quarantine (here the
