@@ -18,12 +18,11 @@ internal static class DuplicateChecks
 
         // Near duplicates between groups: only one representative per group enters the index, so thousands of
         // copies of one prompt cost one entry.
-        var index = new NearDuplicateIndex(options.NearDuplicateThreshold, options.MaxComparisonsPerExample);
+        var index = new NearDuplicateIndex(options.NearDuplicateThreshold, options.MaxComparisonsPerExample, options.ShingleWords);
         var parent = Enumerable.Range(0, groups.Count).ToArray();
         for (int g = 0; g < groups.Count; g++)
         {
-            var shingles = TextSimilarity.Shingles(TextSimilarity.Words(groups[g][0].Prompt), options.ShingleWords);
-            foreach (var (other, similarity) in index.Add(shingles))
+            foreach (var (other, similarity) in index.Add(TextSimilarity.Words(groups[g][0].Prompt)))
             {
                 Union(parent, g, other);
                 foreach (var record in groups[g])
