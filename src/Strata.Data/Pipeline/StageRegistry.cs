@@ -28,6 +28,8 @@ public static class StageRegistry
         Register<GopherRepetitionOptions>("gopher_repetition", (o, _) => new GopherRepetitionFilter(o));
         Register<GopherQualityOptions>("gopher_quality", (o, _) => new GopherQualityFilter(o));
         Register<C4Options>("c4", (o, _) => new C4Filter(o));
+        Register<BadWordsOptions>("badwords", (o, context) => BadWordsFilter.FromFile(
+            Path.Combine(context.BaseDirectory, o.WordsFile ?? throw new ArgumentException("stage \"badwords\": no words_file given")), o));
         Register<FineWebQualityOptions>("fineweb_quality", (o, _) => new FineWebQualityFilter(o));
         Register<ExactDedupOptions>("exact_dedup", (o, _) => new ExactDedupStage(o));
         Register<MinHashOptions>("minhash_dedup", (o, _) => new MinHashDedupStage(o));
