@@ -16,18 +16,25 @@ public sealed class GopherQualityFilter(GopherQualityOptions? options = null) : 
         var o = _options;
         var words = WordSplitter.Words(text);
         var nWords = words.Count;
-        var nonSymbol = words.Where(w => !Punctuation.IsSymbolWord(w)).ToList();
+        int nonSymbol = 0;
+        long nonSymbolLength = 0;
+        foreach (var word in words)
+        {
+            if (Punctuation.IsSymbolWord(word)) continue;
+            nonSymbol++;
+            nonSymbolLength += PyText.Length(word);
+        }
 
-        if (o.MinDocWords is { } minWords && minWords > 0 && nonSymbol.Count < minWords)
+        if (o.MinDocWords is { } minWords && minWords > 0 && nonSymbol < minWords)
             return "gopher_short_doc";
-        if (o.MaxDocWords is { } maxWords && maxWords > 0 && nonSymbol.Count > maxWords)
+        if (o.MaxDocWords is { } maxWords && maxWords > 0 && nonSymbol > maxWords)
             return "gopher_long_doc";
         if (nWords == 0)
             return null; // nothing left to measure (only reachable with the word-count rules disabled)
 
-        if (nonSymbol.Count > 0)
+        if (nonSymbol > 0)
         {
-            var mean = nonSymbol.Average(w => (double)PyText.Length(w));
+            var mean = (double)nonSymbolLength / nonSymbol;
             if (o.MinAvgWordLength is { } minLen && minLen > 0 && mean < minLen)
                 return "gopher_below_avg_threshold";
             if (o.MaxAvgWordLength is { } maxLen && maxLen > 0 && mean > maxLen)

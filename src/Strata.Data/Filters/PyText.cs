@@ -27,21 +27,32 @@ internal static class PyText
     public static List<string> SplitLines(string s)
     {
         var lines = new List<string>();
-        var start = 0;
-        for (var i = 0; i < s.Length; i++)
+        int at = 0;
+        while (NextLine(s, ref at, out var line)) lines.Add(line.ToString());
+        return lines;
+    }
+
+    /// <summary>The line of <see cref="SplitLines"/> starting at <paramref name="at"/>, which moves past its break.</summary>
+    public static bool NextLine(ReadOnlySpan<char> s, ref int at, out ReadOnlySpan<char> line)
+    {
+        if (at >= s.Length)
+        {
+            line = default;
+            return false;
+        }
+        for (var i = at; i < s.Length; i++)
         {
             var c = s[i];
             if (c is '\n' or '\r' or '\v' or '\f' or '\x1c' or '\x1d' or '\x1e' or '\x85' or '\u2028' or '\u2029')
             {
-                lines.Add(s[start..i]);
-                if (c == '\r' && i + 1 < s.Length && s[i + 1] == '\n')
-                    i++;
-                start = i + 1;
+                line = s[at..i];
+                at = c == '\r' && i + 1 < s.Length && s[i + 1] == '\n' ? i + 2 : i + 1;
+                return true;
             }
         }
-        if (start < s.Length)
-            lines.Add(s[start..]);
-        return lines;
+        line = s[at..];
+        at = s.Length;
+        return true;
     }
 
     /// <summary>Python's <c>str.isalpha()</c> applied to any one code point of the word.</summary>

@@ -61,15 +61,15 @@ internal static partial class WordSplitter
     }
 
     /// <summary>How many sentences <see cref="Sentences"/> would return, without building them.</summary>
-    public static int CountSentences(string text)
+    public static int CountSentences(ReadOnlySpan<char> text)
     {
         int count = 0, from = 0;
         foreach (var match in SentenceBreak().EnumerateMatches(text))
         {
-            if (!text.AsSpan(from, match.Index - from).IsWhiteSpace()) count++;
+            if (!text[from..match.Index].IsWhiteSpace()) count++;
             from = match.Index + match.Length;
         }
-        if (!text.AsSpan(from).IsWhiteSpace()) count++;
+        if (!text[from..].IsWhiteSpace()) count++;
         return count;
     }
 

@@ -86,6 +86,66 @@ public class SpanSplittingTests
         }
     }
 
+    [Fact]
+    public void C4MatchesItsStringFormulation()
+    {
+        string[] lines =
+        [
+            "The committee met on Tuesday and agreed on the budget.", "Is that all there is?", "He said \"go home now\"",
+            "Yes indeed.", "Home About Contact", "And then there was more...", "Please enable JavaScript to view this page.",
+            "This site uses cookies to improve your visit.", "The sky is blue.[12]", "See the talk page [edit] for more.",
+            "Lorem ipsum dolor sit amet.", "Set x to {1, 2} for the test.", "A " + new string('x', 1001) + " word.",
+            "  Indented line with spaces, ending well.  ", "Ünïcödé wörds äre fine here.", "𝔘𝔫𝔦 code points count once here.",
+            "", "   ", "Mr. Smith went to Washington. He stayed! Did he?", "Terms of Use apply to all of this.",
+        ];
+        string[] breaks = ["\n", "\n", "\r\n", "\r", "\u2028", "\n\n"];
+        var random = new Random(6);
+        var options = new[] { new C4Options(), new C4Options { FilterNoTerminalPunct = false, MinNumSentences = 2 } };
+        for (int t = 0; t < 1500; t++)
+        {
+            var text = new StringBuilder();
+            int count = random.Next(1, 12);
+            for (int i = 0; i < count; i++) text.Append(lines[random.Next(lines.Length)]).Append(breaks[random.Next(breaks.Length)]);
+            if (random.Next(2) == 0) text.Length -= 1;
+            foreach (var o in options)
+            {
+                var actual = new C4Filter(o).Apply(new Document("d", text.ToString(), []));
+                var (expectedText, expectedReason) = ReferenceC4(text.ToString(), o);
+                Assert.Equal(expectedReason, actual.Reason);
+                Assert.Equal(expectedText, actual.Document?.Text);
+            }
+        }
+    }
+
+    // C4 as first written: a string per line, per word and per lower-cased line.
+    private static (string? Text, string? Reason) ReferenceC4(string text, C4Options o)
+    {
+        string[] policy = ["terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies"];
+        var sentences = 0;
+        var kept = new List<string>();
+        // Python's str.splitlines(), written independently of PyText: split at each break, no trailing empty line.
+        var pieces = Regex.Split(text, "\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]").ToList();
+        if (pieces.Count > 0 && pieces[^1].Length == 0) pieces.RemoveAt(pieces.Count - 1);
+        foreach (var raw in pieces)
+        {
+            var line = raw.Trim();
+            var words = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (o.MaxWordLength != -1 && words.Any(w => w.EnumerateRunes().Count() > o.MaxWordLength)) continue;
+            if (o.RemoveCitations) line = Regex.Replace(line, @"\[\d*]|\[edit]|\[citation needed]", "");
+            if (o.FilterNoTerminalPunct && (!(line.Length > 0 && line[^1] is '.' or '?' or '!' or '"' or '\'') || line.EndsWith("...", StringComparison.Ordinal))) continue;
+            if (words.Length < o.MinWordsPerLine) continue;
+            var lower = line.ToLowerInvariant();
+            if (o.FilterLoremIpsum && lower.Contains("lorem ipsum", StringComparison.Ordinal)) return (null, "lorem_ipsum");
+            if (o.FilterJavascript && lower.Contains("javascript", StringComparison.Ordinal)) continue;
+            if (o.FilterCurlyBracket && line.Contains('{')) return (null, "curly_bracket");
+            if (o.FilterPolicy && policy.Any(p => lower.Contains(p, StringComparison.Ordinal))) continue;
+            if (o.MinNumSentences != -1) sentences += WordSplitter.Sentences(line).Count;
+            kept.Add(line);
+        }
+        if (sentences < o.MinNumSentences) return (null, "too_few_sentences");
+        return (string.Join('\n', kept).Trim(), null);
+    }
+
     private static Regex[] FrancExpressions()
     {
         using var stream = typeof(WordSplitter).Assembly.GetManifestResourceStream("Strata.Data.Filters.Languages.profiles.json")!;
