@@ -6,10 +6,9 @@ namespace Strata.Data.IO;
 /// <summary>
 /// Writes documents as a Parquet file with string columns <c>id</c>, <c>text</c> and <c>meta</c> (the metadata as a
 /// JSON object, which <see cref="DocumentReader"/> parses back), so pandas, Spark, DuckDB or HF <c>datasets</c> open
-/// the output directly. Rows are buffered into row groups; like <see cref="ShardWriter"/>, the file is written under a
-/// temporary name and renamed into place on <see cref="Commit"/>.
+/// the output directly. Rows are buffered into row groups; the file is a <see cref="TemporaryShardFile"/>.
 /// </summary>
-public sealed class ParquetShardWriter : IShardWriter
+public sealed class ParquetShardWriter : TemporaryShardFile, IShardWriter
 {
     /// <summary>Rows per row group: large enough for good compression, small enough to bound what is buffered.</summary>
     public const int RowGroupRows = 10_000;
@@ -22,19 +21,12 @@ public sealed class ParquetShardWriter : IShardWriter
     private static readonly DataField MetaField = new DataField<string>("meta");
     private static readonly ParquetSchema Schema = new(IdField, TextField, MetaField);
 
-    private readonly string path, temporary;
-    private readonly FileStream file;
     private readonly ParquetWriter writer;
     private readonly List<string> ids = [], texts = [], metas = [];
     private long bufferedCharacters;
-    private bool committed;
 
-    public ParquetShardWriter(string path, Compression compression = Compression.None)
+    public ParquetShardWriter(string path, Compression compression = Compression.None) : base(path)
     {
-        this.path = path;
-        temporary = path + ".tmp";
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        file = File.Create(temporary);
         var options = new ParquetOptions
         {
             CompressionMethod = compression switch
@@ -44,7 +36,7 @@ public sealed class ParquetShardWriter : IShardWriter
                 _ => CompressionMethod.None,
             },
         };
-        writer = ParquetWriter.CreateAsync(Schema, file, options).GetAwaiter().GetResult();
+        writer = ParquetWriter.CreateAsync(Schema, File, options).GetAwaiter().GetResult();
     }
 
     /// <inheritdoc/>
@@ -76,28 +68,9 @@ public sealed class ParquetShardWriter : IShardWriter
         bufferedCharacters = 0;
     }
 
-    /// <inheritdoc/>
-    public void Commit()
+    protected override void CloseWriters(bool complete)
     {
-        Flush();
+        if (complete) Flush();
         writer.DisposeAsync().AsTask().GetAwaiter().GetResult();   // writes the footer
-        file.Dispose();
-        File.Move(temporary, path, overwrite: true);
-        committed = true;
-    }
-
-    public void Dispose()
-    {
-        if (committed) return;
-        try
-        {
-            writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
-        catch (IOException)
-        {
-            // the partial file is deleted below anyway
-        }
-        file.Dispose();
-        if (File.Exists(temporary)) File.Delete(temporary);
     }
 }

@@ -13,29 +13,19 @@ public enum Compression
     Zstd,
 }
 
-/// <summary>
-/// Writes JSON lines to <c>{path}.tmp</c> and renames it into place on <see cref="Commit"/>: a shard file either is
-/// complete or does not exist, so an interrupted run never leaves a half-written shard that looks finished.
-/// </summary>
-public sealed class ShardWriter : IShardWriter
+/// <summary>Writes JSON lines, optionally compressed, as a <see cref="TemporaryShardFile"/>.</summary>
+public sealed class ShardWriter : TemporaryShardFile, IShardWriter
 {
-    private readonly string path, temporary;
-    private readonly Stream file;
     private readonly Stream stream;
     private readonly Utf8JsonWriter json;
-    private bool committed;
 
-    public ShardWriter(string path, Compression compression = Compression.None)
+    public ShardWriter(string path, Compression compression = Compression.None) : base(path)
     {
-        this.path = path;
-        temporary = path + ".tmp";
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        file = File.Create(temporary);
         stream = compression switch
         {
-            Compression.Gzip => new GZipStream(file, CompressionLevel.Fastest),
-            Compression.Zstd => new CompressionStream(file, 3),
-            _ => file,
+            Compression.Gzip => new GZipStream(File, CompressionLevel.Fastest),
+            Compression.Zstd => new CompressionStream(File, 3),
+            _ => File,
         };
         json = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
     }
@@ -76,28 +66,9 @@ public sealed class ShardWriter : IShardWriter
         Documents++;
     }
 
-    public void Commit()
+    protected override void CloseWriters(bool complete)
     {
         json.Dispose();
         stream.Dispose();
-        file.Dispose();
-        File.Move(temporary, path, overwrite: true);
-        committed = true;
-    }
-
-    public void Dispose()
-    {
-        if (committed) return;
-        try
-        {
-            json.Dispose();
-            stream.Dispose();
-        }
-        catch (IOException)
-        {
-            // the partial file is deleted below anyway
-        }
-        file.Dispose();
-        if (File.Exists(temporary)) File.Delete(temporary);
     }
 }
