@@ -49,21 +49,22 @@ public sealed class GopherQualityFilter(GopherQualityOptions? options = null) : 
                 return "gopher_too_many_ellipsis";
         }
 
-        var lines = PyText.SplitLines(text);
-        if (lines.Count > 0)
+        // One pass over the lines (Python's splitlines) counts bullets and trailing ellipses without a string per line.
+        int lines = 0, bullets = 0, ellipses = 0, at = 0;
+        while (PyText.NextLine(text, ref at, out var line))
         {
-            if (o.MaxBulletLinesRatio is { } maxBullets && maxBullets > 0)
-            {
-                var bullets = lines.Count(l => l.TrimStart() is var s && (s.StartsWith('•') || s.StartsWith('-')));
-                if ((double)bullets / lines.Count > maxBullets)
-                    return "gopher_too_many_bullets";
-            }
-            if (o.MaxEllipsisLinesRatio is { } maxEllipsis && maxEllipsis > 0)
-            {
-                var ellipses = lines.Count(l => l.TrimEnd() is var s && (s.EndsWith("...", StringComparison.Ordinal) || s.EndsWith('…')));
-                if ((double)ellipses / lines.Count > maxEllipsis)
-                    return "gopher_too_many_end_ellipsis";
-            }
+            lines++;
+            var start = line.TrimStart();
+            if (start.StartsWith('•') || start.StartsWith('-')) bullets++;
+            var end = line.TrimEnd();
+            if (end.EndsWith("...") || end.EndsWith('…')) ellipses++;
+        }
+        if (lines > 0)
+        {
+            if (o.MaxBulletLinesRatio is { } maxBullets && maxBullets > 0 && (double)bullets / lines > maxBullets)
+                return "gopher_too_many_bullets";
+            if (o.MaxEllipsisLinesRatio is { } maxEllipsis && maxEllipsis > 0 && (double)ellipses / lines > maxEllipsis)
+                return "gopher_too_many_end_ellipsis";
         }
 
         // datatrove divides by all words, symbol-only tokens included.

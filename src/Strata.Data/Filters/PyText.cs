@@ -23,16 +23,10 @@ internal static class PyText
         return n;
     }
 
-    /// <summary>Python's <c>str.splitlines()</c>: splits on \n, \r, \r\n, \v, \f, \x1c-\x1e, \x85, \u2028, \u2029; no trailing empty line.</summary>
-    public static List<string> SplitLines(string s)
-    {
-        var lines = new List<string>();
-        int at = 0;
-        while (NextLine(s, ref at, out var line)) lines.Add(line.ToString());
-        return lines;
-    }
-
-    /// <summary>The line of <see cref="SplitLines"/> starting at <paramref name="at"/>, which moves past its break.</summary>
+    /// <summary>
+    /// Python's <c>str.splitlines()</c> one line at a time: the line starting at <paramref name="at"/>, which moves past
+    /// its break (\n, \r, \r\n, \v, \f, \x1c-\x1e, \x85, \u2028, \u2029); no trailing empty line.
+    /// </summary>
     public static bool NextLine(ReadOnlySpan<char> s, ref int at, out ReadOnlySpan<char> line)
     {
         if (at >= s.Length)
@@ -65,9 +59,6 @@ internal static class PyText
         }
         return false;
     }
-
-    /// <summary>Python's <c>str.split()</c> with no argument: runs of whitespace separate, none empty.</summary>
-    public static string[] SplitWhitespace(string s) => s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>Python's <c>s.count(sub)</c>: non-overlapping occurrences.</summary>
     public static int Count(string s, string sub)

@@ -48,19 +48,10 @@ internal static partial class WordSplitter
         return words;
     }
 
-    /// <summary>Sentences of <paramref name="text"/>: a break after . ! ? or … (with closing quotes/brackets) and whitespace.</summary>
-    public static List<string> Sentences(string text)
-    {
-        var sentences = new List<string>();
-        foreach (var part in SentenceBreak().Split(text))
-        {
-            if (part.Trim().Length > 0)
-                sentences.Add(part.Trim());
-        }
-        return sentences;
-    }
-
-    /// <summary>How many sentences <see cref="Sentences"/> would return, without building them.</summary>
+    /// <summary>
+    /// How many sentences <paramref name="text"/> holds: non-blank pieces between breaks after . ! ? or … (with closing
+    /// quotes or brackets) followed by whitespace. Counted over the matches, without building the sentences.
+    /// </summary>
     public static int CountSentences(ReadOnlySpan<char> text)
     {
         int count = 0, from = 0;
