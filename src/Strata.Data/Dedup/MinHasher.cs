@@ -90,7 +90,7 @@ public sealed class MinHasher
     }
 
     /// <summary>min over 32-bit keys x of h(x) = (a·x + b) mod 2^64, shifted down 32 bits.</summary>
-    private static ulong Minimum(ulong a, ulong b, ReadOnlySpan<ulong> xs)
+    internal static ulong Minimum(ulong a, ulong b, ReadOnlySpan<ulong> xs)
     {
         ulong min = ulong.MaxValue;
         int k = 0;
@@ -147,7 +147,7 @@ public sealed class MinHasher
         }
     }
 
-    private static ulong Permute(ulong a, ulong b, ulong x) => unchecked(a * x + b) >> 32;
+    internal static ulong Permute(ulong a, ulong b, ulong x) => unchecked(a * x + b) >> 32;
 
     private static ulong SplitMix64(ref ulong state)
     {
