@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Strata.Models.Configuration;
 using Strata.Models.Generation;
+using Strata.Models.Inference;
 using Strata.Models.Llama;
 using TorchSharp;
 
@@ -22,7 +23,7 @@ internal static class InferenceBenchmark
         var config = ModelPresets.SmolLM2_135M;
         using var model = LlamaCheckpoint.Create(config, seed: 1);
         model.eval();
-        var languageModel = new TorchLanguageModel(model);
+        var languageModel = TorchBackend.LanguageModel(model);
         var random = new Random(1);
         int[] prompt = Enumerable.Range(0, promptLength).Select(_ => random.Next(config.VocabSize)).ToArray();
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Strata.Data.IO;
+using Strata.Models.Loading;
 using Strata.Models.Tokenization;
 using Strata.Training.Data;
 
@@ -29,7 +30,7 @@ internal static class DataTokenizeCommand
                 if (InputFiles.FormatOf(file) != InputFormat.JsonLines || !file.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase))
                     throw new ArgumentException($"{file}: expected an uncompressed .jsonl shard");
             string tokenizerSource = parse.GetRequiredValue(tokenizerPath);
-            var tokenizer = File.Exists(tokenizerSource) ? StrataTokenizer.FromTokenizerJson(tokenizerSource) : ModelLoader.LoadTokenizer(tokenizerSource);
+            var tokenizer = ModelPackage.OpenTokenizer(tokenizerSource);
             int endOfText = tokenizer.TokenToId(BundledTokenizer.EndOfText) ?? tokenizer.EosTokenId
                 ?? throw new ArgumentException($"the tokenizer has no {BundledTokenizer.EndOfText} or EOS token to separate documents");
             var info = TokenDatasetBuilder.Build(files, tokenizer, endOfText, parse.GetRequiredValue(output),

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using Strata.Models.Generation;
-using Strata.Training.Tuning;
+using Strata.Models.Loading;
 
 namespace Strata.Cli.Commands;
 
@@ -10,7 +11,7 @@ internal static class GenerateCommand
 {
     public static Command Create(CliContext context)
     {
-        var model = new Option<string>("--model") { Description = "Model directory", Required = true };
+        var model = new Option<string>("--model") { Description = "Model folder or .gguf file", Required = true };
         var prompt = new Option<string>("--prompt") { Description = "Text to continue", Required = true };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens to generate", DefaultValueFactory = _ => 64 };
         var temperature = new Option<double>("--temperature") { Description = "0 = greedy", DefaultValueFactory = _ => 0.8 };
@@ -21,16 +22,16 @@ internal static class GenerateCommand
         var seed = new Option<int?>("--seed") { Description = "Same seed → same text" };
         var stop = new Option<string[]>("--stop") { Description = "Stop before this text (repeatable)", AllowMultipleArgumentsPerToken = false };
         var noBos = new Option<bool>("--no-bos") { Description = "Do not prepend the BOS token" };
-        var chat = new Option<bool>("--chat") { Description = "Send the prompt as a user message in the model's ChatML format (tuned models)" };
+        var chat = new Option<bool>("--chat") { Description = "Send the prompt as a user message in the model's chat template (tuned models)" };
+        var backend = BackendOption.Create();
         var command = new Command("generate", "Generate text from a prompt")
         {
-            model, prompt, maxTokens, temperature, topK, topP, minP, repetitionPenalty, seed, stop, noBos, chat,
+            model, prompt, maxTokens, temperature, topK, topP, minP, repetitionPenalty, seed, stop, noBos, chat, backend,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            string dir = parse.GetRequiredValue(model);
-            var tokenizer = ModelLoader.LoadTokenizer(dir);
-            using var network = ModelLoader.LoadModel(dir);
+            var package = ModelPackage.Open(parse.GetRequiredValue(model));
+            using var runtime = package.LoadBackend(parse.GetValue(backend));
             var options = new SamplingOptions
             {
                 MaxTokens = parse.GetValue(maxTokens),
@@ -43,9 +44,9 @@ internal static class GenerateCommand
                 StopSequences = parse.GetValue(stop) ?? [],
             };
             IReadOnlyList<int> promptIds = parse.GetValue(chat)
-                ? new ChatFormat(tokenizer).RenderPrompt([new ChatMessage(ChatRole.User, parse.GetRequiredValue(prompt))])
-                : ModelLoader.Encode(tokenizer, network.Config, parse.GetRequiredValue(prompt), addBos: !parse.GetValue(noBos));
-            var generator = new TextGenerator(new TorchLanguageModel(network), tokenizer);
+                ? package.Prompts.Encode([new JsonObject { ["role"] = "user", ["content"] = parse.GetRequiredValue(prompt) }])
+                : package.EncodeText(parse.GetRequiredValue(prompt), addBos: !parse.GetValue(noBos));
+            var generator = new TextGenerator(package.LanguageModel(runtime), package.Tokenizer);
             var clock = Stopwatch.StartNew();
             int tokens = 0;
             FinishReason? reason = null;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using Strata.Models.Llama;
+using Strata.Models.Inference;
+using Strata.Models.Loading;
 using Strata.Models.Tokenization;
 
 namespace Strata.Cli.Commands;
@@ -10,22 +11,22 @@ internal static class ScoreCommand
 {
     public static Command Create(CliContext context)
     {
-        var model = new Option<string>("--model") { Description = "Model directory", Required = true };
+        var model = new Option<string>("--model") { Description = "Model folder or .gguf file", Required = true };
         var text = new Option<string>("--text") { Description = "Text to score", Required = true };
         var json = new Option<bool>("--json") { Description = "Print JSON" };
         var noBos = new Option<bool>("--no-bos") { Description = "Do not prepend the BOS token" };
-        var command = new Command("score", "Log-probability of every token of a text (the basis of perplexity)") { model, text, json, noBos };
+        var backend = BackendOption.Create();
+        var command = new Command("score", "Log-probability of every token of a text (the basis of perplexity)") { model, text, json, noBos, backend };
         command.SetAction(parse =>
         {
-            string dir = parse.GetRequiredValue(model);
-            var tokenizer = ModelLoader.LoadTokenizer(dir);
-            using var network = ModelLoader.LoadModel(dir);
-            var ids = ModelLoader.Encode(tokenizer, network.Config, parse.GetRequiredValue(text), addBos: !parse.GetValue(noBos));
-            if (ids.Count > network.Config.MaxPositionEmbeddings && network.Config.PositionEncoding == Models.Configuration.PositionEncoding.Rope)
+            var package = ModelPackage.Open(parse.GetRequiredValue(model));
+            var ids = package.EncodeText(parse.GetRequiredValue(text), addBos: !parse.GetValue(noBos));
+            if (ids.Count > package.ContextLength)
             {
-                throw new ArgumentException($"text is {ids.Count} tokens; the model's context is {network.Config.MaxPositionEmbeddings}");
+                throw new ArgumentException($"text is {ids.Count} tokens; the model's context is {package.ContextLength}");
             }
-            var report = Score(network, tokenizer, ids);
+            using var runtime = package.LoadBackend(parse.GetValue(backend));
+            var report = Score(runtime, package.Tokenizer, ids);
             if (parse.GetValue(json)) context.Output.WriteLine(JsonSerializer.Serialize(report, CliContext.Json));
             else
             {
@@ -41,9 +42,9 @@ internal static class ScoreCommand
 
     public sealed record ScoreReport(IReadOnlyList<TokenScore> Tokens, double TotalLogProb, int ScoredTokens, double Perplexity);
 
-    public static ScoreReport Score(LlamaForCausalLM network, StrataTokenizer tokenizer, IReadOnlyList<int> ids)
+    public static ScoreReport Score(IInferenceBackend backend, StrataTokenizer tokenizer, IReadOnlyList<int> ids)
     {
-        var logProbs = LanguageModelScoring.TokenLogProbs(network, ids);
+        var logProbs = backend.TokenLogProbs(ids);
         var tokens = ids.Select((id, i) => new TokenScore(id, tokenizer.IdToToken(id), i == 0 ? null : logProbs[i - 1])).ToList();
         double total = logProbs.Sum();
         int count = logProbs.Length;

@@ -19,7 +19,7 @@ internal static class ServeCommand
     {
         var models = new Option<string[]>("--model")
         {
-            Description = "Model directory to serve, optionally DIR=NAME; repeat for several (default: the quickstart dialogue model)",
+            Description = "Model folder or .gguf file to serve, optionally PATH=NAME; repeat for several (default: the quickstart dialogue model)",
             AllowMultipleArgumentsPerToken = false,
         };
         var host = new Option<string>("--host") { Description = "Address to listen on; anything but loopback requires API keys", DefaultValueFactory = _ => "127.0.0.1" };
@@ -28,15 +28,17 @@ internal static class ServeCommand
         var keyStore = new Option<string>("--key-store") { Description = "API key store (SQLite)", DefaultValueFactory = _ => ApiKeyStore.DefaultPath };
         var maxBatch = new Option<int>("--max-batch") { Description = "Sequences decoded together per model", DefaultValueFactory = _ => 16 };
         var maxQueue = new Option<int>("--max-queue") { Description = "Waiting requests per model before 429", DefaultValueFactory = _ => 64 };
+        var backend = BackendOption.Create();
         var quickstartMinutes = new Option<double>("--quickstart-minutes") { Description = "Training time when the default model must be built", DefaultValueFactory = _ => 10 };
         var command = new Command("serve", "Serve models over OpenAI- and Cohere-compatible APIs, with a playground at /")
         {
-            models, host, port, apiKeys, keyStore, maxBatch, maxQueue, quickstartMinutes,
+            models, host, port, apiKeys, keyStore, maxBatch, maxQueue, quickstartMinutes, backend,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var sources = (parse.GetValue(models) ?? []).Select(ParseSource).ToList();
             if (sources.Count == 0) sources.Add(EnsureQuickstartModel(context, parse.GetValue(quickstartMinutes), cancellationToken));
+            sources = sources.Select(s => s with { Backend = parse.GetValue(backend) }).ToList();
             string hostName = parse.GetValue(host)!;
             string url = $"http://{(hostName.Contains(':') ? $"[{hostName}]" : hostName)}:{parse.GetValue(port)}";
             var options = new ServerOptions
@@ -67,7 +69,7 @@ internal static class ServeCommand
             await server.Loading;
             foreach (var engine in server.Models.Engines)
             {
-                context.Output.WriteLine($"ready: {engine.Model.Name} ({engine.Model.Prompts.Format} chat format, context {engine.Model.ContextLength})");
+                context.Output.WriteLine($"ready: {engine.Model.Name} ({engine.Model.Prompts.Format} chat format, context {engine.Model.ContextLength}, {engine.Model.Backend.Name} backend)");
             }
             try
             {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Strata.Models.Loading;
 
 namespace Strata.Cli.Commands;
 
@@ -8,14 +9,14 @@ internal static class TokenizeCommand
 {
     public static Command Create(CliContext context)
     {
-        var model = new Option<string>("--model") { Description = "Model directory (or a directory with tokenizer.json)", Required = true };
+        var model = new Option<string>("--model") { Description = "Model folder, .gguf file or tokenizer.json", Required = true };
         var text = new Option<string>("--text") { Description = "Text to tokenize", Required = true };
         var json = new Option<bool>("--json") { Description = "Print JSON" };
         var bos = new Option<bool>("--bos") { Description = "Prepend the BOS token" };
         var command = new Command("tokenize", "Show the tokens of a text") { model, text, json, bos };
         command.SetAction(parse =>
         {
-            var tokenizer = ModelLoader.LoadTokenizer(parse.GetRequiredValue(model));
+            var tokenizer = ModelPackage.OpenTokenizer(parse.GetRequiredValue(model));
             var ids = tokenizer.Encode(parse.GetRequiredValue(text), addBos: parse.GetValue(bos));
             if (parse.GetValue(json))
             {

@@ -67,6 +67,12 @@ public sealed record ModelConfig
     [JsonIgnore] public int HeadDimension => HeadDim ?? HiddenSize / NumAttentionHeads;
     [JsonIgnore] public bool HasAttentionBias => AttentionBias ?? Architectures.Contains("Qwen2ForCausalLM");
 
+    /// <summary>
+    /// The longest sequence (prompt + completion) the model accepts: <c>max_position_embeddings</c> for RoPE, unbounded
+    /// (int.MaxValue) for ALiBi, which has no position table.
+    /// </summary>
+    [JsonIgnore] public int ContextLength => PositionEncoding == PositionEncoding.Alibi ? int.MaxValue : MaxPositionEmbeddings;
+
     /// <summary>Architectures whose weights and forward pass are the Llama layout this model implements.</summary>
     public static IReadOnlyList<string> SupportedArchitectures { get; } =
         ["LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM"];

@@ -1,4 +1,5 @@
 using Strata.Models.Configuration;
+using Strata.Models.Inference;
 using static TorchSharp.torch;
 
 namespace Strata.Models.Llama;
@@ -14,7 +15,7 @@ namespace Strata.Models.Llama;
 /// length that fits in memory. When the last sequence leaves, the pool shrinks back to its initial capacity, so a
 /// single long request does not pin its memory for the life of the server.
 /// </remarks>
-public sealed class KvCachePool : IDisposable
+public sealed class KvCachePool : ISequenceCachePool
 {
     private readonly Stack<int> free;
     private readonly long initialCapacity;
@@ -48,6 +49,8 @@ public sealed class KvCachePool : IDisposable
         return new KvCache(this, free.Pop(), ownsPool: false);
     }
 
+    ISequenceCache ISequenceCachePool.Rent() => Rent();
+
     internal void Return(int slot)
     {
         if (disposed) return;
@@ -76,7 +79,7 @@ public sealed class KvCachePool : IDisposable
 }
 
 /// <summary>The keys and values of one sequence's earlier tokens, for every layer: a slot of a <see cref="KvCachePool"/>.</summary>
-public sealed class KvCache : IDisposable
+public sealed class KvCache : ISequenceCache
 {
     private readonly bool ownsPool;
     private bool disposed;
@@ -101,6 +104,10 @@ public sealed class KvCache : IDisposable
 
     /// <summary>Tokens held.</summary>
     public long Length { get; private set; }
+
+    int ISequenceCache.Length => checked((int)Length);
+
+    void ISequenceCache.Truncate(int length) => Truncate(length);
 
     /// <summary>Makes room for <paramref name="tokens"/> more; call before a forward pass appends them.</summary>
     internal void Reserve(long tokens) => Pool.Reserve(Length + tokens);

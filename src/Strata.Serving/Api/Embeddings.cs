@@ -1,6 +1,6 @@
+using Strata.Models.Inference;
 using Strata.Serving.Engine;
 using Strata.Serving.Models;
-using static TorchSharp.torch;
 
 namespace Strata.Serving.Api;
 
@@ -22,30 +22,13 @@ public static class Embeddings
     {
         try
         {
-            return await engine.RunExclusiveAsync(network =>
-            {
-                var vectors = new float[inputs.Count][];
-                using var inference = inference_mode();
-                for (int i = 0; i < inputs.Count; i++)
-                {
-                    using var scope = NewDisposeScope();
-                    var ids = tensor(inputs[i].Select(t => (long)t).ToArray(), device: network.Device).unsqueeze(0); // (1, T)
-                    var pooled = network.HiddenStates(ids)[0].mean([0]).to_type(ScalarType.Float32).cpu();          // (C)
-                    vectors[i] = Normalise(pooled.data<float>().ToArray());
-                }
-                return vectors;
-            }, cancellationToken);
+            return await engine.RunExclusiveAsync(backend =>
+                inputs.Select(ids => Pooling.MeanNormalised(backend.HiddenStates(ids), backend.HiddenSize)).ToArray(), cancellationToken);
         }
         catch (EngineBusyException e)
         {
             throw new ApiException(429, e.Message, null, "rate_limit_exceeded") { RetryAfterSeconds = e.RetryAfterSeconds };
         }
-    }
-
-    public static float[] Normalise(float[] vector)
-    {
-        double norm = Math.Sqrt(vector.Sum(v => (double)v * v));
-        return norm == 0 ? vector : vector.Select(v => (float)(v / norm)).ToArray();
     }
 
     /// <summary>Little-endian float32 bytes in base64, the encoding OpenAI's SDKs request by default.</summary>

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Strata.Models.Generation;
-using Strata.Models.Llama;
+using Strata.Models.Inference;
 using Strata.Serving.Models;
-using static TorchSharp.torch;
 
 namespace Strata.Serving.Engine;
 
@@ -11,7 +10,7 @@ namespace Strata.Serving.Engine;
 /// One model's scheduler and sole user of its weights. Requests enter through a bounded queue; a dedicated thread
 /// runs steps. Each step admits waiting requests into free batch slots, drops cancelled sequences, then runs ONE
 /// forward pass over every active sequence: chunks of new prompts (prefill) and one token for each decoding
-/// sequence, side by side (<see cref="LlamaForCausalLM.StepLogits"/>). Finished sequences leave between steps,
+/// sequence, side by side (<see cref="IInferenceBackend.Step"/>). Finished sequences leave between steps,
 /// so sixteen streams share each pass over the weights instead of taking turns (continuous batching).
 /// </summary>
 public sealed class InferenceEngine : IDisposable
@@ -27,8 +26,8 @@ public sealed class InferenceEngine : IDisposable
     private readonly Thread thread;
     private float[] logitsBuffer = [];
 
-    // Created and disposed on the engine thread, which alone touches the tensors; one slot per batch place.
-    private KvCachePool? cachePool;
+    // Created and disposed on the engine thread, which alone touches the backend; one slot per batch place.
+    private ISequenceCachePool? cachePool;
 
     public InferenceEngine(ServedModel model, EngineOptions? options = null, IEngineObserver? observer = null)
     {
@@ -76,7 +75,7 @@ public sealed class InferenceEngine : IDisposable
 
     /// <summary>Runs <paramref name="work"/> on the engine thread between steps (embeddings share the weights).</summary>
     /// <exception cref="EngineBusyException">Too much such work is waiting.</exception>
-    public Task<T> RunExclusiveAsync<T>(Func<LlamaForCausalLM, T> work, CancellationToken cancellationToken = default)
+    public Task<T> RunExclusiveAsync<T>(Func<IInferenceBackend, T> work, CancellationToken cancellationToken = default)
     {
         var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         void Job()
@@ -88,7 +87,7 @@ public sealed class InferenceEngine : IDisposable
             }
             try
             {
-                completion.TrySetResult(work(model.Network));
+                completion.TrySetResult(work(model.Backend));
             }
             catch (Exception e)
             {
@@ -102,8 +101,7 @@ public sealed class InferenceEngine : IDisposable
 
     private void Run()
     {
-        // One intra-op pool for the engine thread; TorchSharp runs each op on all cores.
-        cachePool = model.Network.NewCachePool(options.MaxBatchSize);
+        cachePool = model.Backend.NewCachePool(options.MaxBatchSize);
         while (!stopping.IsCancellationRequested)
         {
             try
@@ -157,7 +155,7 @@ public sealed class InferenceEngine : IDisposable
         }
         if (active.Count == 0) return;
 
-        var scheduled = new List<(ActiveSequence Sequence, SequenceChunk Chunk, bool Samples)>(active.Count);
+        var scheduled = new List<(ActiveSequence Sequence, SequenceStep Chunk, bool Samples)>(active.Count);
         int prefillBudget = options.PrefillTokensPerStep;
         foreach (var sequence in active)
         {
@@ -171,31 +169,25 @@ public sealed class InferenceEngine : IDisposable
                 var tokens = new int[take];
                 for (int i = 0; i < take; i++) tokens[i] = prompt[start + i];
                 sequence.PromptRemaining -= take;
-                scheduled.Add((sequence, new SequenceChunk(tokens, sequence.Cache), sequence.PromptRemaining == 0));
+                scheduled.Add((sequence, new SequenceStep(tokens, sequence.Cache), sequence.PromptRemaining == 0));
             }
             else
             {
-                scheduled.Add((sequence, new SequenceChunk([sequence.NextToken], sequence.Cache), true));
+                scheduled.Add((sequence, new SequenceStep([sequence.NextToken], sequence.Cache), true));
             }
         }
 
-        int vocabulary;
-        using (NewDisposeScope())
-        using (inference_mode())
-        {
-            var rows = model.Network.StepLogits(scheduled.Select(s => s.Chunk).ToArray()).to_type(ScalarType.Float32).cpu();
-            vocabulary = (int)rows.shape[1];
-            // One reused buffer: a fresh multi-megabyte array per step would churn the large-object heap.
-            if (logitsBuffer.Length < rows.numel()) logitsBuffer = new float[rows.numel()];
-            rows.data<float>().CopyTo(logitsBuffer);
-        }
+        int vocabulary = model.Backend.VocabularySize;
+        // One reused buffer: a fresh multi-megabyte array per step would churn the large-object heap.
+        if (logitsBuffer.Length < scheduled.Count * vocabulary) logitsBuffer = new float[scheduled.Count * vocabulary];
+        model.Backend.Step(scheduled.Select(s => s.Chunk).ToArray(), logitsBuffer);
         observer.StepCompleted(model.Name, scheduled.Count, scheduled.Sum(s => s.Chunk.Tokens.Count));
 
         for (int i = 0; i < scheduled.Count; i++)
         {
             var (sequence, _, samples) = scheduled[i];
             if (!samples) continue;
-            Emit(sequence, sequence.Decoder.Next(logitsBuffer.AsSpan(i * vocabulary, vocabulary), (int)sequence.Cache.Length));
+            Emit(sequence, sequence.Decoder.Next(logitsBuffer.AsSpan(i * vocabulary, vocabulary), sequence.Cache.Length));
         }
     }
 
@@ -232,11 +224,11 @@ public sealed class InferenceEngine : IDisposable
         stopping.Dispose();
     }
 
-    private sealed class ActiveSequence(GenerationStream stream, SequenceDecoder decoder, KvCache cache)
+    private sealed class ActiveSequence(GenerationStream stream, SequenceDecoder decoder, ISequenceCache cache)
     {
         public GenerationStream Stream { get; } = stream;
         public SequenceDecoder Decoder { get; } = decoder;
-        public KvCache Cache { get; } = cache;
+        public ISequenceCache Cache { get; } = cache;
         public int PromptRemaining { get; set; } = stream.Request.PromptIds.Count;
         public int NextToken { get; set; }
         public bool SentFirstToken { get; set; }

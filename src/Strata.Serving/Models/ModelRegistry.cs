@@ -1,10 +1,15 @@
+using Strata.Models.Inference;
+using Strata.Models.Loading;
 using Strata.Serving.Api;
 using Strata.Serving.Engine;
 
 namespace Strata.Serving.Models;
 
-/// <summary>A model directory to serve, and the id clients will use for it (default: the directory's name).</summary>
-public sealed record ModelSource(string Directory, string? Name = null);
+/// <summary>
+/// A model folder or GGUF file to serve, the id clients will use for it (default: the folder's name or the file's
+/// without <c>.gguf</c>) and the runtime to load it into.
+/// </summary>
+public sealed record ModelSource(string Path, string? Name = null, BackendKind Backend = BackendKind.Auto);
 
 /// <summary>
 /// The served models and their engines. Loading runs in the background so the server can answer
@@ -22,7 +27,7 @@ public sealed class ModelRegistry : IDisposable
     public ModelRegistry(IReadOnlyList<ModelSource> sources, EngineOptions? engineOptions = null, IEngineObserver? observer = null)
     {
         if (sources.Count == 0) throw new ArgumentException("no models to serve");
-        var names = sources.Select(s => s.Name ?? Path.GetFileName(Path.GetFullPath(s.Directory).TrimEnd(Path.DirectorySeparatorChar))).ToList();
+        var names = sources.Select(s => s.Name ?? ModelPackage.NameOf(s.Path)).ToList();
         var duplicate = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new ArgumentException($"two models would both be called '{duplicate.Key}'; give one a different name (DIR=NAME)");
         this.sources = sources;
@@ -50,10 +55,10 @@ public sealed class ModelRegistry : IDisposable
         {
             foreach (var source in sources)
             {
-                progress?.Report($"loading {source.Directory}");
-                var model = await Task.Run(() => ServedModel.Load(source.Directory, source.Name));
+                progress?.Report($"loading {source.Path}");
+                var model = await Task.Run(() => ServedModel.Load(source.Path, source.Name, source.Backend));
                 lock (gate) engines.Add(new InferenceEngine(model, engineOptions, observer));
-                progress?.Report($"loaded {model.Name}: {model.Config.NumHiddenLayers} layers, context {model.ContextLength}, chat format {model.Prompts.Format}");
+                progress?.Report($"loaded {model.Name}: {model.Config.NumHiddenLayers} layers, context {model.ContextLength}, chat format {model.Prompts.Format}, {model.Backend.Name} backend");
             }
             ready = true;
         }

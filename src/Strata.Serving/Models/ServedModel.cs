@@ -1,73 +1,63 @@
 using System.Text.Json.Nodes;
 using Strata.Models.Configuration;
-using Strata.Models.Llama;
+using Strata.Models.Inference;
+using Strata.Models.Loading;
+using Strata.Models.Templates;
 using Strata.Models.Tokenization;
 
 namespace Strata.Serving.Models;
 
 /// <summary>
-/// One loaded model directory: weights, tokenizer, chat format and limits. Immutable after loading and safe to
-/// share; the weights themselves are only ever run by the model's <see cref="Engine.InferenceEngine"/>.
+/// One served model: its package (tokenizer, chat format, limits) and the backend holding its weights. Immutable after
+/// loading and safe to share; the backend itself is only ever run by the model's <see cref="Engine.InferenceEngine"/>.
 /// </summary>
 public sealed class ServedModel : IDisposable
 {
-    private ServedModel(string name, string directory, LlamaForCausalLM network, StrataTokenizer tokenizer, ModelMetadata metadata)
+    public ServedModel(string name, ModelPackage package, IInferenceBackend backend)
     {
         Name = name;
-        Directory = directory;
-        Network = network;
-        Tokenizer = tokenizer;
-        Metadata = metadata;
-        Prompts = new PromptFormatter(metadata, tokenizer);
-        var eos = new HashSet<int>(network.Config.EosTokenIds);
-        eos.UnionWith(metadata.GenerationEosTokenIds);
-        if (tokenizer.EosTokenId is int tokenizerEos) eos.Add(tokenizerEos);
-        EndOfSequenceIds = eos.Order().ToArray();
+        Package = package;
+        Backend = backend;
         Created = DateTimeOffset.UtcNow;
     }
 
     /// <summary>The id clients put in <c>model</c>.</summary>
     public string Name { get; }
 
-    public string Directory { get; }
+    public ModelPackage Package { get; }
 
-    public LlamaForCausalLM Network { get; }
+    /// <summary>The runtime holding the weights; touched only on the engine's thread.</summary>
+    public IInferenceBackend Backend { get; }
 
-    public StrataTokenizer Tokenizer { get; }
+    /// <summary>The model folder or GGUF file.</summary>
+    public string Path => Package.Path;
 
-    public ModelMetadata Metadata { get; }
+    public StrataTokenizer Tokenizer => Package.Tokenizer;
 
-    public PromptFormatter Prompts { get; }
+    public ModelMetadata Metadata => Package.Metadata;
 
-    public ModelConfig Config => Network.Config;
+    public PromptFormatter Prompts => Package.Prompts;
 
-    public IReadOnlyList<int> EndOfSequenceIds { get; }
+    public ModelConfig Config => Package.Config;
+
+    public IReadOnlyList<int> EndOfSequenceIds => Package.EndOfSequenceIds;
 
     public DateTimeOffset Created { get; }
 
     /// <summary>The longest sequence (prompt + completion) this model accepts.</summary>
-    public int ContextLength => Config.PositionEncoding == PositionEncoding.Alibi ? int.MaxValue : Config.MaxPositionEmbeddings;
+    public int ContextLength => Package.ContextLength;
 
-    /// <summary>Loads config.json, (sharded) safetensors, tokenizer.json and the optional tokenizer/generation configs.</summary>
-    public static ServedModel Load(string directory, string? name = null)
+    /// <summary>Opens a model folder or GGUF file and loads its weights into <paramref name="backend"/>.</summary>
+    /// <exception cref="InvalidDataException">The chat template does not parse, or a file is malformed.</exception>
+    public static ServedModel Load(string path, string? name = null, BackendKind backend = BackendKind.Auto)
     {
-        if (!System.IO.Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: model directory not found");
-        var tokenizer = StrataTokenizer.FromDirectory(directory);
-        var metadata = ModelMetadata.Load(directory);
-        var network = LlamaCheckpoint.Load(directory);
-        network.eval();
-        string fullPath = Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar);
-        return new ServedModel(name ?? Path.GetFileName(fullPath), fullPath, network, tokenizer, metadata);
+        var package = ModelPackage.Open(path);
+        _ = package.Prompts;   // a broken chat template fails the load, not the first chat request
+        return new ServedModel(name ?? package.DefaultName, package, package.LoadBackend(backend));
     }
 
-    /// <summary>Plain-text prompt for completions: BOS (when the model has one) + text.</summary>
-    public IReadOnlyList<int> EncodeCompletionPrompt(string text)
-    {
-        var ids = new List<int>();
-        if ((Config.BosTokenId ?? Tokenizer.BosTokenId) is int bos) ids.Add(bos);
-        ids.AddRange(Tokenizer.Encode(text, addBos: false, parseSpecialTokens: false));
-        return ids;
-    }
+    /// <summary>Plain-text prompt for completions: BOS (when the model adds one) + text.</summary>
+    public IReadOnlyList<int> EncodeCompletionPrompt(string text) => Package.EncodeText(text);
 
     /// <summary>The chat prompt for <paramref name="messages"/> rendered by the model's own template, tokenized.</summary>
     public IReadOnlyList<int> EncodeChatPrompt(JsonArray messages, IReadOnlyDictionary<string, JsonNode?>? variables = null) =>
@@ -76,5 +66,5 @@ public sealed class ServedModel : IDisposable
     /// <summary>Token text for logprobs: the decoded bytes of one token (may be a partial UTF-8 character).</summary>
     public byte[] TokenBytes(int id) => Tokenizer.DecodeBytes([id]);
 
-    public void Dispose() => Network.Dispose();
+    public void Dispose() => Backend.Dispose();
 }

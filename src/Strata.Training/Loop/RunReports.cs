@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Strata.Models.Generation;
+using Strata.Models.Inference;
 using Strata.Models.Llama;
 using Strata.Models.Tokenization;
 using Strata.Training.Reports;
@@ -44,7 +45,7 @@ public static class RunReports
     /// <summary>Runs <paramref name="options"/> from <paramref name="promptIds"/> in eval mode, then puts the model back in training mode.</summary>
     public static string Greedy(LlamaForCausalLM model, StrataTokenizer tokenizer, IReadOnlyList<int> promptIds, SamplingOptions options)
     {
-        var generator = new TextGenerator(new TorchLanguageModel(model), tokenizer);
+        var generator = new TextGenerator(TorchBackend.LanguageModel(model), tokenizer);
         model.eval();
         try
         {

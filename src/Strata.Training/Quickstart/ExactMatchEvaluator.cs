@@ -1,4 +1,5 @@
 using Strata.Models.Generation;
+using Strata.Models.Inference;
 using Strata.Models.Llama;
 using Strata.Models.Tokenization;
 using Strata.Training.Tuning;
@@ -29,7 +30,7 @@ public static class ExactMatchEvaluator
         model.eval();
         try
         {
-            return Evaluate(new TorchLanguageModel(model), tokenizer, examples, maxNewTokens);
+            return Evaluate(TorchBackend.LanguageModel(model), tokenizer, examples, maxNewTokens);
         }
         finally
         {

@@ -1,5 +1,5 @@
-using Strata.Models.Configuration;
 using Strata.Models.Llama;
+using Strata.Models.Loading;
 using Strata.Models.Tokenization;
 using Strata.Training.Loop;
 using Strata.Training.Reports;
@@ -24,15 +24,13 @@ public sealed class TuneRecipe(TuneConfig config, ITrainingMonitor? monitor = nu
     public TuneOutcome Run(bool resume, CancellationToken cancellationToken = default)
     {
         config.Validate();
-        string tokenizerJson = Path.Combine(config.Model, "tokenizer.json");
-        var tokenizer = StrataTokenizer.FromTokenizerJson(tokenizerJson);
+        var package = ModelPackage.Open(config.Model);
+        string tokenizerJson = Path.Combine(package.Path, "tokenizer.json");
+        var tokenizer = package.Tokenizer;
         var format = new ChatFormat(tokenizer);
         int padId = tokenizer.TokenToId(BundledTokenizer.EndOfText) ?? format.ImEndId;
-        using var model = LlamaCheckpoint.Load(config.Model,
-            adjust: c => c with { EosTokenIds = [format.ImEndId, .. c.EosTokenIds.Where(id => id != format.ImEndId)] });
-        int context = model.Config.PositionEncoding == PositionEncoding.Alibi
-            ? config.Training.ContextLength
-            : Math.Min(config.Training.ContextLength, model.Config.MaxPositionEmbeddings);
+        using var model = package.LoadTorchModel(c => c with { EosTokenIds = [format.ImEndId, .. c.EosTokenIds.Where(id => id != format.ImEndId)] });
+        int context = Math.Min(config.Training.ContextLength, package.ContextLength);
         var options = config.Training with { ContextLength = context };
 
         status?.Report("reading and packing conversations");

@@ -1,6 +1,7 @@
 using Strata.Models.Checkpoints;
 using Strata.Models.Configuration;
 using Strata.Models.Generation;
+using Strata.Models.Inference;
 using Strata.Models.Llama;
 using Strata.Models.Tests.Support;
 using TorchSharp;
@@ -13,7 +14,7 @@ public class CheckpointRoundTripTests
 
     private static float[] LastLogits(LlamaForCausalLM model)
     {
-        using var session = new TorchLanguageModel(model).OpenSession();
+        using var session = TorchBackend.LanguageModel(model).OpenSession();
         return session.Append(Ids);
     }
 
@@ -84,7 +85,7 @@ public class CheckpointRoundTripTests
     {
         var config = ModelPresets.Tiny(64) with { PositionEncoding = PositionEncoding.Alibi, MaxPositionEmbeddings = 16 };
         using var model = LlamaCheckpoint.Create(config, seed: 2);
-        using var session = new TorchLanguageModel(model).OpenSession();
+        using var session = TorchBackend.LanguageModel(model).OpenSession();
         float[] logits = session.Append(Enumerable.Range(0, 300).Select(i => i % 64).ToArray()); // grows the cache past 256
         for (int i = 0; i < 10; i++) logits = session.Append([Sampler.ArgMax(logits)]);
         Assert.Equal(310, session.Length);
@@ -96,7 +97,7 @@ public class CheckpointRoundTripTests
     {
         var config = ModelPresets.Tiny(64) with { MaxPositionEmbeddings = 16 };
         using var model = LlamaCheckpoint.Create(config, seed: 2);
-        using var session = new TorchLanguageModel(model).OpenSession();
+        using var session = TorchBackend.LanguageModel(model).OpenSession();
         var error = Assert.Throws<ArgumentException>(() => session.Append(Enumerable.Range(0, 17).ToArray()));
         Assert.Contains("16-token context", error.Message);
     }

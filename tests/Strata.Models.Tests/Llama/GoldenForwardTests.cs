@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Strata.Models.Generation;
+using Strata.Models.Inference;
 using Strata.Models.Llama;
 using Strata.Models.Tests.Support;
 
@@ -46,7 +47,7 @@ public class GoldenForwardTests
     {
         var (model, golden) = Load(name);
         using var _ = model;
-        using var session = new TorchLanguageModel(model).OpenSession();
+        using var session = TorchBackend.LanguageModel(model).OpenSession();
         // Prefill in two chunks so the cached path with an explicit mask is exercised too.
         session.Append(golden.input_ids[..10]);
         float[] logits = session.Append(golden.input_ids[10..]);
@@ -62,7 +63,7 @@ public class GoldenForwardTests
     {
         var (model, golden) = Load(name);
         using var _ = model;
-        var generator = new TextGenerator(new TorchLanguageModel(model), ByteTokenizer.Instance);
+        var generator = new TextGenerator(TorchBackend.LanguageModel(model), ByteTokenizer.Instance);
         var options = SamplingOptions.Greedy with { MaxTokens = golden.greedy.Length, StopAtEndOfSequence = false };
         var result = await generator.GenerateAsync(golden.input_ids, options);
         Assert.Equal(golden.greedy, result.TokenIds);

@@ -22,7 +22,7 @@ public sealed class OpenAiEndpointTests(RunningServer server) : IClassFixture<Ru
         var model = server.Server.Models.Get(RunningServer.ModelName).Model;
         var prompt = model.EncodeChatPrompt(new System.Text.Json.Nodes.JsonArray(
             new System.Text.Json.Nodes.JsonObject { ["role"] = "user", ["content"] = "Say it twice: crown" }));
-        var expected = await new TextGenerator(new TorchLanguageModel(model.Network), model.Tokenizer)
+        var expected = await new TextGenerator(model.Package.LanguageModel(model.Backend), model.Tokenizer)
             .GenerateAsync(prompt, SamplingOptions.Greedy with { MaxTokens = 12 }, default);
 
         Assert.Equal("chat.completion", body.GetProperty("object").GetString());

@@ -17,11 +17,11 @@ public sealed class ServerLifecycleTests
         string missing = Path.Combine(TestPaths.NewTemporaryDirectory(), "no-such-model");
         await using var server = StrataServer.Create(new ServerOptions { Urls = ["http://127.0.0.1:0"], Models = [new ModelSource(missing, "m")] });
         await server.StartAsync();
-        await Assert.ThrowsAsync<DirectoryNotFoundException>(() => server.Loading);
+        await Assert.ThrowsAsync<FileNotFoundException>(() => server.Loading);
         using var client = new HttpClient { BaseAddress = new Uri(server.Addresses.First() + "/") };
         using var health = await client.GetAsync("health");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
-        Assert.Contains("model directory not found", await health.Content.ReadAsStringAsync());
+        Assert.Contains("no model folder or .gguf file here", await health.Content.ReadAsStringAsync());
         using var chat = await client.PostAsJsonAsync("v1/chat/completions", new { model = "m", messages = new[] { new { role = "user", content = "hi" } } });
         Assert.Equal(HttpStatusCode.ServiceUnavailable, chat.StatusCode);
         Assert.NotNull(chat.Headers.RetryAfter);

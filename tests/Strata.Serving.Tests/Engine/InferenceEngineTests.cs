@@ -25,7 +25,7 @@ public sealed class InferenceEngineTests
         var streams = requests.Select(r => engine.Submit(r)).ToArray();
         var batched = await Task.WhenAll(streams.Select(Collect));
 
-        var single = new TextGenerator(new TorchLanguageModel(model.Network), model.Tokenizer);
+        var single = new TextGenerator(model.Package.LanguageModel(model.Backend), model.Tokenizer);
         for (int i = 0; i < requests.Length; i++)
         {
             var expected = await single.GenerateAsync(requests[i].PromptIds, requests[i].Sampling);

@@ -1,3 +1,4 @@
+using Strata.Models.Inference;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Strata.Serving.Engine;
@@ -21,7 +22,7 @@ public static class EmbeddingsEndpoint
         if (request.Dimensions is int d && (d < 1 || d > hidden)) throw ApiException.BadRequest($"dimensions must be between 1 and {hidden}", "dimensions");
 
         var vectors = await Embeddings.ComputeAsync(engine, inputs, http.RequestAborted);
-        if (request.Dimensions is int dims) vectors = vectors.Select(v => Embeddings.Normalise(v[..dims])).ToArray();
+        if (request.Dimensions is int dims) vectors = vectors.Select(v => Pooling.Normalised(v.AsSpan(0, dims))).ToArray();
         var data = vectors.Select((v, i) => new EmbeddingData("embedding", i, format == "base64" ? Embeddings.Base64(v) : v)).ToList();
         int tokens = inputs.Sum(i => i.Count);
         await http.Response.WriteAsJsonAsync(new EmbeddingList("list", data, engine.Model.Name, new EmbeddingUsage(tokens, tokens)),

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Strata.Serving.Models;
+namespace Strata.Models.Loading;
 
 /// <summary>
 /// What a Hugging Face model directory says about chatting with it, beside the weights: the chat template and
@@ -18,6 +18,9 @@ public sealed record ModelMetadata
 
     public string? BosToken { get; init; }
     public string? EosToken { get; init; }
+
+    /// <summary>tokenizer_config.json's <c>add_bos_token</c> (GGUF: <c>tokenizer.ggml.add_bos_token</c>); null when unsaid.</summary>
+    public bool? AddBosToken { get; init; }
 
     /// <summary>Extra end-of-sequence ids from generation_config.json (e.g. Llama 3's &lt;|eot_id|&gt;).</summary>
     public IReadOnlyList<int> GenerationEosTokenIds { get; init; } = [];
@@ -56,6 +59,7 @@ public sealed record ModelMetadata
             NamedChatTemplates = named,
             BosToken = TokenText(tokenizerConfig?["bos_token"]),
             EosToken = TokenText(tokenizerConfig?["eos_token"]),
+            AddBosToken = tokenizerConfig?["add_bos_token"] is JsonValue add && add.TryGetValue(out bool adds) ? adds : null,
             GenerationEosTokenIds = generationConfig?["eos_token_id"] switch
             {
                 JsonArray ids => ids.Select(id => id!.GetValue<int>()).ToArray(),

@@ -1,6 +1,6 @@
-using Strata.Serving.Models;
+using Strata.Models.Loading;
 
-namespace Strata.Serving.Tests.Models;
+namespace Strata.Models.Tests.Loading;
 
 /// <summary>tokenizer_config.json and generation_config.json in the shapes the Hub publishes them.</summary>
 public sealed class ModelMetadataTests

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using Strata.Models.Templates;
+using Strata.Models.Loading;
 using Strata.Models.Tokenization;
 
-namespace Strata.Serving.Models;
+namespace Strata.Models.Templates;
 
 /// <summary>
 /// Turns a conversation into prompt tokens the way the model was tuned: its own Jinja chat template when it has
