@@ -72,6 +72,9 @@ public sealed partial class CheckpointWeights : IDisposable
     /// <exception cref="InvalidDataException">The index sends the tensor to a shard that is malformed or lacks it.</exception>
     public torch.Tensor Load(string name, torch.ScalarType? dtype = null) => Locate(name).Load(name, dtype);
 
+    /// <summary>The stored bytes of <paramref name="name"/> in the mapping (see <see cref="SafeTensorsFile.Pointer"/>).</summary>
+    internal unsafe byte* Pointer(string name) => Locate(name).Pointer(name);
+
     /// <summary>Unmaps every opened file.</summary>
     public void Dispose()
     {

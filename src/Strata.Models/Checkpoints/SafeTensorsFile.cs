@@ -110,6 +110,17 @@ public sealed unsafe class SafeTensorsFile : IDisposable
         return result.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The stored bytes of <paramref name="name"/> in place, for runtimes that read weights from the mapping instead of
+    /// copying them. Valid until <see cref="Dispose"/>; never written through.
+    /// </summary>
+    internal byte* Pointer(string name)
+    {
+        var info = Info(name);
+        ObjectDisposedException.ThrowIf(_base == null, this);
+        return _base + _dataStart + info.Offset;
+    }
+
     /// <summary>Unmaps the file. Tensors already loaded stay valid (they own copies).</summary>
     public void Dispose()
     {

@@ -1,6 +1,7 @@
 using Strata.Models.Configuration;
 using Strata.Models.Inference;
 using Strata.Models.Llama;
+using Strata.Models.Native;
 using Strata.Models.Templates;
 using Strata.Models.Tokenization;
 
@@ -114,12 +115,19 @@ public sealed class ModelPackage
     /// <summary>The single-stream generator's view of a backend loaded from this package, ending at <see cref="EndOfSequenceIds"/>.</summary>
     public BackendLanguageModel LanguageModel(IInferenceBackend backend) => new(backend, EndOfSequenceIds);
 
-    /// <summary>Loads the weights into the runtime <paramref name="kind"/> asks for.</summary>
+    /// <summary>Loads the weights into the runtime <paramref name="kind"/> asks for, with default options.</summary>
+    public IInferenceBackend LoadBackend(BackendKind kind = BackendKind.Auto) => LoadBackend(new InferenceOptions { Backend = kind });
+
+    /// <summary>
+    /// Loads the weights into the runtime <paramref name="options"/> asks for. <see cref="BackendKind.Auto"/> is the native
+    /// CPU runtime: inference here runs on CPU, where it is the faster of the two; training always uses TorchSharp.
+    /// </summary>
     /// <exception cref="NotSupportedException">The runtime cannot run this model (the message says why).</exception>
-    public IInferenceBackend LoadBackend(BackendKind kind = BackendKind.Auto) => kind switch
+    /// <exception cref="InvalidDataException">A weight is missing, mis-shaped or of an unreadable type; the message names it.</exception>
+    public IInferenceBackend LoadBackend(InferenceOptions options) => options.Backend switch
     {
-        BackendKind.Native => throw new NotSupportedException($"{Path}: the native CPU runtime is not available in this build"),
-        _ => LoadTorchBackend(),
+        BackendKind.Torch => LoadTorchBackend(),
+        _ => NativeBackend.FromCheckpoint(Config, Path, options),
     };
 
     private TorchBackend LoadTorchBackend()

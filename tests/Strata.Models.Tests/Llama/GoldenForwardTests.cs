@@ -1,13 +1,15 @@
 using System.Text.Json;
+using Strata.Models.Configuration;
 using Strata.Models.Generation;
 using Strata.Models.Inference;
 using Strata.Models.Llama;
+using Strata.Models.Native;
 using Strata.Models.Tests.Support;
 
 namespace Strata.Models.Tests.Llama;
 
 /// <summary>
-/// Strata's forward pass against an independent numpy reference (tests/tools/llama_reference.py, float64)
+/// Both backends' forward passes against an independent numpy reference (tests/tools/llama_reference.py, float64)
 /// on tiny checkpoints that the reference itself wrote: RoPE with GQA, Qwen2 biases with tied embeddings,
 /// llama3 and linear RoPE scaling (BF16 weights), and ALiBi (F16 weights) beyond its trained length.
 /// </summary>
@@ -17,23 +19,38 @@ public class GoldenForwardTests
 
     public static readonly string[] Names = ["llama-gqa-untied", "qwen2-bias-tied", "llama3-scaling", "linear-scaling-bf16", "alibi"];
 
-    public static TheoryData<string> Cases => new(Names);
+    public static TheoryData<string, BackendKind> Cases
+    {
+        get
+        {
+            var data = new TheoryData<string, BackendKind>();
+            foreach (string name in Names)
+            {
+                data.Add(name, BackendKind.Torch);
+                data.Add(name, BackendKind.Native);
+            }
+            return data;
+        }
+    }
 
     private sealed record Golden(int[] input_ids, double[] token_logprobs, double[] last_logits, int[] greedy);
 
-    private static (LlamaForCausalLM Model, Golden Golden) Load(string name)
+    private static (IInferenceBackend Backend, Golden Golden) Load(string name, BackendKind kind)
     {
         string dir = Path.Combine(TestPaths.Golden, "models", name);
         var golden = JsonSerializer.Deserialize<Golden>(File.ReadAllText(Path.Combine(dir, "golden.json")))!;
-        return (LlamaCheckpoint.Load(dir), golden);
+        IInferenceBackend backend = kind == BackendKind.Native
+            ? NativeBackend.FromCheckpoint(ModelConfig.Load(dir), dir)
+            : new TorchBackend(LlamaCheckpoint.Load(dir), ownsModel: true);
+        return (backend, golden);
     }
 
     [Theory, MemberData(nameof(Cases))]
-    public void TokenLogProbsMatchReference(string name)
+    public void TokenLogProbsMatchReference(string name, BackendKind kind)
     {
-        var (model, golden) = Load(name);
-        using var _ = model;
-        double[] actual = LanguageModelScoring.TokenLogProbs(model, golden.input_ids);
+        var (backend, golden) = Load(name, kind);
+        using var _ = backend;
+        double[] actual = backend.TokenLogProbs(golden.input_ids);
         Assert.Equal(golden.token_logprobs.Length, actual.Length);
         for (int i = 0; i < actual.Length; i++)
         {
@@ -43,11 +60,11 @@ public class GoldenForwardTests
     }
 
     [Theory, MemberData(nameof(Cases))]
-    public void IncrementalPrefillLogitsMatchReference(string name)
+    public void IncrementalPrefillLogitsMatchReference(string name, BackendKind kind)
     {
-        var (model, golden) = Load(name);
-        using var _ = model;
-        using var session = TorchBackend.LanguageModel(model).OpenSession();
+        var (backend, golden) = Load(name, kind);
+        using var _ = backend;
+        using var session = new BackendLanguageModel(backend, []).OpenSession();
         // Prefill in two chunks so the cached path with an explicit mask is exercised too.
         session.Append(golden.input_ids[..10]);
         float[] logits = session.Append(golden.input_ids[10..]);
@@ -59,11 +76,11 @@ public class GoldenForwardTests
     }
 
     [Theory, MemberData(nameof(Cases))]
-    public async Task GreedyDecodingWithKvCacheMatchesReference(string name)
+    public async Task GreedyDecodingWithKvCacheMatchesReference(string name, BackendKind kind)
     {
-        var (model, golden) = Load(name);
-        using var _ = model;
-        var generator = new TextGenerator(TorchBackend.LanguageModel(model), ByteTokenizer.Instance);
+        var (backend, golden) = Load(name, kind);
+        using var _ = backend;
+        var generator = new TextGenerator(new BackendLanguageModel(backend, []), ByteTokenizer.Instance);
         var options = SamplingOptions.Greedy with { MaxTokens = golden.greedy.Length, StopAtEndOfSequence = false };
         var result = await generator.GenerateAsync(golden.input_ids, options);
         Assert.Equal(golden.greedy, result.TokenIds);

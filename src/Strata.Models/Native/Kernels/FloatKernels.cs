@@ -1,0 +1,150 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Strata.Models.Native.Kernels;
+
+/// <summary>
+/// Dot products of float32 activations with F32, F16 and BF16 weight rows, and the half-precision conversions they need:
+/// AVX-512 where present, AVX2 + FMA otherwise, and a scalar path that <see cref="Isa.ForceScalar"/> selects for tests.
+/// </summary>
+internal static unsafe class FloatKernels
+{
+    private const float TwoPow112 = 5.192296858534828E+33f;   // 2^(127 − 15): single's exponent bias over half's
+
+    public static float DotF32(float* w, float* x, int n)
+    {
+        int i = 0;
+        float sum = 0;
+        if (Isa.Avx512 && n >= 64)
+        {
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (; i + 64 <= n; i += 64)
+            {
+                a0 = Avx512F.FusedMultiplyAdd(Vector512.Load(w + i), Vector512.Load(x + i), a0);
+                a1 = Avx512F.FusedMultiplyAdd(Vector512.Load(w + i + 16), Vector512.Load(x + i + 16), a1);
+                a2 = Avx512F.FusedMultiplyAdd(Vector512.Load(w + i + 32), Vector512.Load(x + i + 32), a2);
+                a3 = Avx512F.FusedMultiplyAdd(Vector512.Load(w + i + 48), Vector512.Load(x + i + 48), a3);
+            }
+            for (; i + 16 <= n; i += 16) a0 = Avx512F.FusedMultiplyAdd(Vector512.Load(w + i), Vector512.Load(x + i), a0);
+            sum = Vector512.Sum((a0 + a1) + (a2 + a3));
+        }
+        else if (Isa.Avx2 && n >= 32)
+        {
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (; i + 32 <= n; i += 32)
+            {
+                a0 = Fma.MultiplyAdd(Vector256.Load(w + i), Vector256.Load(x + i), a0);
+                a1 = Fma.MultiplyAdd(Vector256.Load(w + i + 8), Vector256.Load(x + i + 8), a1);
+                a2 = Fma.MultiplyAdd(Vector256.Load(w + i + 16), Vector256.Load(x + i + 16), a2);
+                a3 = Fma.MultiplyAdd(Vector256.Load(w + i + 24), Vector256.Load(x + i + 24), a3);
+            }
+            for (; i + 8 <= n; i += 8) a0 = Fma.MultiplyAdd(Vector256.Load(w + i), Vector256.Load(x + i), a0);
+            sum = Vector256.Sum((a0 + a1) + (a2 + a3));
+        }
+        for (; i < n; i++) sum += w[i] * x[i];
+        return sum;
+    }
+
+    public static float DotF16(ushort* w, float* x, int n)
+    {
+        int i = 0;
+        float sum = 0;
+        if (Isa.Avx512 && n >= 32)
+        {
+            Vector512<float> a0 = default, a1 = default;
+            for (; i + 32 <= n; i += 32)
+            {
+                a0 = Avx512F.FusedMultiplyAdd(HalfToSingle(Vector256.Load(w + i)), Vector512.Load(x + i), a0);
+                a1 = Avx512F.FusedMultiplyAdd(HalfToSingle(Vector256.Load(w + i + 16)), Vector512.Load(x + i + 16), a1);
+            }
+            sum = Vector512.Sum(a0 + a1);
+        }
+        else if (Isa.Avx2 && n >= 16)
+        {
+            Vector256<float> a0 = default, a1 = default;
+            for (; i + 16 <= n; i += 16)
+            {
+                a0 = Fma.MultiplyAdd(HalfToSingle(Vector128.Load(w + i)), Vector256.Load(x + i), a0);
+                a1 = Fma.MultiplyAdd(HalfToSingle(Vector128.Load(w + i + 8)), Vector256.Load(x + i + 8), a1);
+            }
+            sum = Vector256.Sum(a0 + a1);
+        }
+        for (; i < n; i++) sum += (float)BitConverter.UInt16BitsToHalf(w[i]) * x[i];
+        return sum;
+    }
+
+    public static float DotBF16(ushort* w, float* x, int n)
+    {
+        int i = 0;
+        float sum = 0;
+        if (Isa.Avx512 && n >= 32)
+        {
+            Vector512<float> a0 = default, a1 = default;
+            for (; i + 32 <= n; i += 32)
+            {
+                a0 = Avx512F.FusedMultiplyAdd(BFloatToSingle(Vector256.Load(w + i)), Vector512.Load(x + i), a0);
+                a1 = Avx512F.FusedMultiplyAdd(BFloatToSingle(Vector256.Load(w + i + 16)), Vector512.Load(x + i + 16), a1);
+            }
+            sum = Vector512.Sum(a0 + a1);
+        }
+        else if (Isa.Avx2 && n >= 16)
+        {
+            Vector256<float> a0 = default, a1 = default;
+            for (; i + 16 <= n; i += 16)
+            {
+                a0 = Fma.MultiplyAdd(BFloatToSingle(Vector128.Load(w + i)), Vector256.Load(x + i), a0);
+                a1 = Fma.MultiplyAdd(BFloatToSingle(Vector128.Load(w + i + 8)), Vector256.Load(x + i + 8), a1);
+            }
+            sum = Vector256.Sum(a0 + a1);
+        }
+        for (; i < n; i++) sum += BitConverter.Int32BitsToSingle(w[i] << 16) * x[i];
+        return sum;
+    }
+
+    /// <summary>Finite IEEE half → single: exponent and mantissa moved into place, rebiased by one multiply by 2¹¹²
+    /// (which also makes subnormal halves exact normal singles), sign put back. Weights and caches hold no inf/NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> HalfToSingle(Vector256<ushort> h)
+    {
+        var u = Avx512F.ConvertToVector512UInt32(h);
+        var magnitude = Vector512.ShiftLeft(u & Vector512.Create(0x7FFFu), 13).AsSingle() * Vector512.Create(TwoPow112);
+        return (magnitude.AsUInt32() | Vector512.ShiftLeft(u & Vector512.Create(0x8000u), 16)).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> HalfToSingle(Vector128<ushort> h)
+    {
+        var u = Avx2.ConvertToVector256Int32(h).AsUInt32();
+        var magnitude = Vector256.ShiftLeft(u & Vector256.Create(0x7FFFu), 13).AsSingle() * Vector256.Create(TwoPow112);
+        return (magnitude.AsUInt32() | Vector256.ShiftLeft(u & Vector256.Create(0x8000u), 16)).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> BFloatToSingle(Vector256<ushort> h) =>
+        Vector512.ShiftLeft(Avx512F.ConvertToVector512UInt32(h), 16).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> BFloatToSingle(Vector128<ushort> h) =>
+        Vector256.ShiftLeft(Avx2.ConvertToVector256Int32(h).AsUInt32(), 16).AsSingle();
+
+    /// <summary>F16 → F32 for a row (embedding lookups, dequantisation).</summary>
+    public static void HalfToSingle(ushort* source, float* destination, int n)
+    {
+        int i = 0;
+        if (Isa.Avx512) for (; i + 16 <= n; i += 16) HalfToSingle(Vector256.Load(source + i)).Store(destination + i);
+        else if (Isa.Avx2) for (; i + 8 <= n; i += 8) HalfToSingle(Vector128.Load(source + i)).Store(destination + i);
+        for (; i < n; i++) destination[i] = (float)BitConverter.UInt16BitsToHalf(source[i]);
+    }
+
+    public static void BFloatToSingle(ushort* source, float* destination, int n)
+    {
+        for (int i = 0; i < n; i++) destination[i] = BitConverter.Int32BitsToSingle(source[i] << 16);
+    }
+
+    /// <summary>F32 → F16, round to nearest even (the K/V cache's storage format).</summary>
+    public static void SingleToHalf(float* source, ushort* destination, int n)
+    {
+        for (int i = 0; i < n; i++) destination[i] = BitConverter.HalfToUInt16Bits((Half)source[i]);
+    }
+}

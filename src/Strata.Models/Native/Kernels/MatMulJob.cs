@@ -1,0 +1,83 @@
+using Strata.Models.Quantization;
+
+namespace Strata.Models.Native.Kernels;
+
+/// <summary>
+/// y[n, r] = W[r] · x[n] (+ bias[r]) for every token n and row r of up to three matrices that share one input (fused
+/// Q/K/V, fused gate/up): their rows form one range split evenly across the pool's threads, so each thread reads its
+/// own slice of the weights once per step whatever the number of tokens.
+/// </summary>
+internal sealed unsafe class MatMulJob : IParallelJob
+{
+    private const int RowGranularity = 16;
+    private readonly Segment[] segments = new Segment[3];
+    private int count, totalRows, tokens;
+    private float* input;
+    private QuantizedActivations quantized;
+
+    private struct Segment
+    {
+        public WeightMatrix Weights;
+        public float* Output;
+        public int OutputStride;
+        public float* Bias;
+        public int FirstRow;
+    }
+
+    /// <summary>Starts a product over <paramref name="tokenCount"/> tokens of float <paramref name="x"/> and/or its quantized form.</summary>
+    public void Begin(int tokenCount, float* x, QuantizedActivations q)
+    {
+        count = 0;
+        totalRows = 0;
+        tokens = tokenCount;
+        input = x;
+        quantized = q;
+    }
+
+    /// <summary>Adds a matrix whose results go to <paramref name="output"/> (row stride <paramref name="stride"/> floats per token).</summary>
+    public void Add(WeightMatrix weights, float* output, int stride, float* bias = null)
+    {
+        segments[count++] = new Segment { Weights = weights, Output = output, OutputStride = stride, Bias = bias, FirstRow = totalRows };
+        totalRows += weights.Rows;
+    }
+
+    public void Execute(int part, int parts)
+    {
+        var (start, end) = WorkerPool.Share(totalRows, part, parts, RowGranularity);
+        for (int s = 0; s < count; s++)
+        {
+            ref var segment = ref segments[s];
+            int from = Math.Max(start, segment.FirstRow) - segment.FirstRow;
+            int to = Math.Min(end, segment.FirstRow + segment.Weights.Rows) - segment.FirstRow;
+            if (from < to) Compute(ref segment, from, to);
+        }
+    }
+
+    private void Compute(ref Segment s, int from, int to)
+    {
+        var w = s.Weights;
+        int columns = w.Columns;
+        for (int r = from; r < to; r++)
+        {
+            byte* row = w.Row(r);
+            float bias = s.Bias == null ? 0 : s.Bias[r];
+            for (int n = 0; n < tokens; n++)
+            {
+                float* x = input + (long)n * columns;
+                float value = w.Type switch
+                {
+                    GgmlType.F32 => FloatKernels.DotF32((float*)row, x, columns),
+                    GgmlType.F16 => FloatKernels.DotF16((ushort*)row, x, columns),
+                    GgmlType.BF16 => FloatKernels.DotBF16((ushort*)row, x, columns),
+                    GgmlType.Q8_0 => QuantizedDot.DotQ8_0(row, quantized.RowValues(n), quantized.RowScales(n), columns),
+                    GgmlType.Q4_0 => QuantizedDot.DotQ4_0(row, quantized.RowValues(n), quantized.RowScales(n), quantized.RowSums(n), columns),
+                    GgmlType.Q5_0 => QuantizedDot.DotQ5_0(row, quantized.RowValues(n), quantized.RowScales(n), quantized.RowSums(n), columns),
+                    GgmlType.Q4_K => QuantizedDot.DotQ4_K(row, quantized.RowValues(n), quantized.RowScales(n), quantized.RowSums(n), columns),
+                    GgmlType.Q6_K => QuantizedDot.DotQ6_K(row, quantized.RowValues(n), quantized.RowScales(n), quantized.RowSums(n), columns),
+                    _ => throw new NotSupportedException($"tensor type {w.Type}"),
+                };
+                s.Output[(long)n * s.OutputStride + r] = value + bias;
+            }
+        }
+    }
+}

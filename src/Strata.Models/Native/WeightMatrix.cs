@@ -1,0 +1,60 @@
+using Strata.Models.Native.Kernels;
+using Strata.Models.Quantization;
+
+namespace Strata.Models.Native;
+
+/// <summary>
+/// A weight matrix read in place (usually from a memory-mapped file): <see cref="Rows"/> output features, each a row
+/// of <see cref="Columns"/> input weights stored contiguously in <see cref="Type"/>'s layout — HF's [out, in] Linear
+/// layout and GGUF's ne = [in, out] are the same bytes.
+/// </summary>
+internal readonly unsafe struct WeightMatrix(byte* data, GgmlType type, int rows, int columns, long rowBytes)
+{
+    public readonly byte* Data = data;
+    public readonly GgmlType Type = type;
+    public readonly int Rows = rows;
+    public readonly int Columns = columns;
+    public readonly long RowBytes = rowBytes;
+
+    public byte* Row(int row) => Data + row * RowBytes;
+
+    /// <summary>Whether products with this matrix take 8-bit activations (<see cref="QuantizedActivations"/>) rather than floats.</summary>
+    public bool TakesQuantizedInput => Type is GgmlType.Q8_0 or GgmlType.Q4_0 or GgmlType.Q5_0 or GgmlType.Q4_K or GgmlType.Q6_K;
+
+    /// <summary>Bytes the matrix occupies.</summary>
+    public long Bytes => Rows * RowBytes;
+
+    /// <summary>Row <paramref name="row"/> as floats (embedding lookups).</summary>
+    public void DequantizeRow(int row, float* destination)
+    {
+        byte* source = Row(row);
+        switch (Type)
+        {
+            case GgmlType.F32:
+                new ReadOnlySpan<float>(source, Columns).CopyTo(new Span<float>(destination, Columns));
+                break;
+            case GgmlType.F16:
+                FloatKernels.HalfToSingle((ushort*)source, destination, Columns);
+                break;
+            case GgmlType.BF16:
+                FloatKernels.BFloatToSingle((ushort*)source, destination, Columns);
+                break;
+            default:
+                Quantizer.DequantizeRow(Type, new ReadOnlySpan<byte>(source, (int)RowBytes), new Span<float>(destination, Columns));
+                break;
+        }
+    }
+
+    /// <summary>Bytes of one row of <paramref name="columns"/> values of <paramref name="type"/>.</summary>
+    public static long RowBytesOf(GgmlType type, int columns) => type switch
+    {
+        GgmlType.F32 => 4L * columns,
+        GgmlType.F16 or GgmlType.BF16 => 2L * columns,
+        GgmlType.Q8_0 => columns / 32 * QuantizedDot.Q8_0Bytes,
+        GgmlType.Q4_0 => columns / 32 * QuantizedDot.Q4_0Bytes,
+        GgmlType.Q5_0 => columns / 32 * QuantizedDot.Q5_0Bytes,
+        GgmlType.Q4_K => columns / 256 * QuantizedDot.Q4_KBytes,
+        GgmlType.Q6_K => columns / 256 * QuantizedDot.Q6_KBytes,
+        _ => throw new NotSupportedException($"tensor type {type} is not supported by the native runtime"),
+    };
+}
