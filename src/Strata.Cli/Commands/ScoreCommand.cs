@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Strata.Models.Llama;
 using Strata.Models.Tokenization;
 
@@ -37,9 +38,11 @@ internal static class ScoreCommand
         return command;
     }
 
-    public sealed record TokenScore(int Id, string? Token, double? LogProb);
+    // "logprob" as one word, as OpenAI spells it (the naming policy alone would write "log_prob").
+    public sealed record TokenScore(int Id, string? Token, [property: JsonPropertyName("logprob")] double? LogProb);
 
-    public sealed record ScoreReport(IReadOnlyList<TokenScore> Tokens, double TotalLogProb, int ScoredTokens, double Perplexity);
+    public sealed record ScoreReport(IReadOnlyList<TokenScore> Tokens, [property: JsonPropertyName("total_logprob")] double TotalLogProb,
+        int ScoredTokens, double Perplexity);
 
     public static ScoreReport Score(LlamaForCausalLM network, StrataTokenizer tokenizer, IReadOnlyList<int> ids)
     {
