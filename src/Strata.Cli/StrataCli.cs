@@ -12,22 +12,7 @@ public static class StrataCli
     {
         var verbose = new Option<bool>("--verbose") { Description = "Show stack traces on errors", Recursive = true };
         var context = new CliContext(output, error, verbose);
-        var root = new RootCommand("Strata: a private language-model stack for .NET")
-        {
-            verbose,
-            InitCommand.Create(context),
-            InspectCommand.Create(context),
-            GenerateCommand.Create(context),
-            ScoreCommand.Create(context),
-            TokenizeCommand.Create(context),
-            TokenizerCommand.Create(context),
-            PretrainCommand.Create(context),
-            TuneCommand.Create(context),
-            QuickstartCommand.Create(context),
-            KeysCommand.Create(context),
-            ServeCommand.Create(context),
-            DataCommand.Create(context),
-        };
+        var root = CreateRoot(context);
         var parse = root.Parse(args);
         var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         try
@@ -44,6 +29,24 @@ public static class StrataCli
             return 130;
         }
     }
+
+    /// <summary>The command tree, with every command writing through <paramref name="context"/> (tests walk it).</summary>
+    public static RootCommand CreateRoot(CliContext context) => new("Strata: a private language-model stack for .NET")
+    {
+        context.Verbose,
+        InitCommand.Create(context),
+        InspectCommand.Create(context),
+        GenerateCommand.Create(context),
+        ScoreCommand.Create(context),
+        TokenizeCommand.Create(context),
+        TokenizerCommand.Create(context),
+        PretrainCommand.Create(context),
+        TuneCommand.Create(context),
+        QuickstartCommand.Create(context),
+        KeysCommand.Create(context),
+        ServeCommand.Create(context),
+        DataCommand.Create(context),
+    };
 }
 
 /// <summary>What every command shares: its writers, a Spectre console on them, and error reporting.</summary>
@@ -69,7 +72,11 @@ public sealed class CliContext
     public Option<bool> Verbose { get; }
     public IAnsiConsole Console { get; }
 
-    public static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    /// <summary>
+    /// Every <c>--json</c> output: snake_case keys (<c>tokens</c>, <c>id</c>, <c>logprob</c>), as Hugging Face's and
+    /// OpenAI's JSON have them, so scripts that read those read Strata's without a renaming table.
+    /// </summary>
+    public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>Expected failures (bad files, bad arguments) print one line; anything else says how to see more.</summary>
     public int Fail(Exception e, bool verbose)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Strata.Models.Inference;
 using Strata.Models.Loading;
 using Strata.Models.Tokenization;
@@ -31,16 +32,18 @@ internal static class ScoreCommand
             else
             {
                 foreach (var t in report.Tokens) context.Output.WriteLine($"{t.Id,8} {t.LogProb,12:F5}  {t.Token}");
-                context.Output.WriteLine($"total log-prob {report.TotalLogProb:F4} over {report.ScoredTokens} tokens, perplexity {report.Perplexity:F3}");
+                context.Output.WriteLine($"total log-prob {report.TotalLogProb:F4} over {report.ScoredTokens} tokens, perplexity {(report.Perplexity is double p ? p.ToString("F3", System.Globalization.CultureInfo.InvariantCulture) : "undefined (nothing scored)")}");
             }
             return 0;
         });
         return command;
     }
 
-    public sealed record TokenScore(int Id, string? Token, double? LogProb);
+    // "logprob" as one word, as OpenAI spells it (the naming policy alone would write "log_prob").
+    public sealed record TokenScore(int Id, string? Token, [property: JsonPropertyName("logprob")] double? LogProb);
 
-    public sealed record ScoreReport(IReadOnlyList<TokenScore> Tokens, double TotalLogProb, int ScoredTokens, double Perplexity);
+    public sealed record ScoreReport(IReadOnlyList<TokenScore> Tokens, [property: JsonPropertyName("total_logprob")] double TotalLogProb,
+        int ScoredTokens, double? Perplexity);
 
     public static ScoreReport Score(IInferenceBackend backend, StrataTokenizer tokenizer, IReadOnlyList<int> ids)
     {
@@ -48,6 +51,6 @@ internal static class ScoreCommand
         var tokens = ids.Select((id, i) => new TokenScore(id, tokenizer.IdToToken(id), i == 0 ? null : logProbs[i - 1])).ToList();
         double total = logProbs.Sum();
         int count = logProbs.Length;
-        return new ScoreReport(tokens, total, count, count == 0 ? double.NaN : Math.Exp(-total / count));
+        return new ScoreReport(tokens, total, count, count == 0 ? null : Math.Exp(-total / count));
     }
 }

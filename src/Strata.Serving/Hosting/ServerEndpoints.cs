@@ -56,5 +56,5 @@ public static class ServerEndpoints
         new("list", registry.Engines.Select(e => Card(e.Model)).ToList());
 
     private static ModelCard Card(ServedModel model) =>
-        new(model.Name, "model", model.Created.ToUnixTimeSeconds(), "strata", model.ContextLength);
+        new(model.Name, "model", model.Created.ToUnixTimeSeconds(), "strata", model.ContextLength, model.ContextLength);
 }

@@ -155,12 +155,17 @@ public sealed class ApiKeyStore : IDisposable
         return new CreatedKey(key, record);
     }
 
-    /// <summary>Every key, revoked ones included, oldest first; only <paramref name="tenant"/>'s when given.</summary>
+    /// <summary>
+    /// Every key, revoked ones included, oldest first (keys created within the same millisecond in the order they
+    /// were created); only <paramref name="tenant"/>'s when given.
+    /// </summary>
     public IReadOnlyList<ApiKeyRecord> List(string? tenant = null)
     {
         using var connection = Connect();
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM api_keys" + (tenant is null ? "" : " WHERE tenant = $tenant") + " ORDER BY created_at, id";
+        // Timestamps tie within a clock tick, and ids are random, so the tie-break is the rowid: SQLite hands out
+        // max(rowid) + 1 on each insert, and this store never deletes rows, so rowid order is insertion order.
+        command.CommandText = $"SELECT {Columns} FROM api_keys" + (tenant is null ? "" : " WHERE tenant = $tenant") + " ORDER BY created_at, rowid";
         if (tenant is not null) command.Parameters.AddWithValue("$tenant", tenant);
         return ReadRecords(command).Select(r => r.Record).ToList();
     }

@@ -46,13 +46,74 @@ public class CliTests
         var score = await Strata("score", "--model", dir, "--text", "To be or not to be", "--json");
         Assert.Equal(0, score.Code);
         using var json = JsonDocument.Parse(score.Output);
-        var tokens = json.RootElement.GetProperty("Tokens").EnumerateArray().ToList();
-        Assert.Equal(JsonValueKind.Null, tokens[0].GetProperty("LogProb").ValueKind); // BOS has no context
-        Assert.All(tokens.Skip(1), t => Assert.True(t.GetProperty("LogProb").GetDouble() < 0));
+        var tokens = json.RootElement.GetProperty("tokens").EnumerateArray().ToList();
+        Assert.Equal(JsonValueKind.Null, tokens[0].GetProperty("logprob").ValueKind); // BOS has no context
+        Assert.All(tokens.Skip(1), t => Assert.True(t.GetProperty("logprob").GetDouble() < 0));
 
         var tokenize = await Strata("tokenize", "--model", dir, "--text", "To be", "--json");
         Assert.Equal(0, tokenize.Code);
         Assert.Contains("\"ids\"", tokenize.Output);
+    }
+
+    /// <summary>The commands with a <c>--json</c> flag, each with arguments that make it print JSON.</summary>
+    private static readonly Dictionary<string, Func<string, string[]>> JsonCommands = new()
+    {
+        ["score"] = dir => ["score", "--model", dir, "--text", "To be or not", "--json"],
+        ["tokenize"] = dir => ["tokenize", "--model", dir, "--text", "To be", "--json"],
+    };
+
+    [Fact]
+    public void EveryJsonFlagOfTheCliIsCoveredByTheKeyNameTest()
+    {
+        // A command that gains --json fails here until JsonOutputsUseSnakeCaseKeys checks its keys too.
+        var root = StrataCli.CreateRoot(new CliContext(TextWriter.Null, TextWriter.Null, new("--verbose")));
+        var withJson = Descendants(root).Where(c => c.Options.Any(o => o.Name == "--json")).Select(c => c.Name);
+        Assert.Equal(JsonCommands.Keys.Order(), withJson.Order());
+
+        static IEnumerable<System.CommandLine.Command> Descendants(System.CommandLine.Command command) =>
+            command.Subcommands.SelectMany(c => Descendants(c).Prepend(c));
+    }
+
+    [Fact]
+    public async Task JsonOutputsUseSnakeCaseKeys()
+    {
+        string dir = await InitTinyModel();
+        var keys = new Dictionary<string, SortedSet<string>>();
+        foreach (var (name, arguments) in JsonCommands)
+        {
+            var (code, output, error) = await Strata(arguments(dir));
+            Assert.True(code == 0, error);
+            using var json = JsonDocument.Parse(output);
+            keys[name] = Keys(json.RootElement);
+        }
+
+        // The names Hugging Face and OpenAI use: "logprob" as one word, lists of {"id", "token"}.
+        Assert.Equal(["id", "ids", "token", "tokens"], keys["tokenize"]);
+        Assert.Equal(["id", "logprob", "perplexity", "scored_tokens", "token", "tokens", "total_logprob"], keys["score"]);
+        Assert.All(keys.Values.SelectMany(k => k), key => Assert.Matches("^[a-z]+(_[a-z]+)*$", key));
+    }
+
+    /// <summary>Every property name in a JSON document, at any depth.</summary>
+    private static SortedSet<string> Keys(JsonElement element)
+    {
+        var keys = new SortedSet<string>(StringComparer.Ordinal);
+        void Walk(JsonElement e)
+        {
+            if (e.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in e.EnumerateObject())
+                {
+                    keys.Add(property.Name);
+                    Walk(property.Value);
+                }
+            }
+            else if (e.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in e.EnumerateArray()) Walk(item);
+            }
+        }
+        Walk(element);
+        return keys;
     }
 
     [Fact]

@@ -96,7 +96,9 @@ public sealed class ApiKeyStoreTests
     [Fact]
     public void TenantsAreListedSeparately()
     {
-        using var store = ApiKeyStore.Open(NewStorePath());
+        // A frozen clock: all three keys share one timestamp, as keys created within a millisecond do.
+        var clock = new ManualClock(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        using var store = ApiKeyStore.Open(NewStorePath(), clock);
         var a1 = store.Create("alpha", "one");
         var b1 = store.Create("beta", null);
         var a2 = store.Create("alpha", "two");
@@ -107,6 +109,23 @@ public sealed class ApiKeyStoreTests
         Assert.Equal(3, store.List().Count);
         Assert.Equal("beta", store.Authenticate(b1.Key)?.Tenant);
         Assert.Equal("alpha", store.Authenticate(a2.Key)?.Tenant);
+    }
+
+    [Fact]
+    public void KeysAreListedByCreationTimeThenCreationOrder()
+    {
+        // Sixteen keys in one clock tick: ordered by their random ids, they would come back in creation order once in
+        // 16! listings, so this fails on any tie-break other than insertion order.
+        var clock = new ManualClock(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        using var store = ApiKeyStore.Open(NewStorePath(), clock);
+        var sameTick = Enumerable.Range(0, 16).Select(i => store.Create("acme", $"key {i}").Record.Id).ToList();
+        Assert.Equal(sameTick, store.List().Select(r => r.Id));
+        Assert.Equal(sameTick, store.List("acme").Select(r => r.Id));
+
+        // Time still comes first: a key stamped earlier (a clock stepped back) lists before the ones stamped later.
+        clock.Now -= TimeSpan.FromSeconds(1);
+        string earlier = store.Create("acme", "earlier").Record.Id;
+        Assert.Equal([earlier, .. sameTick], store.List().Select(r => r.Id));
     }
 
     [Theory]

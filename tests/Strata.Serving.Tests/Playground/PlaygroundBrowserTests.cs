@@ -136,13 +136,15 @@ public sealed class PlaygroundBrowserTests(LongContextServer server, ChromiumBro
     [Fact]
     public async Task AnApiErrorShowsItsMessageAndGivesThePromptBack()
     {
-        await page.GetByTestId("max-tokens").FillAsync("99999");
-        await page.GetByTestId("prompt").FillAsync("Too long a reply");
+        // A seed beyond 32 bits: the page sends it as typed and the API refuses it (max_tokens can no longer provoke a
+        // 400, as the page caps it to what the context leaves).
+        await page.GetByTestId("seed").FillAsync("100000000000000000000");
+        await page.GetByTestId("prompt").FillAsync("An unusual seed");
         await page.GetByTestId("prompt").PressAsync("Enter");
 
-        await Expect(page.GetByTestId("error")).ToContainTextAsync("max_tokens is 99999, but the model's context holds 8192 tokens");
+        await Expect(page.GetByTestId("error")).ToContainTextAsync("invalid value for 'seed'");
         await Expect(page.GetByTestId("error")).ToContainTextAsync("HTTP 400");
-        await Expect(page.GetByTestId("prompt")).ToHaveValueAsync("Too long a reply");
+        await Expect(page.GetByTestId("prompt")).ToHaveValueAsync("An unusual seed");
         await Expect(page.GetByTestId("assistant-message")).ToHaveCountAsync(0);
         await Expect(page.GetByTestId("send")).ToBeEnabledAsync();
     }

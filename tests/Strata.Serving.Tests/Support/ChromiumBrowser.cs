@@ -4,7 +4,7 @@ namespace Strata.Serving.Tests.Support;
 
 /// <summary>
 /// Headless Chromium driven by Playwright (xunit class fixture). It uses the system's Chromium (Debian's
-/// <c>chromium</c> package; <c>.ci/run</c> installs it) rather than a browser Playwright downloads, so the tests run
+/// <c>chromium</c> package; <c>./test.sh</c> installs it) rather than a browser Playwright downloads, so the tests run
 /// offline. <c>STRATA_CHROMIUM</c> points elsewhere, e.g. at a Chrome on another OS.
 /// </summary>
 public sealed class ChromiumBrowser : IAsyncLifetime
@@ -23,7 +23,7 @@ public sealed class ChromiumBrowser : IAsyncLifetime
         if (!File.Exists(Executable))
         {
             throw new InvalidOperationException(
-                $"Chromium is not at {Executable}: install it (apt-get install chromium; .ci/run does) or set STRATA_CHROMIUM.");
+                $"Chromium is not at {Executable}: run the tests with ./test.sh, which installs it, or set STRATA_CHROMIUM.");
         }
         // Expect() waits 5 s by default; the whole suite on two busy cores can take longer to stream a reply.
         Assertions.SetDefaultExpectTimeout(30_000);

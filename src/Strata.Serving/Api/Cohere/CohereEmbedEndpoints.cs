@@ -57,15 +57,26 @@ public static class CohereEmbedEndpoints
     {
         var request = await JsonBody.ReadAsync<CohereTokenizeRequest>(http.Request);
         var model = registry.Get(GenerationSettings.RequireModelName(request.Model)).Model;
-        if (request.Text is null) throw ApiException.BadRequest("text is required", "text");
-        if (request.Text.Length == 0 || request.Text.Length > 65536) throw ApiException.BadRequest("text must be 1 to 65536 characters", "text");
-        var ids = model.Tokenizer.Encode(request.Text, addBos: false, parseSpecialTokens: false);
+        var ids = request.Messages is null ? TextTokens(model, request.Text) : ChatPromptTokens(model, request);
         await http.Response.WriteAsJsonAsync(new
         {
             tokens = ids,
             token_strings = ids.Select(id => model.Tokenizer.Decode([id])).ToArray(),
             meta = new { api_version = new { version = "1" } },
         }, JsonBody.ResponseOptions, http.RequestAborted);
+    }
+
+    private static IReadOnlyList<int> TextTokens(ServedModel model, string? text)
+    {
+        if (text is null) throw ApiException.BadRequest("text (or messages) is required", "text");
+        if (text.Length == 0 || text.Length > 65536) throw ApiException.BadRequest("text must be 1 to 65536 characters", "text");
+        return model.Tokenizer.Encode(text, addBos: false, parseSpecialTokens: false);
+    }
+
+    private static IReadOnlyList<int> ChatPromptTokens(ServedModel model, CohereTokenizeRequest request)
+    {
+        if (request.Text is not null) throw ApiException.BadRequest("give text or messages, not both", "messages");
+        return ChatMessages.EncodePrompt(model, OpenAi.ChatMessageInput.ToTemplateInput(request.Messages));
     }
 
     public static async Task DetokenizeAsync(HttpContext http, ModelRegistry registry)

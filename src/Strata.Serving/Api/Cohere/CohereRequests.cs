@@ -44,6 +44,12 @@ public sealed record CohereTokenizeRequest
 {
     [JsonPropertyName("model")] public string? Model { get; init; }
     [JsonPropertyName("text")] public string? Text { get; init; }
+
+    /// <summary>
+    /// Not in Cohere's API (vLLM's tokenize takes it): OpenAI chat messages instead of <c>text</c>, answered with the
+    /// tokens of the prompt <c>/v1/chat/completions</c> would run for them, so a client can size <c>max_tokens</c>.
+    /// </summary>
+    [JsonPropertyName("messages")] public List<OpenAi.ChatMessageInput?>? Messages { get; init; }
 }
 
 /// <summary>POST /v1/detokenize.</summary>

@@ -14,9 +14,7 @@ public static class ChatCompletionsEndpoint
         var request = await JsonBody.ReadAsync<ChatCompletionRequest>(http.Request);
         var engine = registry.Get(GenerationSettings.RequireModelName(request.Model));
         var model = engine.Model;
-        var messages = ChatMessages.ToTemplateInput(request.Messages?.Select(m => m is null ? null
-            : new ChatMessages.Input(m.Role, m.Content, m.ToolCalls, m.ToolCallId, m.Name)).ToList());
-        var prompt = ChatMessages.EncodePrompt(model, messages);
+        var prompt = ChatMessages.EncodePrompt(model, ChatMessageInput.ToTemplateInput(request.Messages));
         string maxField = request.MaxCompletionTokens is null ? "max_tokens" : "max_completion_tokens";
         int maxTokens = GenerationSettings.MaxTokens(model, prompt.Count, request.MaxCompletionTokens ?? request.MaxTokens, maxField, "messages");
         GenerationSettings.RequireNeutral(request.FrequencyPenalty, "frequency_penalty");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace Strata.Serving.Api.OpenAi;
@@ -11,6 +12,11 @@ public sealed record ChatMessageInput
     [JsonPropertyName("name")] public string? Name { get; init; }
     [JsonPropertyName("tool_calls")] public JsonElement? ToolCalls { get; init; }
     [JsonPropertyName("tool_call_id")] public string? ToolCallId { get; init; }
+
+    /// <summary>The messages as chat templates read them; a 400 naming the field when one is malformed.</summary>
+    public static JsonArray ToTemplateInput(IReadOnlyList<ChatMessageInput?>? messages) =>
+        ChatMessages.ToTemplateInput(messages?.Select(m => m is null ? null
+            : new ChatMessages.Input(m.Role, m.Content, m.ToolCalls, m.ToolCallId, m.Name)).ToList());
 }
 
 public sealed record StreamOptions

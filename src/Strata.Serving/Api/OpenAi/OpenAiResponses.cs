@@ -99,11 +99,16 @@ public sealed record EmbeddingList(
     [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("usage")] EmbeddingUsage Usage);
 
+/// <summary>
+/// OpenAI's model object plus the context length, which OpenAI's lacks and clients need to size <c>max_tokens</c>:
+/// under vLLM's name (<c>max_model_len</c>, what vLLM-aware clients read) and Strata's earlier <c>context_length</c>.
+/// </summary>
 public sealed record ModelCard(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("object")] string Object,
     [property: JsonPropertyName("created")] long Created,
     [property: JsonPropertyName("owned_by")] string OwnedBy,
+    [property: JsonPropertyName("max_model_len")] int MaxModelLen,
     [property: JsonPropertyName("context_length")] int ContextLength);
 
 public sealed record ModelList(

@@ -46,7 +46,7 @@ async function loadModels() {
     const models = (await response.json()).data ?? [];
     select.replaceChildren(...models.map((m) => {
       const option = new Option(m.id, m.id);
-      option.dataset.contextLength = m.context_length ?? "";
+      option.dataset.contextLength = m.max_model_len ?? m.context_length ?? "";
       return option;
     }));
     if (models.some((m) => m.id === previous)) select.value = previous;
@@ -59,8 +59,14 @@ async function loadModels() {
   }
 }
 
+/** The selected model's context length (prompt and reply together), or null when the server does not say. */
+function contextLength() {
+  const context = parseInt($("model").selectedOptions[0]?.dataset.contextLength ?? "", 10);
+  return Number.isFinite(context) ? context : null;
+}
+
 function describeModel() {
-  const context = $("model").selectedOptions[0]?.dataset.contextLength;
+  const context = contextLength();
   $("model-info").textContent = context ? `context: ${context} tokens` : "";
 }
 
@@ -105,7 +111,7 @@ function setBusy(busy) {
   document.body.dataset.busy = busy ? "true" : "false";
 }
 
-function requestBody(messages) {
+function requestBody(messages, maxTokens) {
   const body = {
     model: $("model").value,
     messages,
@@ -114,11 +120,43 @@ function requestBody(messages) {
     stream: true,
     stream_options: { include_usage: true },
   };
-  const maxTokens = parseInt($("max-tokens").value, 10);
-  if (Number.isFinite(maxTokens)) body.max_tokens = maxTokens;
+  if (maxTokens !== null) body.max_tokens = maxTokens;
   const seed = parseInt($("seed").value, 10);
   if (Number.isFinite(seed)) body.seed = seed;
   return body;
+}
+
+/** The chat prompt's length in tokens, counted by the server with the model's own template (as the chat will be). */
+async function countPromptTokens(messages, signal) {
+  const response = await fetch("/v1/tokenize", {
+    method: "POST",
+    headers: headers(),
+    body: JSON.stringify({ model: $("model").value, messages }),
+    signal,
+  });
+  if (!response.ok) throw new Error(await errorMessage(response));
+  return (await response.json()).tokens.length;
+}
+
+/**
+ * This turn's max_tokens: the Max tokens setting, capped to what the context leaves after the prompt. The API refuses
+ * (400) a prompt plus max_tokens the context cannot hold, as OpenAI's and vLLM's do, so the page never asks for more:
+ * the default 256 must still get a reply from a 128-token model. Returns { maxTokens, capped }; maxTokens is null
+ * when no setting is given (the server then takes what fits); throws when the prompt alone fills the context.
+ */
+async function replyBudget(messages, signal) {
+  const setting = parseInt($("max-tokens").value, 10);
+  const wanted = Number.isFinite(setting) && setting >= 1 ? setting : null;
+  const context = contextLength();
+  if (context === null) return { maxTokens: wanted, capped: false };
+  const prompt = await countPromptTokens(messages, signal);
+  const room = context - prompt;
+  if (room < 1) {
+    throw new Error(`This conversation is ${prompt} tokens long, and ${$("model").value} holds ${context} tokens in all, ` +
+      "prompt and reply together, so there is no room for a reply. Shorten the message, or start a New chat.");
+  }
+  if (wanted === null || wanted <= room) return { maxTokens: wanted, capped: false };
+  return { maxTokens: room, capped: true };
 }
 
 /**
@@ -155,6 +193,7 @@ function formatStats(s) {
     parts.push(s.completionTokens === null ? "≈" + rate : rate);
   }
   parts.push(`${tokens} tokens${s.completionTokens === null ? " (approx.)" : ""}`);
+  if (s.capped) parts.push(`capped at ${s.maxTokens} by the context`);
   if (s.stopped) parts.push("stopped");
   return parts.join(" · ");
 }
@@ -184,10 +223,13 @@ async function send() {
   setBusy(true);
   const stats = { start: performance.now(), firstToken: null, end: null, deltas: 0, completionTokens: null, stopped: false };
   try {
+    const budget = await replyBudget(messages, controller.signal);
+    stats.maxTokens = budget.maxTokens;
+    stats.capped = budget.capped;
     const response = await fetch("/v1/chat/completions", {
       method: "POST",
       headers: headers(),
-      body: JSON.stringify(requestBody(messages)),
+      body: JSON.stringify(requestBody(messages, budget.maxTokens)),
       signal: controller.signal,
     });
     if (!response.ok) throw new Error(await errorMessage(response));
