@@ -16,7 +16,7 @@ public sealed partial class ServeCommandTests
         var run = StrataCli.RunAsync(["serve", "--model", $"{TinyModels.SharedDirectory}=tiny", "--port", "0", "--key-store", Path.Combine(TestPaths.NewTemporaryDirectory(), "none.db")],
             TextWriter.Synchronized(output), TextWriter.Synchronized(error), stop.Token);
         for (int i = 0; i < 600 && !output.ToString().Contains("ready: tiny", StringComparison.Ordinal) && !run.IsCompleted; i++) await Task.Delay(50);
-        Assert.Contains("ready: tiny (jinja chat format, context 512, torch backend)", output.ToString());
+        Assert.Contains("ready: tiny (jinja chat format, context 512, native backend)", output.ToString());
         string address = ListeningOn().Match(output.ToString()).Groups[1].Value;
 
         using var client = new HttpClient { BaseAddress = new Uri(address + "/") };

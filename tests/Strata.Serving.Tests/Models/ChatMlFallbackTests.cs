@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using Strata.Models.Tokenization;
 using Strata.Models.Loading;
 using Strata.Models.Templates;
+using Strata.Models.Tokenization;
 using Strata.Serving.Models;
 using Strata.Training.Tuning;
 

@@ -119,7 +119,7 @@ internal static unsafe class QuantizedDot
     {
         var spread = Avx2.Shuffle(Vector256.Create(bits).AsByte(),
             Vector256.Create((byte)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
-        var marked = spread | Vector256.Create(0x7FBFDFEF7FBFDFEFul).AsByte();
+        var marked = spread | Vector256.Create(0x7FBFDFEFF7FBFDFEul).AsByte();
         return Avx2.CompareEqual(marked, Vector256<byte>.AllBitsSet);
     }
 

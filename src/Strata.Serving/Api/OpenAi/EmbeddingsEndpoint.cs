@@ -1,6 +1,6 @@
-using Strata.Models.Inference;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Strata.Models.Inference;
 using Strata.Serving.Engine;
 using Strata.Serving.Models;
 
