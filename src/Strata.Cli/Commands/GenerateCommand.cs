@@ -23,15 +23,16 @@ internal static class GenerateCommand
         var stop = new Option<string[]>("--stop") { Description = "Stop before this text (repeatable)", AllowMultipleArgumentsPerToken = false };
         var noBos = new Option<bool>("--no-bos") { Description = "Do not prepend the BOS token" };
         var chat = new Option<bool>("--chat") { Description = "Send the prompt as a user message in the model's chat template (tuned models)" };
-        var backend = BackendOption.Create();
+        var inference = new InferenceFlags();
         var command = new Command("generate", "Generate text from a prompt")
         {
-            model, prompt, maxTokens, temperature, topK, topP, minP, repetitionPenalty, seed, stop, noBos, chat, backend,
+            model, prompt, maxTokens, temperature, topK, topP, minP, repetitionPenalty, seed, stop, noBos, chat,
         };
+        inference.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var package = ModelPackage.Open(parse.GetRequiredValue(model));
-            using var runtime = package.LoadBackend(parse.GetValue(backend));
+            using var runtime = package.LoadBackend(inference.Read(parse));
             var options = new SamplingOptions
             {
                 MaxTokens = parse.GetValue(maxTokens),

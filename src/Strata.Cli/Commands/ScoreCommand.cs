@@ -16,8 +16,9 @@ internal static class ScoreCommand
         var text = new Option<string>("--text") { Description = "Text to score", Required = true };
         var json = new Option<bool>("--json") { Description = "Print JSON" };
         var noBos = new Option<bool>("--no-bos") { Description = "Do not prepend the BOS token" };
-        var backend = BackendOption.Create();
-        var command = new Command("score", "Log-probability of every token of a text (the basis of perplexity)") { model, text, json, noBos, backend };
+        var inference = new InferenceFlags();
+        var command = new Command("score", "Log-probability of every token of a text (the basis of perplexity)") { model, text, json, noBos };
+        inference.AddTo(command);
         command.SetAction(parse =>
         {
             var package = ModelPackage.Open(parse.GetRequiredValue(model));
@@ -26,7 +27,7 @@ internal static class ScoreCommand
             {
                 throw new ArgumentException($"text is {ids.Count} tokens; the model's context is {package.ContextLength}");
             }
-            using var runtime = package.LoadBackend(parse.GetValue(backend));
+            using var runtime = package.LoadBackend(inference.Read(parse));
             var report = Score(runtime, package.Tokenizer, ids);
             if (parse.GetValue(json)) context.Output.WriteLine(JsonSerializer.Serialize(report, CliContext.Json));
             else

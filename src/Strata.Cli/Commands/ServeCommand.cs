@@ -28,17 +28,19 @@ internal static class ServeCommand
         var keyStore = new Option<string>("--key-store") { Description = "API key store (SQLite)", DefaultValueFactory = _ => ApiKeyStore.DefaultPath };
         var maxBatch = new Option<int>("--max-batch") { Description = "Sequences decoded together per model", DefaultValueFactory = _ => 16 };
         var maxQueue = new Option<int>("--max-queue") { Description = "Waiting requests per model before 429", DefaultValueFactory = _ => 64 };
-        var backend = BackendOption.Create();
+        var inference = new InferenceFlags();
         var quickstartMinutes = new Option<double>("--quickstart-minutes") { Description = "Training time when the default model must be built", DefaultValueFactory = _ => 10 };
         var command = new Command("serve", "Serve models over OpenAI- and Cohere-compatible APIs, with a playground at /")
         {
-            models, host, port, apiKeys, keyStore, maxBatch, maxQueue, quickstartMinutes, backend,
+            models, host, port, apiKeys, keyStore, maxBatch, maxQueue, quickstartMinutes,
         };
+        inference.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var sources = (parse.GetValue(models) ?? []).Select(ParseSource).ToList();
             if (sources.Count == 0) sources.Add(EnsureQuickstartModel(context, parse.GetValue(quickstartMinutes), cancellationToken));
-            sources = sources.Select(s => s with { Backend = parse.GetValue(backend) }).ToList();
+            var loading = inference.Read(parse);
+            sources = sources.Select(s => s with { Inference = loading }).ToList();
             string hostName = parse.GetValue(host)!;
             string url = $"http://{(hostName.Contains(':') ? $"[{hostName}]" : hostName)}:{parse.GetValue(port)}";
             var options = new ServerOptions

@@ -92,7 +92,7 @@ internal sealed unsafe class NativeWeights : IDisposable
         }
         catch (NotSupportedException)
         {
-            throw new InvalidDataException($"{source.Origin}: tensor '{name}' is {tensor.Type}, which the native runtime cannot read");
+            throw new InvalidDataException($"{source.Origin}: tensor '{name}' is {tensor.Type}; the native runtime multiplies F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q4_K and Q6_K weights");
         }
         if (tensor.Type is not (GgmlType.F32 or GgmlType.F16 or GgmlType.BF16) && columns % 32 != 0)
         {

@@ -7,9 +7,12 @@ namespace Strata.Serving.Models;
 
 /// <summary>
 /// A model folder or GGUF file to serve, the id clients will use for it (default: the folder's name or the file's
-/// without <c>.gguf</c>) and the runtime to load it into.
+/// without <c>.gguf</c>) and how to load it (runtime, threads).
 /// </summary>
-public sealed record ModelSource(string Path, string? Name = null, BackendKind Backend = BackendKind.Auto);
+public sealed record ModelSource(string Path, string? Name = null)
+{
+    public InferenceOptions Inference { get; init; } = new();
+}
 
 /// <summary>
 /// The served models and their engines. Loading runs in the background so the server can answer
@@ -56,7 +59,7 @@ public sealed class ModelRegistry : IDisposable
             foreach (var source in sources)
             {
                 progress?.Report($"loading {source.Path}");
-                var model = await Task.Run(() => ServedModel.Load(source.Path, source.Name, source.Backend));
+                var model = await Task.Run(() => ServedModel.Load(source.Path, source.Name, source.Inference));
                 lock (gate) engines.Add(new InferenceEngine(model, engineOptions, observer));
                 progress?.Report($"loaded {model.Name}: {model.Config.NumHiddenLayers} layers, context {model.ContextLength}, chat format {model.Prompts.Format}, {model.Backend.Name} backend");
             }

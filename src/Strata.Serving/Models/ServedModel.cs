@@ -47,13 +47,13 @@ public sealed class ServedModel : IDisposable
     /// <summary>The longest sequence (prompt + completion) this model accepts.</summary>
     public int ContextLength => Package.ContextLength;
 
-    /// <summary>Opens a model folder or GGUF file and loads its weights into <paramref name="backend"/>.</summary>
+    /// <summary>Opens a model folder or GGUF file and loads its weights as <paramref name="options"/> say (default: native runtime).</summary>
     /// <exception cref="InvalidDataException">The chat template does not parse, or a file is malformed.</exception>
-    public static ServedModel Load(string path, string? name = null, BackendKind backend = BackendKind.Auto)
+    public static ServedModel Load(string path, string? name = null, InferenceOptions? options = null)
     {
         var package = ModelPackage.Open(path);
         _ = package.Prompts;   // a broken chat template fails the load, not the first chat request
-        return new ServedModel(name ?? package.DefaultName, package, package.LoadBackend(backend));
+        return new ServedModel(name ?? package.DefaultName, package, package.LoadBackend(options ?? new InferenceOptions()));
     }
 
     /// <summary>Plain-text prompt for completions: BOS (when the model adds one) + text.</summary>

@@ -57,6 +57,10 @@ internal sealed unsafe class MatMulJob : IParallelJob
     {
         var w = s.Weights;
         int columns = w.Columns;
+        if (Isa.Avx512 && w.Type is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16 && columns % 16 == 0)
+        {
+            from = ComputeFloatTiles(ref s, from, to);
+        }
         for (int r = from; r < to; r++)
         {
             byte* row = w.Row(r);
@@ -79,5 +83,36 @@ internal sealed unsafe class MatMulJob : IParallelJob
                 s.Output[(long)n * s.OutputStride + r] = value + bias;
             }
         }
+    }
+
+    /// <summary>Rows in blocks of four through <see cref="FloatTiles"/>; returns the first row left for the plain loop.</summary>
+    private int ComputeFloatTiles(ref Segment s, int from, int to)
+    {
+        var w = s.Weights;
+        int type = w.Type == GgmlType.F32 ? 0 : w.Type == GgmlType.F16 ? 1 : 2;
+        float* sums = stackalloc float[16];
+        int r = from;
+        for (; r + 4 <= to; r += 4)
+        {
+            byte* rows = w.Row(r);
+            int n = 0;
+            for (; n + 4 <= tokens; n += 4)
+            {
+                FloatTiles.Tile4x4(rows, w.RowBytes, type, input + (long)n * w.Columns, w.Columns, w.Columns, sums);
+                for (int t = 0; t < 4; t++) Store(ref s, n + t, r, sums + 4 * t);
+            }
+            for (; n < tokens; n++)
+            {
+                FloatTiles.Tile4x1(rows, w.RowBytes, type, input + (long)n * w.Columns, w.Columns, sums);
+                Store(ref s, n, r, sums);
+            }
+        }
+        return r;
+    }
+
+    private static void Store(ref Segment s, int token, int row, float* four)
+    {
+        float* y = s.Output + (long)token * s.OutputStride + row;
+        for (int i = 0; i < 4; i++) y[i] = four[i] + (s.Bias == null ? 0 : s.Bias[row + i]);
     }
 }
