@@ -17,6 +17,7 @@ public static class StrataCli
             verbose,
             InitCommand.Create(context),
             InspectCommand.Create(context),
+            QuantizeCommand.Create(context),
             GenerateCommand.Create(context),
             ScoreCommand.Create(context),
             TokenizeCommand.Create(context),

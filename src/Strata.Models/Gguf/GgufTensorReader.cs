@@ -64,6 +64,21 @@ public sealed class GgufTensorReader : IDisposable
         }
     }
 
+    /// <summary>Hands a tensor's stored bytes to <paramref name="consume"/> in chunks of at most 16 MiB, unconverted.</summary>
+    public void CopyRaw(GgufTensorInfo tensor, Action<ReadOnlySpan<byte>> consume)
+    {
+        long remaining = checked(GgmlTypes.RowBytes(TypeOf(tensor), (long)tensor.Shape[0]) * RowCount(tensor));
+        if (_buffer.Length < Math.Min(remaining, 1 << 24)) _buffer = new byte[Math.Min(remaining, 1 << 24)];
+        _stream.Position = _file.DataOffset + (long)tensor.Offset;
+        while (remaining > 0)
+        {
+            int count = (int)Math.Min(remaining, _buffer.Length);
+            _stream.ReadExactly(_buffer, 0, count);
+            consume(_buffer.AsSpan(0, count));
+            remaining -= count;
+        }
+    }
+
     /// <summary>A whole (small) tensor as float32, in storage order.</summary>
     public float[] ReadAll(GgufTensorInfo tensor)
     {

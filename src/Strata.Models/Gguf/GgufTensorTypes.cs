@@ -9,7 +9,7 @@ namespace Strata.Models.Gguf;
 /// </summary>
 /// <remarks>
 /// - Only tensors of 2+ dimensions whose name ends in "weight" are converted; the rest (norms, biases,
-///   rope_freqs) stay float32, as convert_hf_to_gguf.py stores them.
+///   rope_freqs) keep their type: float32, as convert_hf_to_gguf.py stores them.
 /// - F32/F16/BF16 files convert every such tensor to that type.
 /// - For quantized files, <c>output.weight</c> (or <c>token_embd.weight</c> when the embedding is tied, i.e. there is
 ///   no output.weight) becomes Q6_K, unless the file type is Q8_0 (kept) or its rows are not a multiple of the
@@ -25,8 +25,10 @@ public static class GgufTensorTypes
     /// <summary>Chooses the type of every tensor. <paramref name="tensors"/>: GGUF names with GGUF-order dimensions.</summary>
     /// <exception cref="NotSupportedException">A file type Strata does not write, a model with no GGUF mapping, or a
     /// tensor whose rows fit no fallback; the message names the tensor.</exception>
+    /// <param name="sourceType">The type a tensor is stored as now; tensors that are not converted keep it (default: F32,
+    /// as convert_hf_to_gguf.py stores norms and biases).</param>
     public static IReadOnlyDictionary<string, GgmlType> Choose(GgufFileType fileType, IReadOnlyList<(string Name, IReadOnlyList<long> Dimensions)> tensors,
-        Configuration.ModelConfig config)
+        Configuration.ModelConfig config, Func<string, GgmlType?>? sourceType = null)
     {
         var defaultType = GgufFileTypes.DefaultTensorType(fileType);
         bool tied = !tensors.Any(t => t.Name == "output.weight");
@@ -37,7 +39,7 @@ public static class GgufTensorTypes
         foreach (var (name, dimensions) in tensors)
         {
             GgmlType type;
-            if (!AllowsQuantization(name, dimensions)) type = GgmlType.F32;
+            if (!AllowsQuantization(name, dimensions)) type = sourceType?.Invoke(name) ?? GgmlType.F32;
             else if (defaultType is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16) type = defaultType;
             else type = Fallback(name, dimensions[0], ForTensor(name, dimensions[0], defaultType, fileType, tied, layers, seventyB));
             result[name] = type;
@@ -81,7 +83,7 @@ public static class GgufTensorTypes
             GgmlType.Q5_K => GgmlType.Q5_1,
             GgmlType.Q6_K => GgmlType.Q8_0,
             _ => throw new NotSupportedException(
-                $"tensor '{name}': rows of {columns} elements are not a multiple of {GgmlTypes.Name(type)}'s block size {GgmlTypes.BlockSize(type)}, and llama.cpp defines no fallback for it"),
+                $"tensor '{name}': rows of {columns} elements are not a multiple of {GgmlTypes.Name(type)}'s block size {GgmlTypes.BlockSize(type)}, and llama.cpp defines no fallback for it (f32, f16 and bf16 hold any row length)"),
         };
         return columns % GgmlTypes.BlockSize(fallback) == 0 ? fallback : GgmlType.F16;
     }
