@@ -70,6 +70,14 @@ internal sealed class HuggingFaceSource : IExportSource
             GgufArchitecture.WriteMetadata(Config, fileType, Path.GetFileName(_directory), Path.Combine(_directory, ModelConfig.FileName)));
         entries.AddRange(GgufTokenizerMetadata.Create(_tokenizer, options, Path.Combine(_directory, "tokenizer.json")));
         entries.AddRange(EndOfTurnIds(eos));
+        // Last, in llama-quantize's order, so quantizing directly gives the same file as writing f32 and requantizing.
+        foreach (string key in (string[])["general.quantization_version", "general.file_type"])
+        {
+            int index = entries.FindIndex(e => e.Key == key);
+            var entry = entries[index];
+            entries.RemoveAt(index);
+            entries.Add(entry);
+        }
         return entries;
     }
 
@@ -228,30 +236,24 @@ internal sealed class GgufSource : IExportSource
 
     public IReadOnlyList<ExportTensor> Tensors { get; }
 
-    /// <summary>The source's metadata with file type and quantization version replaced, as llama-quantize copies it;
-    /// alignment and split keys are dropped (the output is one file with the default alignment).</summary>
+    /// <summary>
+    /// The source's metadata in its order, then <c>general.quantization_version</c> and <c>general.file_type</c>, as
+    /// llama-quantize writes them (gguf_set_val removes a key and appends it). Split keys are dropped, as llama-quantize
+    /// drops them, and so is <c>general.alignment</c> (the output uses the default).
+    /// </summary>
     public IReadOnlyList<KeyValuePair<string, object>> Metadata(GgufFileType fileType)
     {
         var entries = new List<KeyValuePair<string, object>>();
-        bool fileTypeWritten = false, versionWritten = false;
         foreach (var (key, value) in _file.Metadata)
         {
-            if (key is "general.alignment" || key.StartsWith("split.", StringComparison.Ordinal)) continue;
-            if (key == "general.file_type")
-            {
-                entries.Add(new(key, (uint)fileType));
-                fileTypeWritten = true;
-            }
-            else if (key == "general.quantization_version")
-            {
-                entries.Add(new(key, GgufArchitecture.QuantizationVersion));
-                versionWritten = true;
-            }
+            if (key is "general.alignment" or "general.file_type" or "general.quantization_version") continue;
+            if (key.StartsWith("split.", StringComparison.Ordinal)) continue;
             // GgufFile keeps no element type for an empty array of a rare type; such a key is dropped, not guessed.
-            else if (value is not object[] { Length: 0 } || value.GetType() != typeof(object[])) entries.Add(new(key, value));
+            if (value is object[] { Length: 0 } && value.GetType() == typeof(object[])) continue;
+            entries.Add(new(key, value));
         }
-        if (!versionWritten) entries.Add(new("general.quantization_version", GgufArchitecture.QuantizationVersion));
-        if (!fileTypeWritten) entries.Add(new("general.file_type", (uint)fileType));
+        entries.Add(new("general.quantization_version", GgufArchitecture.QuantizationVersion));
+        entries.Add(new("general.file_type", (uint)fileType));
         return entries;
     }
 

@@ -200,7 +200,7 @@ public sealed class GgufExporterTests : IDisposable
     }
 
     [Fact]
-    public void RequantizingAnF32GgufGivesTheSameBytesAsQuantizingTheCheckpoint()
+    public void RequantizingAnF32GgufGivesTheSameFileAsQuantizingTheCheckpoint()
     {
         string source = Checkpoint("requantize", Llama);
         string f32 = Path.Combine(_directory, "requantize-f32.gguf");
@@ -211,14 +211,9 @@ public sealed class GgufExporterTests : IDisposable
         GgufExporter.Export(source, direct, GgufFileType.MostlyQ4_K_M);
         GgufExporter.Export(f32, viaGguf, GgufFileType.MostlyQ4_K_M);
         GgufExporter.Export(viaGguf, again, GgufFileType.MostlyQ4_K_M); // same type: tensors are copied, not requantized
-        var a = GgufFile.Read(direct);
-        var b = GgufFile.Read(viaGguf);
-        Assert.Equal(a.Tensors.Select(Describe), b.Tensors.Select(Describe));
-        byte[] aBytes = File.ReadAllBytes(direct), bBytes = File.ReadAllBytes(viaGguf), cBytes = File.ReadAllBytes(again);
-        Assert.Equal(aBytes.AsSpan((int)a.DataOffset).ToArray(), bBytes.AsSpan((int)b.DataOffset).ToArray());
-        var c = GgufFile.Read(again);
-        Assert.Equal(aBytes.AsSpan((int)a.DataOffset).ToArray(), cBytes.AsSpan((int)c.DataOffset).ToArray());
-        Assert.Equal(a.Metadata["tokenizer.ggml.merges"], b.Metadata["tokenizer.ggml.merges"]);
+        // Metadata order included: the whole files are equal (llama-quantize on the f32 file writes this file too).
+        Assert.Equal(File.ReadAllBytes(direct), File.ReadAllBytes(viaGguf));
+        Assert.Equal(File.ReadAllBytes(direct), File.ReadAllBytes(again));
     }
 
     [Fact]
