@@ -64,6 +64,16 @@ internal sealed class BpeMergeEngine
 
     public BpeAlphabet Alphabet => _alphabet;
 
+    /// <summary>Whether a word already in the vocabulary is one token without merging (Llama 3's <c>ignore_merges</c>).</summary>
+    public bool IgnoresMerges => _ignoreMerges;
+
+    /// <summary>The unknown token's id, when the vocabulary has one.</summary>
+    public int? UnknownId => _unknownId;
+
+    /// <summary>The merges that can apply (both parts and the result in the vocabulary), by rank, lowest first.</summary>
+    public IEnumerable<(int LeftId, int RightId, int MergedId, int Rank)> Merges() =>
+        _merges.Select(m => ((int)(m.Key >> 32), (int)(uint)m.Key, m.Value.Merged, m.Value.Rank)).OrderBy(m => m.Item4);
+
     /// <summary>Appends the ids for one pre-tokenized word (raw text; byte-level mapping happens here).</summary>
     public void EncodeWord(string word, List<int> output)
     {

@@ -45,6 +45,9 @@ public sealed class StrataTokenizer : Generation.ITokenDecoder
             .ToDictionary(g => g.Key, g => g.First().Id, StringComparer.Ordinal);
     }
 
+    /// <summary>What the tokenizer was built from, for writers that store it in another format (GGUF).</summary>
+    internal TokenizerParts Parts => _parts;
+
     /// <summary>Highest id + 1, including added and special tokens.</summary>
     public int VocabularySize => _parts.IdToToken.Length;
 
