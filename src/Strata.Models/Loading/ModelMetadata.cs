@@ -72,6 +72,30 @@ public sealed record ModelMetadata
         };
     }
 
+    /// <summary>The same from a GGUF file's metadata: <c>tokenizer.chat_template</c> (and named ones), the BOS/EOS tokens'
+    /// text, <c>tokenizer.ggml.add_bos_token</c>, the end-of-turn ids, and llama.cpp's <c>general.sampling.*</c> defaults.</summary>
+    public static ModelMetadata FromGguf(Gguf.GgufFile file, Tokenization.StrataTokenizer tokenizer)
+    {
+        const string Prefix = "tokenizer.chat_template.";
+        var named = file.Metadata.Keys.Where(k => k.StartsWith(Prefix, StringComparison.Ordinal))
+            .ToDictionary(k => k[Prefix.Length..], k => file.GetString(k) ?? "", StringComparer.Ordinal);
+        return new ModelMetadata
+        {
+            ChatTemplate = file.GetString("tokenizer.chat_template"),
+            NamedChatTemplates = named,
+            BosToken = tokenizer.BosTokenId is int bos ? tokenizer.IdToToken(bos) : null,
+            EosToken = tokenizer.EosTokenId is int eos ? tokenizer.IdToToken(eos) : null,
+            AddBosToken = file.GetBool("tokenizer.ggml.add_bos_token"),
+            GenerationEosTokenIds = new[] { "eot", "eom" }.Select(k => file.GetInteger($"tokenizer.ggml.{k}_token_id")).OfType<long>().Select(id => (int)id).ToArray(),
+            DefaultTemperature = GgufNumber(file, "general.sampling.temp"),
+            DefaultTopP = GgufNumber(file, "general.sampling.top_p"),
+            DefaultTopK = file.GetInteger("general.sampling.top_k") is long k ? (int)k : null,
+        };
+    }
+
+    private static double? GgufNumber(Gguf.GgufFile file, string key) =>
+        file.Metadata.TryGetValue(key, out object? value) && value is float f ? f : null;
+
     // Special tokens appear as plain strings or as AddedToken objects {"content": "<s>", ...}.
     private static string? TokenText(JsonNode? node) => node switch
     {

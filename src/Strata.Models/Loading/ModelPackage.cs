@@ -1,4 +1,5 @@
 using Strata.Models.Configuration;
+using Strata.Models.Gguf;
 using Strata.Models.Inference;
 using Strata.Models.Llama;
 using Strata.Models.Native;
@@ -25,6 +26,7 @@ public enum ModelFormat
 public sealed class ModelPackage
 {
     private readonly Lazy<PromptFormatter> prompts;
+    private GgufFile? gguf;
 
     private ModelPackage(string path, ModelFormat format, ModelConfig config, StrataTokenizer tokenizer, ModelMetadata metadata)
     {
@@ -127,6 +129,7 @@ public sealed class ModelPackage
     public IInferenceBackend LoadBackend(InferenceOptions options) => options.Backend switch
     {
         BackendKind.Torch => LoadTorchBackend(),
+        _ when gguf is not null => NativeBackend.FromGguf(Config, gguf, options),
         _ => NativeBackend.FromCheckpoint(Config, Path, options),
     };
 
@@ -143,7 +146,7 @@ public sealed class ModelPackage
     {
         if (Format == ModelFormat.Gguf)
         {
-            throw new NotSupportedException($"{Path}: training and the torch backend need a Hugging Face folder; run GGUF files with --backend native");
+            throw new NotSupportedException($"{Path}: training and the torch backend need a Hugging Face folder; GGUF files run on the native backend (--backend native or auto)");
         }
         var model = new LlamaForCausalLM(adjust is null ? Config : adjust(Config));
         LlamaCheckpoint.LoadWeights(model, Path);
@@ -153,7 +156,10 @@ public sealed class ModelPackage
     private static ModelPackage OpenGguf(string path)
     {
         if (!IsGguf(path)) throw new InvalidDataException($"{path}: not a GGUF file; give a model folder or a .gguf file");
-        throw new NotSupportedException($"{path}: GGUF models are not supported yet");
+        var file = GgufFile.Read(path);
+        var config = GgufArchitecture.ReadConfig(file);
+        var tokenizer = StrataTokenizer.FromGguf(path);
+        return new ModelPackage(path, ModelFormat.Gguf, config, tokenizer, ModelMetadata.FromGguf(file, tokenizer)) { gguf = file };
     }
 
     private static bool IsGguf(string path)

@@ -43,6 +43,27 @@ public sealed unsafe class NativeBackend : IInferenceBackend
         }
     }
 
+    /// <summary>
+    /// A GGUF file (llama or qwen2 architecture), its tensors read in place from the mapping, quantized blocks included.
+    /// llama files had their Q/K rows permuted by llama.cpp's converter, so they rotate adjacent pairs, as llama.cpp does.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A tensor is missing, mis-shaped, past the end of the file or of an unreadable
+    /// type; the message names the file and the tensor.</exception>
+    public static NativeBackend FromGguf(ModelConfig config, Gguf.GgufFile file, InferenceOptions? options = null)
+    {
+        var source = new GgufSource(file);
+        try
+        {
+            bool permuted = file.GetString("general.architecture") == "llama";
+            return new NativeBackend(config, source, adjacentRopePairs: permuted, options ?? new InferenceOptions());
+        }
+        catch
+        {
+            source.Dispose();
+            throw;
+        }
+    }
+
     public string Name => "native";
 
     public ModelConfig Config { get; }
