@@ -46,6 +46,8 @@ internal static class InferenceBenchmark
             var clock = Stopwatch.StartNew();
             backend.Step([new SequenceStep(prompt, cache)], logits);
             double prefillSeconds = clock.Elapsed.TotalSeconds;
+            if (run == 1 && NativeProfile.Enabled) Console.WriteLine($"prefill profile: {NativeProfile.Report()}");
+            NativeProfile.Reset();
             using var decodePool = backend.NewCachePool(1);
             using var decodeCache = decodePool.Rent();
             int next = prompt[0];
@@ -62,6 +64,7 @@ internal static class InferenceBenchmark
             decode.Add(decodeLength / decodeSeconds);
             Console.WriteLine($"  run {run}: prefill {prefill[^1],8:F1} tok/s   decode {decode[^1],6:F1} tok/s");
         }
+        if (NativeProfile.Enabled) Console.WriteLine($"profile (all runs): {NativeProfile.Report()}");
         double decodeMedian = Arguments.Median(decode);
         string bandwidth = backend is NativeBackend n ? $", {n.WeightBytes * decodeMedian / 1e9:F1} GB/s of weights" : "";
         Console.WriteLine($"median: prefill {Arguments.Median(prefill):F1} tokens/s, decode {decodeMedian:F1} tokens/s{bandwidth}");

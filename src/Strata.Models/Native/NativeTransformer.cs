@@ -62,8 +62,10 @@ internal sealed unsafe class NativeTransformer : IDisposable
         ForwardOutput kind, float* output)
     {
         int n = tokens.Length;
+        long clock = NativeProfile.Start();
         float* xs = x.Floats((long)n * hidden);
         for (int t = 0; t < n; t++) weights.Embedding.DequantizeRow(tokens[t], xs + (long)t * hidden);
+        NativeProfile.Stop(NativeProfile.Phase.Embed, clock);
         if (rope is not null)
         {
             int longest = 0;
@@ -80,6 +82,7 @@ internal sealed unsafe class NativeTransformer : IDisposable
         }
 
         // The final norm (and the residual still pending) only for the rows asked for: a prefill needs one.
+        clock = NativeProfile.Start();
         float* rows = selected.Floats((long)outputRows.Length * hidden);
         for (int i = 0; i < outputRows.Length; i++)
         {
@@ -94,10 +97,12 @@ internal sealed unsafe class NativeTransformer : IDisposable
         matmul.Begin(outputRows.Length, rows, headInput);
         matmul.Add(head, output, head.Rows);
         pool.Run(matmul);
+        NativeProfile.Stop(NativeProfile.Phase.Head, clock);
     }
 
     private float* Attention(int layer, NativeLayer w, int n, float* xs, float* pending, int[] positions, NativeSequenceCache[] caches)
     {
+        long clock;
         float* xn = normed.Floats((long)n * hidden);
         var input = QuantizedActivations.In((byte*)quantized.Pointer, n, hidden);
         residualNorm.Tokens = n;
@@ -109,14 +114,18 @@ internal sealed unsafe class NativeTransformer : IDisposable
         residualNorm.Epsilon = epsilon;
         residualNorm.Quantize = w.Query.TakesQuantizedInput || w.Key.TakesQuantizedInput || w.Value.TakesQuantizedInput;
         residualNorm.Quantized = input;
+        clock = NativeProfile.Start();
         residualNorm.RunOn(pool);
+        NativeProfile.Stop(NativeProfile.Phase.Norm, clock);
 
         float* qs = q.Floats((long)n * queryWidth), ks = k.Floats((long)n * keyWidth), vs = v.Floats((long)n * keyWidth);
         matmul.Begin(n, xn, input);
         matmul.Add(w.Query, qs, queryWidth, w.QueryBias);
         matmul.Add(w.Key, ks, keyWidth, w.KeyBias);
         matmul.Add(w.Value, vs, keyWidth, w.ValueBias);
+        clock = NativeProfile.Start();
         pool.Run(matmul);
+        NativeProfile.Stop(NativeProfile.Phase.Qkv, clock);
 
         ropeStore.Tokens = n;
         ropeStore.Queries = qs;
@@ -126,11 +135,15 @@ internal sealed unsafe class NativeTransformer : IDisposable
         ropeStore.Caches = caches;
         ropeStore.Positions = positions;
         ropeStore.Rope = rope;
+        clock = NativeProfile.Start();
         ropeStore.RunOn(pool);
+        NativeProfile.Stop(NativeProfile.Phase.Rope, clock);
 
         float* att = attended.Floats((long)n * queryWidth);
         attention.Set(layer, n, qs, caches, positions, att);
+        clock = NativeProfile.Start();
         pool.Run(attention);
+        NativeProfile.Stop(NativeProfile.Phase.Attention, clock);
 
         var attendedInput = QuantizedActivations.In((byte*)quantized.Pointer, n, queryWidth);
         if (w.Output.TakesQuantizedInput)
@@ -139,17 +152,22 @@ internal sealed unsafe class NativeTransformer : IDisposable
             quantize.Source = att;
             quantize.Width = queryWidth;
             quantize.Quantized = attendedInput;
+            clock = NativeProfile.Start();
             quantize.RunOn(pool);
+            NativeProfile.Stop(NativeProfile.Phase.Output, clock);
         }
         float* output = delta.Floats((long)n * hidden);
         matmul.Begin(n, att, attendedInput);
         matmul.Add(w.Output, output, hidden);
+        clock = NativeProfile.Start();
         pool.Run(matmul);
+        NativeProfile.Stop(NativeProfile.Phase.Output, clock);
         return output;
     }
 
     private float* FeedForward(NativeLayer w, int n, float* xs, float* pending)
     {
+        long clock;
         float* xn = normed.Floats((long)n * hidden);
         var input = QuantizedActivations.In((byte*)quantized.Pointer, n, hidden);
         residualNorm.Tokens = n;
@@ -161,13 +179,17 @@ internal sealed unsafe class NativeTransformer : IDisposable
         residualNorm.Epsilon = epsilon;
         residualNorm.Quantize = w.Gate.TakesQuantizedInput || w.Up.TakesQuantizedInput;
         residualNorm.Quantized = input;
+        clock = NativeProfile.Start();
         residualNorm.RunOn(pool);
+        NativeProfile.Stop(NativeProfile.Phase.Norm, clock);
 
         float* gates = gate.Floats((long)n * intermediate), ups = up.Floats((long)n * intermediate);
         matmul.Begin(n, xn, input);
         matmul.Add(w.Gate, gates, intermediate);
         matmul.Add(w.Up, ups, intermediate);
+        clock = NativeProfile.Start();
         pool.Run(matmul);
+        NativeProfile.Stop(NativeProfile.Phase.GateUp, clock);
 
         var gated = QuantizedActivations.In((byte*)quantized.Pointer, n, intermediate);
         swiGlu.Tokens = n;
@@ -176,13 +198,17 @@ internal sealed unsafe class NativeTransformer : IDisposable
         swiGlu.Width = intermediate;
         swiGlu.Quantize = w.Down.TakesQuantizedInput;
         swiGlu.Quantized = gated;
+        clock = NativeProfile.Start();
         swiGlu.RunOn(pool);
+        NativeProfile.Stop(NativeProfile.Phase.SwiGlu, clock);
 
         // The attention output's buffer is free again: the down projection writes there.
         float* output = attended.Floats((long)n * Math.Max(hidden, queryWidth));
         matmul.Begin(n, gates, gated);
         matmul.Add(w.Down, output, hidden);
+        clock = NativeProfile.Start();
         pool.Run(matmul);
+        NativeProfile.Stop(NativeProfile.Phase.Down, clock);
         return output;
     }
 

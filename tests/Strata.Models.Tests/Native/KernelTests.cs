@@ -112,6 +112,94 @@ public unsafe class KernelTests
         }
     }
 
+    /// <summary>
+    /// The register-blocked tiles (four rows × one token, four rows × four tokens, one row × four tokens) against the
+    /// scalar per-row dot product, for every (row, token) they produce.
+    /// </summary>
+    [Theory, MemberData(nameof(Formats))]
+    public void TilesMatchTheScalarDotProducts(string format)
+    {
+        if (!System.Runtime.Intrinsics.X86.AvxVnni.IsSupported) return;   // the tiles need AVX-VNNI; elsewhere the plain kernels run
+        var random = new Random(7);
+        int n = 512, rows = 4, tokens = 4;
+        int perRow = RandomBlocks(random, format, n).Length;
+        var weights = new byte[rows * perRow];
+        for (int r = 0; r < rows; r++) RandomBlocks(random, format, n).CopyTo(weights, r * perRow);
+        var values = new sbyte[tokens * n];
+        var scales = new float[tokens * n / 32];
+        var sums = new short[tokens * n / 16];
+        fixed (byte* w = weights)
+        fixed (sbyte* q = values)
+        fixed (float* sc = scales)
+        fixed (short* sm = sums)
+        {
+            var activations = new QuantizedActivations(q, sc, sm, n);
+            for (int t = 0; t < tokens; t++)
+            {
+                fixed (float* x = RandomFloats(random, n)) activations.Quantize(t, x);
+            }
+            var expected = new float[tokens * rows];
+            for (int t = 0; t < tokens; t++)
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    byte* row = w + r * perRow;
+                    sbyte* xq = activations.RowValues(t);
+                    float* xs = activations.RowScales(t);
+                    short* xsum = activations.RowSums(t);
+                    expected[t * rows + r] = format switch
+                    {
+                        "q8_0" => QuantizedDot.DotQ8_0Scalar(row, xq, xs, n),
+                        "q4_0" => QuantizedDot.DotQ4_0Scalar(row, xq, xs, xsum, n),
+                        "q5_0" => QuantizedDot.DotQ5_0Scalar(row, xq, xs, xsum, n),
+                        "q4_K" => QuantizedDot.DotQ4_KScalar(row, xq, xs, xsum, n),
+                        _ => QuantizedDot.DotQ6_KScalar(row, xq, xs, xsum, n),
+                    };
+                }
+            }
+            var four = new float[16];
+            fixed (float* output = four)
+            {
+                long xStride = n, sStride = n / 32, sumStride = n / 16;
+                for (int t = 0; t < tokens; t++)
+                {
+                    switch (format)
+                    {
+                        case "q8_0": QuantizedTiles.Q8_0x1(w, perRow, activations.RowValues(t), activations.RowScales(t), n / 32, output); break;
+                        case "q4_0": QuantizedTiles.Offset4x1<Q4_0Blocks>(w, perRow, activations.RowValues(t), activations.RowScales(t), n / 32, output); break;
+                        case "q5_0": QuantizedTiles.Offset4x1<Q5_0Blocks>(w, perRow, activations.RowValues(t), activations.RowScales(t), n / 32, output); break;
+                        case "q4_K": KQuantTiles.Q4_K4x1(w, perRow, activations.RowValues(t), activations.RowScales(t), activations.RowSums(t), n / 256, output); break;
+                        default: KQuantTiles.Q6_K4x1(w, perRow, activations.RowValues(t), activations.RowScales(t), n / 256, output); break;
+                    }
+                    for (int r = 0; r < rows; r++) AssertNear(expected[t * rows + r], four[r], $"{format} 4x1 row {r} token {t}");
+                }
+                if (format.EndsWith('K'))
+                {
+                    for (int r = 0; r < rows; r++)
+                    {
+                        if (format == "q4_K") KQuantTiles.Q4_K1x4(w + r * perRow, q, xStride, sc, sStride, sm, sumStride, n / 256, output);
+                        else KQuantTiles.Q6_K1x4(w + r * perRow, q, xStride, sc, sStride, n / 256, output);
+                        for (int t = 0; t < tokens; t++) AssertNear(expected[t * rows + r], four[t], $"{format} 1x4 row {r} token {t}");
+                    }
+                }
+                else
+                {
+                    switch (format)
+                    {
+                        case "q8_0": QuantizedTiles.Q8_0x4(w, perRow, q, xStride, sc, sStride, n / 32, output); break;
+                        case "q4_0": QuantizedTiles.Offset4x4<Q4_0Blocks>(w, perRow, q, xStride, sc, sStride, n / 32, output); break;
+                        default: QuantizedTiles.Offset4x4<Q5_0Blocks>(w, perRow, q, xStride, sc, sStride, n / 32, output); break;
+                    }
+                    for (int t = 0; t < tokens; t++)
+                        for (int r = 0; r < rows; r++) AssertNear(expected[t * rows + r], four[t * 4 + r], $"{format} 4x4 row {r} token {t}");
+                }
+            }
+        }
+    }
+
+    private static void AssertNear(float expected, float actual, string what) =>
+        Assert.True(Math.Abs(expected - actual) <= 1e-4 * (1 + Math.Abs(expected)), $"{what}: scalar {expected}, tile {actual}");
+
     private static (sbyte[] Values, float[] Scales, short[] Sums) Quantize(float[] x, bool scalar)
     {
         int n = x.Length;

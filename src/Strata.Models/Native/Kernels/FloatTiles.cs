@@ -13,7 +13,6 @@ namespace Strata.Models.Native.Kernels;
 internal static unsafe class FloatTiles
 {
     /// <summary>out[t·4 + r] = Σ w_r · x_t for four rows and four tokens (columns a multiple of 16).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile4x4(byte* w, long rowBytes, int type, float* x, long tokenStride, int columns, float* output)
     {
         Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
@@ -46,7 +45,6 @@ internal static unsafe class FloatTiles
     }
 
     /// <summary>out[r] = Σ w_r · x for four rows and one token (columns a multiple of 16).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile4x1(byte* w, long rowBytes, int type, float* x, int columns, float* output)
     {
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;

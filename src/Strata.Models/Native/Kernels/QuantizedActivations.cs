@@ -69,7 +69,6 @@ internal readonly unsafe struct QuantizedActivations(sbyte* values, float* scale
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void QuantizeAvx2(float* x, sbyte* q, float* scales, short* sums, int columns)
     {
         var signMask = Vector256.Create(-0.0f);

@@ -16,7 +16,7 @@ internal static unsafe class QuantizedDot
     public const int Q8_0Bytes = 34, Q4_0Bytes = 18, Q5_0Bytes = 22, Q4_KBytes = 144, Q6_KBytes = 210;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Half(byte* p) => (float)BitConverter.UInt16BitsToHalf(*(ushort*)p);
+    private static float Half(byte* p) => HalfTable.At(p);
 
     /// <summary>Σ u·s per group of four bytes: (8 × int32).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
