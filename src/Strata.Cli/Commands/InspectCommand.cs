@@ -1,32 +1,23 @@
 using System.CommandLine;
 using Spectre.Console;
-using Strata.Models.Checkpoints;
 using Strata.Models.Configuration;
+using Strata.Models.Loading;
 
 namespace Strata.Cli.Commands;
 
-/// <summary><c>strata inspect DIR</c>: what a checkpoint is, read from its headers without loading weights.</summary>
+/// <summary><c>strata inspect PATH</c>: what a model folder or GGUF file is, read from its headers without loading weights.</summary>
 internal static class InspectCommand
 {
     public static Command Create(CliContext context)
     {
-        var directory = new Argument<string>("model") { Description = "Model directory" };
-        var command = new Command("inspect", "Show a model's configuration, parameter count, dtype and size") { directory };
+        var path = new Argument<string>("model") { Description = "Model folder or .gguf file" };
+        var command = new Command("inspect", "Show a model's configuration, parameter count, storage types and size") { path };
         command.SetAction(parse =>
         {
-            string dir = parse.GetRequiredValue(directory);
-            if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: model directory not found");
-            var config = ModelConfig.Load(dir);
-            using var weights = CheckpointWeights.Open(dir);
-            long parameters = 0;
-            var dtypes = new SortedSet<string>();
-            foreach (string name in weights.Names)
-            {
-                var info = weights.Info(name);
-                parameters += info.Shape.Aggregate(1L, (a, b) => a * b);
-                dtypes.Add(info.DType.ToString());
-            }
-            long bytes = Directory.EnumerateFiles(dir, "*.safetensors").Sum(f => new FileInfo(f).Length);
+            var package = ModelPackage.Open(parse.GetRequiredValue(path));
+            var config = package.Config;
+            var weights = package.DescribeWeights();
+            long parameters = weights.Parameters, bytes = weights.Bytes;
             var table = new Table().AddColumn("property").AddColumn("value");
             void Row(string key, object? value) => table.AddRow(Markup.Escape(key), Markup.Escape(value?.ToString() ?? "-"));
             Row("architecture", string.Join(", ", config.Architectures));
@@ -40,9 +31,11 @@ internal static class InspectCommand
                 : $"RoPE θ={config.RopeTheta} {config.RopeScaling?.Kind ?? "unscaled"}, {config.MaxPositionEmbeddings} tokens");
             Row("tied embeddings", config.TieWordEmbeddings);
             Row("attention bias", config.HasAttentionBias);
-            Row("stored dtype", string.Join(", ", dtypes));
+            Row("format", package.Format == ModelFormat.Gguf ? "GGUF" : "Hugging Face safetensors");
+            Row("stored types", string.Join(", ", weights.Types.Select(t => $"{t.Key} ×{t.Value}")));
             Row("size on disk", $"{bytes / 1048576.0:F1} MiB");
-            Row("tokenizer", File.Exists(Path.Combine(dir, "tokenizer.json")) ? "tokenizer.json" : "none");
+            Row("tokenizer", $"{package.Tokenizer.VocabularySize} tokens, BOS {package.BosTokenId?.ToString() ?? "none"}{(package.AddsBos ? " (added)" : "")}, EOS {string.Join(", ", package.EndOfSequenceIds)}");
+            Row("chat template", package.Metadata.ChatTemplate is null ? "none (ChatML)" : "the model's own");
             context.Console.Write(table);
             return 0;
         });

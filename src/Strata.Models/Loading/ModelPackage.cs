@@ -18,6 +18,10 @@ public enum ModelFormat
     Gguf,
 }
 
+/// <summary>Weights as their headers describe them.</summary>
+/// <param name="Types">Tensors per storage type ("F32", "BF16", "q4_K", …).</param>
+public sealed record WeightSummary(long Parameters, IReadOnlyDictionary<string, int> Types, long Bytes);
+
 /// <summary>
 /// The one place that knows what a model on disk is: a Hugging Face folder or a single <c>.gguf</c> file, read into
 /// config, tokenizer, chat template, generation defaults, BOS/EOS rules and context length. Weights are loaded on
@@ -112,6 +116,36 @@ public sealed class ModelPackage
         if (addBos && AddsBos) ids.Add(BosTokenId!.Value);
         ids.AddRange(Tokenizer.Encode(text, addBos: false, parseSpecialTokens: false));
         return ids;
+    }
+
+    /// <summary>What the weights are, from headers only: parameter count, storage types (tensors per type) and bytes on disk.</summary>
+    public WeightSummary DescribeWeights()
+    {
+        var types = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        long parameters = 0, bytes;
+        if (gguf is not null)
+        {
+            foreach (var tensor in gguf.Tensors)
+            {
+                parameters += tensor.Shape.Aggregate(1L, (a, b) => checked(a * (long)b));
+                string type = Quantization.GgmlTypes.Name((Quantization.GgmlType)tensor.GgmlType);
+                types[type] = types.GetValueOrDefault(type) + 1;
+            }
+            bytes = new FileInfo(Path).Length;
+        }
+        else
+        {
+            using var weights = Checkpoints.CheckpointWeights.Open(Path);
+            foreach (string name in weights.Names)
+            {
+                var info = weights.Info(name);
+                parameters += info.ElementCount;
+                string type = info.DType.ToString();
+                types[type] = types.GetValueOrDefault(type) + 1;
+            }
+            bytes = Directory.EnumerateFiles(Path, "*.safetensors").Sum(f => new FileInfo(f).Length);
+        }
+        return new WeightSummary(parameters, types, bytes);
     }
 
     /// <summary>The single-stream generator's view of a backend loaded from this package, ending at <see cref="EndOfSequenceIds"/>.</summary>

@@ -127,6 +127,40 @@ public sealed class GgufRuntimeTests
         Assert.Contains("Hugging Face folder", torch.Message);
     }
 
+    [Fact]
+    public async Task CommandsTakeAGgufFileWhereTheyTakeAFolder()
+    {
+        string directory = RandomModel(ModelPresets.Tiny(96) with { HiddenSize = 64, IntermediateSize = 128 });
+        string file = Path.Combine(directory, "tiny-q8.gguf");
+        var (code, _, error) = await Cli("quantize", "--model", directory, "--type", "q8_0", "--out", file);
+        Assert.True(code == 0, error);
+
+        (code, string output, error) = await Cli("inspect", file);
+        Assert.True(code == 0, error);
+        Assert.Contains("GGUF", output);
+        Assert.Contains("q8_0", output);
+
+        (code, output, error) = await Cli("generate", "--model", file, "--prompt", "AB", "--max-tokens", "4", "--temperature", "0");
+        Assert.True(code == 0, error);
+        Assert.Contains("4 generated", error);
+
+        (code, output, error) = await Cli("score", "--model", file, "--text", "ABC", "--json");
+        Assert.True(code == 0, error);
+        Assert.Contains("\"logprob\"", output);
+
+        (code, _, error) = await Cli("generate", "--model", file, "--prompt", "AB", "--backend", "torch");
+        Assert.NotEqual(0, code);
+        Assert.Contains("Hugging Face folder", error);
+    }
+
+    private static async Task<(int Code, string Output, string Error)> Cli(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = await Strata.Cli.StrataCli.RunAsync(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
     private static string RandomModel(ModelConfig config)
     {
         string directory = TestPaths.NewTemporaryDirectory();
