@@ -17,6 +17,7 @@ public sealed unsafe class NativeBackend : IInferenceBackend
     private readonly KvCacheType cacheType;
     private int[] tokens = [], positions = [], outputRows = [];
     private NativeSequenceCache[] tokenCaches = [];
+    private long stamp;
 
     private NativeBackend(ModelConfig config, ITensorSource source, bool adjacentRopePairs, InferenceOptions options)
     {
@@ -146,7 +147,7 @@ public sealed unsafe class NativeBackend : IInferenceBackend
     private int Plan(IReadOnlyList<SequenceStep> steps)
     {
         int total = 0;
-        var seen = new HashSet<NativeSequenceCache>(ReferenceEqualityComparer.Instance);
+        stamp++;
         foreach (var step in steps)
         {
             if (step.Tokens.Count == 0) throw new ArgumentException("every sequence needs at least one token");
@@ -154,7 +155,9 @@ public sealed unsafe class NativeBackend : IInferenceBackend
             {
                 throw new ArgumentException("the cache was not made by this backend (NewCachePool)");
             }
-            if (!seen.Add(cache)) throw new ArgumentException("two steps share one cache; a sequence may appear once per step");
+            // A per-step stamp instead of a set: the decode path allocates nothing.
+            if (cache.Stamp == stamp) throw new ArgumentException("two steps share one cache; a sequence may appear once per step");
+            cache.Stamp = stamp;
             if (cache.Length + step.Tokens.Count > Config.ContextLength)
             {
                 throw new ArgumentException($"sequence of {cache.Length + step.Tokens.Count} tokens exceeds the model's {Config.ContextLength}-token context");

@@ -61,6 +61,9 @@ internal sealed unsafe class NativeSequenceCache(NativeCachePool pool) : ISequen
 
     public int Capacity { get; private set; }
 
+    /// <summary>The step that last planned this cache (catches one sequence appearing twice in a step).</summary>
+    internal long Stamp { get; set; }
+
     /// <summary>Bytes per stored value (4 for F32, 2 for F16).</summary>
     public int ElementBytes => Pool.Type == KvCacheType.F16 ? 2 : 4;
 

@@ -128,6 +128,20 @@ public sealed class NativeBackendTests
     }
 
     [Fact]
+    public void HalfPrecisionCacheStaysCloseToTheFloatCache()
+    {
+        string directory = SaveModel(Shape("gqa-tied"), seed: 13);
+        var config = ModelConfig.Load(directory);
+        using var exact = NativeBackend.FromCheckpoint(config, directory);
+        using var half = NativeBackend.FromCheckpoint(config, directory, new InferenceOptions { KvCache = KvCacheType.F16 });
+        int[] ids = Enumerable.Range(0, 90).Select(i => (i * 11 + 3) % 96).ToArray();
+        var expected = exact.TokenLogProbs(ids);
+        var actual = half.TokenLogProbs(ids);
+        double worst = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+        Assert.InRange(worst, 1e-9, 5e-3);   // rounded (so not identical), but by no more than half precision allows
+    }
+
+    [Fact]
     public void MisuseIsRefusedWithAReason()
     {
         string directory = SaveModel(Shape("alibi") with { PositionEncoding = PositionEncoding.Rope }, seed: 1);
