@@ -13,6 +13,10 @@ internal sealed class Arguments(string[] args)
         return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
     }
 
+    /// <summary>Every value of a repeatable flag.</summary>
+    public IReadOnlyList<string> All(string name) =>
+        args.Select((a, i) => (a, i)).Where(p => p.a == name && p.i + 1 < args.Length).Select(p => args[p.i + 1]).ToArray();
+
     public string Required(string name) => Value(name) ?? throw new ArgumentException($"missing {name}");
 
     public static double Median(IReadOnlyList<double> values)
