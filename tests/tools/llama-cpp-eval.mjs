@@ -32,13 +32,15 @@
 // Log-probabilities are ln of llama.cpp's float32 softmax of the raw logits (node-llama-cpp exposes probabilities,
 // not logits); a probability that underflows to 0 is reported as null.
 //
-// Checked against a llama.cpp built by hand from source (build b10573, commit d775b89, -march=native) on random
-// SmolLM2-135M-shaped GGUFs (F32, F16, Q8_0, Q4_0, Q4_K_M; 2 prompts, 16 greedy tokens, top 5): with the F32 KV
-// cache (the default here) greedy tokens are identical for all five, and top-5 ids are identical with log-probs
-// within 1.2e-5 for F32, Q8_0, Q4_0 and Q4_K_M (F16 weights: decode steps within 2.3e-3, one top-5 near-tie
-// reordered; the two builds' F16 single-token paths differ). With the F16 KV cache, prompt
-// log-probs still agree within 1.2e-5 but decode steps differ by up to 5e-4 (F32 weights) to 0.11 (Q4_K_M), enough to
-// flip a near-tie in a random model's greedy run: compare against F16-KV llama.cpp only with a tolerance to match.
+// Checked against llama.cpp b10573 (commit d775b89) built by hand from source, on random SmolLM2-135M-shaped GGUFs
+// (F32, F16, Q8_0, Q4_0, Q4_K_M; 2 prompts, 16 greedy tokens, top 5; KV cache F32 and F16): greedy tokens and
+// top-5 ids identical, prompt and step log-probs within 1.2e-5 in all ten cases, against a build with explicit
+// AVX2 + AVX-512 F/VBMI/VNNI/BF16 flags and no AVX512-FP16 (GGML_NATIVE=OFF). A -march=native build on a CPU
+// with AVX512-FP16 (this project's machines) differs: ggml then
+// accumulates F16 dot products (F16 weights, F16 KV cache) in half precision, and its decode steps drift from this
+// tool by up to 2e-3 (F16 weights) and 5e-4 (F32 weights) to 0.11 (Q4_K_M) with an F16 KV cache, enough to flip a
+// random model's near-tie. The F32 KV cache is the default here because it keeps llama.cpp closest to an
+// F32 reference; ask for "F16" to match llama.cpp's own default.
 import { readFileSync } from "node:fs";
 import { getLlama, getModuleVersion, LlamaLogLevel } from "node-llama-cpp";
 
