@@ -48,8 +48,10 @@ fi
 # or package.json newer than it (a pull that changed them) means the installed tree is stale.
 tools=tests/tools
 installed="$tools/node_modules/.package-lock.json"
+# NODE_LLAMA_CPP_SKIP_DOWNLOAD: node-llama-cpp's postinstall downloads and compiles nothing (its prebuilt CPU llama.cpp
+# is used as shipped); tests/tools/.npmrc omits its optional CUDA/Vulkan/other-platform binaries.
 if [ ! -f "$installed" ] || [ "$tools/package-lock.json" -nt "$installed" ] || [ "$tools/package.json" -nt "$installed" ]; then
-  npm ci --prefix "$tools" --no-audit --no-fund --loglevel=error
+  NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --prefix "$tools" --no-audit --no-fund --loglevel=error
 fi
 
 exec dotnet test "$@"

@@ -37,7 +37,8 @@ public static class TestPaths
 
 /// <summary>
 /// Independent reference tools written in JavaScript (Hugging Face's own tokenizers port, real published
-/// tokenizer files). Installed on first use with <c>npm ci</c> from <c>tests/tools/package-lock.json</c>.
+/// tokenizer files, llama.cpp through node-llama-cpp's prebuilt binary). Installed on first use with <c>npm ci</c>
+/// from <c>tests/tools/package-lock.json</c>.
 /// </summary>
 public static class NodeTools
 {
@@ -52,7 +53,10 @@ public static class NodeTools
             {
                 if (!AllDependenciesInstalled(modules))
                 {
-                    var (code, output) = Run("npm", "ci --no-audit --no-fund", TestPaths.ToolsDirectory, stdin: null);
+                    // NODE_LLAMA_CPP_SKIP_DOWNLOAD: node-llama-cpp's postinstall step downloads nothing and compiles
+                    // nothing; its prebuilt llama.cpp (@node-llama-cpp/linux-x64) is used as shipped.
+                    var (code, output) = Run("npm", "ci --no-audit --no-fund", TestPaths.ToolsDirectory, stdin: null,
+                        environment: new() { ["NODE_LLAMA_CPP_SKIP_DOWNLOAD"] = "true" });
                     if (code != 0) throw new InvalidOperationException("npm ci in tests/tools failed:\n" + output);
                 }
             }
@@ -76,7 +80,8 @@ public static class NodeTools
         return output;
     }
 
-    private static (int Code, string Output) Run(string file, string arguments, string directory, string? stdin)
+    private static (int Code, string Output) Run(
+        string file, string arguments, string directory, string? stdin, Dictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(file, arguments)
         {
@@ -86,6 +91,7 @@ public static class NodeTools
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? []) start.Environment[name] = value;
         using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start " + file);
         var stderr = process.StandardError.ReadToEndAsync();
         if (stdin is not null) process.StandardInput.Write(stdin);
