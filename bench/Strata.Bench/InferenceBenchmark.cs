@@ -24,12 +24,15 @@ internal static class InferenceBenchmark
         var batches = (args.Value("--batch") ?? "1,4,16").Split(',').Select(int.Parse).ToArray();
         var kind = Enum.Parse<BackendKind>(args.Value("--backend") ?? "native", ignoreCase: true);
         int threads = args.Int("--threads", Environment.ProcessorCount);
-        TorchSharp.torch.set_num_threads(threads);
+        // libtorch is loaded only for the torch backend: its libraries would otherwise count in the native runtime's memory.
+        if (kind == BackendKind.Torch) TorchSharp.torch.set_num_threads(threads);
         string path = args.Value("--model") ?? RandomSmolLm2();
 
         ProcessMemory.ResetPeak();
         var package = ModelPackage.Open(path);
+        long beforeWeights = ProcessMemory.CurrentBytes();
         using var backend = package.LoadBackend(new InferenceOptions { Backend = kind, Threads = threads });
+        long weightsResident = ProcessMemory.CurrentBytes() - beforeWeights;
         string weights = backend is NativeBackend native ? $"{native.WeightTypes}, {native.WeightBytes / 1048576.0:F0} MiB of matrices, {NativeBackend.InstructionSets}" : "fp32";
         Console.WriteLine($"{Path.GetFileName(path)}: {backend.Name} backend ({weights}), {threads} threads, prompt {promptLength}, decode {decodeLength}, {runs} runs (+1 warm-up)");
         var random = new Random(1);
@@ -89,7 +92,9 @@ internal static class InferenceBenchmark
             }
             Console.WriteLine($"decode x{batch}: {Arguments.Median(rates):F1} tokens/s aggregate");
         }
-        Console.WriteLine($"peak resident memory {ProcessMemory.PeakBytes() / 1048576.0:F0} MiB");
+        long fileBytes = File.Exists(path) ? new FileInfo(path).Length : Directory.EnumerateFiles(path, "*.safetensors").Sum(f => new FileInfo(f).Length);
+        Console.WriteLine($"resident memory: weights {weightsResident / 1048576.0:F0} MiB ({(double)weightsResident / fileBytes:F2}x the {fileBytes / 1048576.0:F0} MiB on disk), " +
+            $"process peak {ProcessMemory.PeakBytes() / 1048576.0:F0} MiB (runtime, tokenizer, caches and activations included)");
     }
 
     /// <summary>A SmolLM2-135M-shaped folder with random F32 weights (made once; the tokenizer only fills the folder).</summary>

@@ -19,6 +19,14 @@ internal static class ProcessMemory
         }
     }
 
+    /// <summary>Resident memory now (VmRSS).</summary>
+    public static long CurrentBytes()
+    {
+        if (!File.Exists("/proc/self/status")) return Process.GetCurrentProcess().WorkingSet64;
+        string line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+
     public static long PeakBytes()
     {
         if (!File.Exists("/proc/self/status")) return Process.GetCurrentProcess().PeakWorkingSet64;

@@ -31,13 +31,13 @@ internal sealed unsafe class AttentionJob(int threads, int heads, int kvHeads, i
         output = attended;
     }
 
-    public void Execute(int part, int parts)
+    public void Execute(int part, int parts, int thread)
     {
         int items = tokens * heads;
         for (int item = part; item < items; item += parts)
         {
             int n = item / heads, h = item % heads;
-            Attend(n, h, scratch[part]);
+            Attend(n, h, scratch[thread]);
         }
     }
 

@@ -25,7 +25,7 @@ internal sealed unsafe class NativeTransformer : IDisposable
     private readonly NativeWeights weights;
     private readonly WorkerPool pool;
     private readonly RopeTable? rope;
-    private readonly MatMulJob matmul = new();
+    private readonly MatMulJob matmul;
     private readonly AttentionJob attention;
     private readonly ResidualNormJob residualNorm = new();
     private readonly SwiGluJob swiGlu = new();
@@ -48,6 +48,7 @@ internal sealed unsafe class NativeTransformer : IDisposable
         epsilon = (float)config.RmsNormEps;
         bool alibi = config.PositionEncoding == PositionEncoding.Alibi;
         rope = alibi ? null : new RopeTable(config);
+        matmul = new MatMulJob(pool.Threads);
         attention = new AttentionJob(pool.Threads, config.NumAttentionHeads, config.KeyValueHeads, config.HeadDimension,
             alibi ? Llama.Alibi.Slopes(config.NumAttentionHeads) : null);
         ropeStore = new RopeStoreJob(config.NumAttentionHeads, config.KeyValueHeads, config.HeadDimension, adjacentRopePairs);
@@ -215,6 +216,7 @@ internal sealed unsafe class NativeTransformer : IDisposable
     public void Dispose()
     {
         attention.Dispose();
+        matmul.Dispose();
         foreach (var buffer in new[] { x, normed, q, k, v, attended, delta, gate, up, quantized, selected }) buffer.Dispose();
     }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Strata.Models.Configuration;
 using Strata.Models.Native.Kernels;
+using Strata.Models.Native.Packing;
 using Strata.Models.Quantization;
 
 namespace Strata.Models.Native;
@@ -24,6 +25,7 @@ internal sealed unsafe class NativeWeights : IDisposable
 {
     private readonly ITensorSource source;
     private readonly List<nint> owned = [];
+    private readonly List<PackedMatrix> packedMatrices = [];
 
     public NativeWeights(ModelConfig config, ITensorSource source)
     {
@@ -31,7 +33,9 @@ internal sealed unsafe class NativeWeights : IDisposable
         Config = config;
         int hidden = config.HiddenSize, headDim = config.HeadDimension;
         int queryWidth = config.NumAttentionHeads * headDim, keyWidth = config.KeyValueHeads * headDim;
-        Embedding = Matrix("model.embed_tokens.weight", config.VocabSize, hidden);
+        bool tied = config.TieWordEmbeddings || !source.Contains("lm_head.weight");
+        // The embedding is read a row per token; it is multiplied only when it doubles as the LM head.
+        Embedding = Matrix("model.embed_tokens.weight", config.VocabSize, hidden, pack: tied);
         Layers = new NativeLayer[config.NumHiddenLayers];
         for (int i = 0; i < Layers.Length; i++)
         {
@@ -55,7 +59,7 @@ internal sealed unsafe class NativeWeights : IDisposable
         }
         FinalNorm = Vector("model.norm.weight", hidden);
         // A tied model reads its output projection from the embedding (some files still carry a copy as lm_head).
-        LanguageModelHead = config.TieWordEmbeddings || !source.Contains("lm_head.weight")
+        LanguageModelHead = tied
             ? Embedding
             : Matrix("lm_head.weight", config.VocabSize, hidden);
     }
@@ -78,7 +82,7 @@ internal sealed unsafe class NativeWeights : IDisposable
     public IReadOnlyList<GgmlType> MatrixTypes => Layers.SelectMany(l => new[] { l.Query, l.Key, l.Value, l.Output, l.Gate, l.Up, l.Down })
         .Append(Embedding).Append(LanguageModelHead).Select(m => m.Type).Distinct().Order().ToArray();
 
-    private WeightMatrix Matrix(string name, int rows, int columns)
+    private WeightMatrix Matrix(string name, int rows, int columns, bool pack = true)
     {
         var tensor = source.Get(name);
         if (tensor.Shape.Length != 2 || tensor.Shape[0] != rows || tensor.Shape[1] != columns)
@@ -98,7 +102,17 @@ internal sealed unsafe class NativeWeights : IDisposable
         {
             throw new InvalidDataException($"{source.Origin}: tensor '{name}' is quantized ({tensor.Type}) but its rows of {columns} are not whole blocks");
         }
-        return new WeightMatrix(tensor.Data, tensor.Type, rows, columns, rowBytes);
+        var matrix = new WeightMatrix(tensor.Data, tensor.Type, rows, columns, rowBytes);
+        if (!pack || !PackedMatrix.CanPack(tensor.Type) || !PackedKernels.Supported(PackedMatrix.FormatOf(tensor.Type)) || columns % GgmlTypes.BlockSize(tensor.Type) != 0)
+        {
+            return matrix;
+        }
+        var packed = PackedMatrix.Pack(matrix);
+        packedMatrices.Add(packed);
+        // The products read the packed copy from now on: give the file's pages back (they stay in the page cache), so
+        // resident memory holds the model once. Embedding lookups fault single rows back in as tokens need them.
+        MemoryAdvice.DontNeed(tensor.Data, rows * rowBytes);
+        return new WeightMatrix(tensor.Data, tensor.Type, rows, columns, rowBytes, packed);
     }
 
     private float* Vector(string name, int length)
@@ -118,6 +132,8 @@ internal sealed unsafe class NativeWeights : IDisposable
     {
         foreach (nint pointer in owned) NativeMemory.AlignedFree((void*)pointer);
         owned.Clear();
+        foreach (var packed in packedMatrices) packed.Dispose();
+        packedMatrices.Clear();
         source.Dispose();
     }
 }

@@ -7,7 +7,7 @@ internal abstract class TokenJob : IParallelJob
 {
     public int Tokens;
 
-    public void Execute(int part, int parts)
+    public void Execute(int part, int parts, int thread)
     {
         var (start, end) = WorkerPool.Share(Tokens, part, parts);
         for (int n = start; n < end; n++) Row(n);
@@ -19,7 +19,7 @@ internal abstract class TokenJob : IParallelJob
     public void RunOn(WorkerPool pool)
     {
         if (Tokens >= 4) pool.Run(this);
-        else Execute(0, 1);
+        else Execute(0, 1, 0);
     }
 }
 

@@ -8,7 +8,7 @@ namespace Strata.Models.Native;
 /// of <see cref="Columns"/> input weights stored contiguously in <see cref="Type"/>'s layout — HF's [out, in] Linear
 /// layout and GGUF's ne = [in, out] are the same bytes.
 /// </summary>
-internal readonly unsafe struct WeightMatrix(byte* data, GgmlType type, int rows, int columns, long rowBytes)
+internal readonly unsafe struct WeightMatrix(byte* data, GgmlType type, int rows, int columns, long rowBytes, Packing.PackedMatrix? packed = null)
 {
     public readonly byte* Data = data;
     public readonly GgmlType Type = type;
@@ -16,13 +16,16 @@ internal readonly unsafe struct WeightMatrix(byte* data, GgmlType type, int rows
     public readonly int Columns = columns;
     public readonly long RowBytes = rowBytes;
 
+    /// <summary>The copy the products read when the matrix was repacked at load (embedding lookups keep reading <see cref="Data"/>).</summary>
+    public readonly Packing.PackedMatrix? Packed = packed;
+
     public byte* Row(int row) => Data + row * RowBytes;
 
     /// <summary>Whether products with this matrix take 8-bit activations (<see cref="QuantizedActivations"/>) rather than floats.</summary>
     public bool TakesQuantizedInput => Type is GgmlType.Q8_0 or GgmlType.Q4_0 or GgmlType.Q5_0 or GgmlType.Q4_K or GgmlType.Q6_K;
 
-    /// <summary>Bytes the matrix occupies.</summary>
-    public long Bytes => Rows * RowBytes;
+    /// <summary>Bytes the products read per pass: the packed copy when there is one.</summary>
+    public long Bytes => Packed?.Bytes ?? Rows * RowBytes;
 
     /// <summary>Row <paramref name="row"/> as floats (embedding lookups).</summary>
     public void DequantizeRow(int row, float* destination)

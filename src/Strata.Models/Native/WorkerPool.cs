@@ -1,19 +1,28 @@
 namespace Strata.Models.Native;
 
-/// <summary>A parallel loop body: part <c>part</c> of <c>parts</c> equal shares of some work.</summary>
+/// <summary>A parallel loop body: part <c>part</c> of <c>parts</c> equal shares of some work, run by thread <c>thread</c>.</summary>
 internal interface IParallelJob
 {
-    void Execute(int part, int parts);
+    void Execute(int part, int parts, int thread);
 }
 
 /// <summary>
-/// Persistent threads that run one parallel job at a time, the caller's thread taking part 0. A decode step runs a few
+/// Persistent threads that run one parallel job at a time, the caller's thread taking part. A decode step runs a few
 /// hundred small jobs (a matrix-vector product takes tens of microseconds), so handing work to the task scheduler per
-/// op would cost more than the op: workers spin on a generation counter between jobs and only park after a while idle.
-/// Nothing is allocated per job; jobs are long-lived objects whose fields carry the arguments.
+/// op would cost more than the op: workers spin on a ticket between jobs and only park after a while idle. Nothing is
+/// allocated per job; jobs are long-lived objects whose fields carry the arguments.
 /// </summary>
+/// <remarks>
+/// A job is cut into several parts per thread, and every thread, the caller's included, claims parts from one ticket
+/// until none are left. A thread the OS has descheduled (another process on a busy machine) therefore delays a job by
+/// the part it holds at most, instead of the others spinning while its whole share waits. The ticket carries the job's
+/// generation, so a worker that wakes late can never claim a part of a job that has already finished.
+/// </remarks>
 internal sealed class WorkerPool : IDisposable
 {
+    /// <summary>Parts per thread and job.</summary>
+    public const int PartsPerThread = 4;
+
     // How long an idle worker keeps spinning before parking (a decode step's gaps between jobs are far shorter).
     private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 5000;   // 200 µs
 
@@ -21,8 +30,9 @@ internal sealed class WorkerPool : IDisposable
     private readonly SemaphoreSlim[] wakeUps;
     private readonly int[] parked;
     private IParallelJob? job;
-    private int generation;
-    private int pending;
+    private long ticket;          // (generation << 32) | next part
+    private int parts;
+    private int done;
     private volatile bool stopping;
     private Exception? failure;
 
@@ -51,41 +61,56 @@ internal sealed class WorkerPool : IDisposable
     {
         if (workers.Length == 0)
         {
-            work.Execute(0, 1);
+            work.Execute(0, 1, 0);
             return;
         }
         job = work;
         failure = null;
-        Volatile.Write(ref pending, workers.Length);
-        Interlocked.Increment(ref generation);
+        parts = Threads * PartsPerThread;
+        Volatile.Write(ref done, 0);
+        long generation = (Volatile.Read(ref ticket) >> 32) + 1;
+        Volatile.Write(ref ticket, generation << 32);
         for (int i = 0; i < workers.Length; i++)
         {
             if (Interlocked.Exchange(ref parked[i], 0) == 1) wakeUps[i].Release();
         }
-        Exception? own = null;
-        try
-        {
-            work.Execute(0, Threads);
-        }
-        catch (Exception e)
-        {
-            own = e;
-        }
+        Claim(work, generation, thread: 0);
         // One pause per check: SpinWait's growing spins and yields would add microseconds to every job's tail.
-        while (Volatile.Read(ref pending) != 0) Thread.SpinWait(1);
+        while (Volatile.Read(ref done) != parts) Thread.SpinWait(1);
         job = null;
-        var error = own ?? failure;
-        if (error is not null) throw new AggregateException("a native kernel failed", error);
+        if (failure is not null) throw new AggregateException("a native kernel failed", failure);
+    }
+
+    /// <summary>Claims and runs parts of the job of <paramref name="generation"/> until none are left.</summary>
+    private void Claim(IParallelJob work, long generation, int thread)
+    {
+        while (true)
+        {
+            long current = Volatile.Read(ref ticket);
+            if (current >> 32 != generation) return;
+            int part = (int)current;
+            if (part >= parts) return;
+            if (Interlocked.CompareExchange(ref ticket, current + 1, current) != current) continue;
+            try
+            {
+                work.Execute(part, parts, thread);
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+            Interlocked.Increment(ref done);
+        }
     }
 
     private void Work(int index)
     {
-        int seen = 0;
+        long seen = 0;
         while (true)
         {
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             int spins = 0;
-            while (Volatile.Read(ref generation) == seen && !stopping)
+            while (Volatile.Read(ref ticket) >> 32 == seen && !stopping)
             {
                 // A single pause between checks keeps the wake-up latency to a fraction of a microsecond; the clock is
                 // read only every 256 checks.
@@ -96,7 +121,7 @@ internal sealed class WorkerPool : IDisposable
                 }
                 // Park: announce it, re-check (the job may have been posted meanwhile), then wait to be released.
                 Volatile.Write(ref parked[index], 1);
-                if (Volatile.Read(ref generation) != seen || stopping)
+                if (Volatile.Read(ref ticket) >> 32 != seen || stopping)
                 {
                     if (Interlocked.Exchange(ref parked[index], 0) == 0) wakeUps[index].Wait();   // Run() released us anyway
                     break;
@@ -106,16 +131,10 @@ internal sealed class WorkerPool : IDisposable
                 spins = 0;
             }
             if (stopping) return;
-            seen = Volatile.Read(ref generation);
-            try
-            {
-                job!.Execute(index + 1, Threads);
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-            Interlocked.Decrement(ref pending);
+            seen = Volatile.Read(ref ticket) >> 32;
+            // The job may already be finished (all parts claimed by others); Claim then returns at once.
+            var work = job;
+            if (work is not null) Claim(work, seen, index + 1);
         }
     }
 

@@ -112,16 +112,21 @@ public unsafe class KernelTests
         }
     }
 
-    /// <summary>
-    /// The register-blocked tiles (four rows × one token, four rows × four tokens, one row × four tokens) against the
-    /// scalar per-row dot product, for every (row, token) they produce.
-    /// </summary>
+    /// <summary>The packed "rows in lanes" kernels against the scalar per-row dot product, for 1 and 4 tokens, on 11 rows (a padded group).</summary>
     [Theory, MemberData(nameof(Formats))]
-    public void TilesMatchTheScalarDotProducts(string format)
+    public void PackedKernelsMatchTheScalarDotProducts(string format)
     {
-        if (!System.Runtime.Intrinsics.X86.AvxVnni.IsSupported) return;   // the tiles need AVX-VNNI; elsewhere the plain kernels run
-        var random = new Random(7);
-        int n = 512, rows = 4, tokens = 4;
+        var type = format switch
+        {
+            "q8_0" => Strata.Models.Quantization.GgmlType.Q8_0,
+            "q4_0" => Strata.Models.Quantization.GgmlType.Q4_0,
+            "q5_0" => Strata.Models.Quantization.GgmlType.Q5_0,
+            "q4_K" => Strata.Models.Quantization.GgmlType.Q4_K,
+            _ => Strata.Models.Quantization.GgmlType.Q6_K,
+        };
+        if (!Strata.Models.Native.Packing.PackedMatrix.CanPack(type) || !PackedKernels.Supported(Strata.Models.Native.Packing.PackedMatrix.FormatOf(type))) return;
+        var random = new Random(17);
+        int n = 512, rows = 11, tokens = 4;
         int perRow = RandomBlocks(random, format, n).Length;
         var weights = new byte[rows * perRow];
         for (int r = 0; r < rows; r++) RandomBlocks(random, format, n).CopyTo(weights, r * perRow);
@@ -138,64 +143,41 @@ public unsafe class KernelTests
             {
                 fixed (float* x = RandomFloats(random, n)) activations.Quantize(t, x);
             }
-            var expected = new float[tokens * rows];
-            for (int t = 0; t < tokens; t++)
+            var matrix = new Strata.Models.Native.WeightMatrix(w, type, rows, n, perRow);
+            using var packed = Strata.Models.Native.Packing.PackedMatrix.Pack(matrix);
+            var results = new float[32];
+            fixed (float* output = results)
             {
-                for (int r = 0; r < rows; r++)
+                for (int group = 0; group < packed.Groups; group++)
                 {
-                    byte* row = w + r * perRow;
-                    sbyte* xq = activations.RowValues(t);
-                    float* xs = activations.RowScales(t);
-                    short* xsum = activations.RowSums(t);
-                    expected[t * rows + r] = format switch
-                    {
-                        "q8_0" => QuantizedDot.DotQ8_0Scalar(row, xq, xs, n),
-                        "q4_0" => QuantizedDot.DotQ4_0Scalar(row, xq, xs, xsum, n),
-                        "q5_0" => QuantizedDot.DotQ5_0Scalar(row, xq, xs, xsum, n),
-                        "q4_K" => QuantizedDot.DotQ4_KScalar(row, xq, xs, xsum, n),
-                        _ => QuantizedDot.DotQ6_KScalar(row, xq, xs, xsum, n),
-                    };
-                }
-            }
-            var four = new float[16];
-            fixed (float* output = four)
-            {
-                long xStride = n, sStride = n / 32, sumStride = n / 16;
-                for (int t = 0; t < tokens; t++)
-                {
-                    switch (format)
-                    {
-                        case "q8_0": QuantizedTiles.Q8_0x1(w, perRow, activations.RowValues(t), activations.RowScales(t), n / 32, output); break;
-                        case "q4_0": QuantizedTiles.Offset4x1<Q4_0Blocks>(w, perRow, activations.RowValues(t), activations.RowScales(t), n / 32, output); break;
-                        case "q5_0": QuantizedTiles.Offset4x1<Q5_0Blocks>(w, perRow, activations.RowValues(t), activations.RowScales(t), n / 32, output); break;
-                        case "q4_K": KQuantTiles.Q4_K4x1(w, perRow, activations.RowValues(t), activations.RowScales(t), activations.RowSums(t), n / 256, output); break;
-                        default: KQuantTiles.Q6_K4x1(w, perRow, activations.RowValues(t), activations.RowScales(t), n / 256, output); break;
-                    }
-                    for (int r = 0; r < rows; r++) AssertNear(expected[t * rows + r], four[r], $"{format} 4x1 row {r} token {t}");
-                }
-                if (format.EndsWith('K'))
-                {
-                    for (int r = 0; r < rows; r++)
-                    {
-                        if (format == "q4_K") KQuantTiles.Q4_K1x4(w + r * perRow, q, xStride, sc, sStride, sm, sumStride, n / 256, output);
-                        else KQuantTiles.Q6_K1x4(w + r * perRow, q, xStride, sc, sStride, n / 256, output);
-                        for (int t = 0; t < tokens; t++) AssertNear(expected[t * rows + r], four[t], $"{format} 1x4 row {r} token {t}");
-                    }
-                }
-                else
-                {
-                    switch (format)
-                    {
-                        case "q8_0": QuantizedTiles.Q8_0x4(w, perRow, q, xStride, sc, sStride, n / 32, output); break;
-                        case "q4_0": QuantizedTiles.Offset4x4<Q4_0Blocks>(w, perRow, q, xStride, sc, sStride, n / 32, output); break;
-                        default: QuantizedTiles.Offset4x4<Q5_0Blocks>(w, perRow, q, xStride, sc, sStride, n / 32, output); break;
-                    }
+                    PackedKernels.Four(packed, group, q, n, sc, n / 32, sm, n / 16, output);
                     for (int t = 0; t < tokens; t++)
-                        for (int r = 0; r < rows; r++) AssertNear(expected[t * rows + r], four[t * 4 + r], $"{format} 4x4 row {r} token {t}");
+                    {
+                        for (int lane = 0; lane < 8 && group * 8 + lane < rows; lane++)
+                        {
+                            float expected = Scalar(format, w + (group * 8 + lane) * perRow, activations, t, n);
+                            AssertNear(expected, output[8 * t + lane], $"{format} packed x4 row {group * 8 + lane} token {t}");
+                        }
+                        PackedKernels.One(packed, group, activations.RowValues(t), activations.RowScales(t), activations.RowSums(t), output + 8 * t);
+                        for (int lane = 0; lane < 8 && group * 8 + lane < rows; lane++)
+                        {
+                            float expected = Scalar(format, w + (group * 8 + lane) * perRow, activations, t, n);
+                            AssertNear(expected, output[8 * t + lane], $"{format} packed x1 row {group * 8 + lane} token {t}");
+                        }
+                    }
                 }
             }
         }
     }
+
+    private static float Scalar(string format, byte* row, QuantizedActivations a, int t, int n) => format switch
+    {
+        "q8_0" => QuantizedDot.DotQ8_0Scalar(row, a.RowValues(t), a.RowScales(t), n),
+        "q4_0" => QuantizedDot.DotQ4_0Scalar(row, a.RowValues(t), a.RowScales(t), a.RowSums(t), n),
+        "q5_0" => QuantizedDot.DotQ5_0Scalar(row, a.RowValues(t), a.RowScales(t), a.RowSums(t), n),
+        "q4_K" => QuantizedDot.DotQ4_KScalar(row, a.RowValues(t), a.RowScales(t), a.RowSums(t), n),
+        _ => QuantizedDot.DotQ6_KScalar(row, a.RowValues(t), a.RowScales(t), a.RowSums(t), n),
+    };
 
     private static void AssertNear(float expected, float actual, string what) =>
         Assert.True(Math.Abs(expected - actual) <= 1e-4 * (1 + Math.Abs(expected)), $"{what}: scalar {expected}, tile {actual}");

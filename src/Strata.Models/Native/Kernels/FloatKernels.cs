@@ -102,22 +102,25 @@ internal static unsafe class FloatKernels
         return sum;
     }
 
-    /// <summary>Finite IEEE half → single: exponent and mantissa moved into place, rebiased by one multiply by 2¹¹²
-    /// (which also makes subnormal halves exact normal singles), sign put back. Weights and caches hold no inf/NaN.</summary>
+    /// <summary>
+    /// Finite IEEE half → single in four operations: sign-extend to 32 bits (the sign lands in bit 31), move exponent and
+    /// mantissa into place, mask, and rebias with one multiply by 2¹¹² (which also turns subnormal halves into exact
+    /// normal singles and keeps zero zero). Weights and caches hold no inf/NaN.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> HalfToSingle(Vector256<ushort> h)
     {
-        var u = Avx512F.ConvertToVector512UInt32(h);
-        var magnitude = Vector512.ShiftLeft(u & Vector512.Create(0x7FFFu), 13).AsSingle() * Vector512.Create(TwoPow112);
-        return (magnitude.AsUInt32() | Vector512.ShiftLeft(u & Vector512.Create(0x8000u), 16)).AsSingle();
+        var wide = Avx512F.ConvertToVector512Int32(h.AsInt16());
+        var bits = Vector512.ShiftLeft(wide, 13) & Vector512.Create(unchecked((int)0x8FFFE000));
+        return bits.AsSingle() * Vector512.Create(TwoPow112);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> HalfToSingle(Vector128<ushort> h)
     {
-        var u = Avx2.ConvertToVector256Int32(h).AsUInt32();
-        var magnitude = Vector256.ShiftLeft(u & Vector256.Create(0x7FFFu), 13).AsSingle() * Vector256.Create(TwoPow112);
-        return (magnitude.AsUInt32() | Vector256.ShiftLeft(u & Vector256.Create(0x8000u), 16)).AsSingle();
+        var wide = Avx2.ConvertToVector256Int32(h.AsInt16());
+        var bits = Vector256.ShiftLeft(wide, 13) & Vector256.Create(unchecked((int)0x8FFFE000));
+        return bits.AsSingle() * Vector256.Create(TwoPow112);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -7,10 +7,11 @@ namespace Strata.Models.Native.Kernels;
 /// Q/K/V, fused gate/up): their rows form one range split evenly across the pool's threads, so each thread reads its
 /// own slice of the weights once per step whatever the number of tokens.
 /// </summary>
-internal sealed unsafe class MatMulJob : IParallelJob
+internal sealed unsafe class MatMulJob : IParallelJob, IDisposable
 {
     private const int RowGranularity = 16;
     private readonly Segment[] segments = new Segment[3];
+    private readonly NativeBuffer[] scratches;
     private int count, totalRows, tokens;
     private float* input;
     private QuantizedActivations quantized;
@@ -41,7 +42,7 @@ internal sealed unsafe class MatMulJob : IParallelJob
         totalRows += weights.Rows;
     }
 
-    public void Execute(int part, int parts)
+    public void Execute(int part, int parts, int thread)
     {
         var (start, end) = WorkerPool.Share(totalRows, part, parts, RowGranularity);
         for (int s = 0; s < count; s++)
@@ -49,26 +50,25 @@ internal sealed unsafe class MatMulJob : IParallelJob
             ref var segment = ref segments[s];
             int from = Math.Max(start, segment.FirstRow) - segment.FirstRow;
             int to = Math.Min(end, segment.FirstRow + segment.Weights.Rows) - segment.FirstRow;
-            if (from < to) Compute(ref segment, from, to);
+            if (from < to) Compute(ref segment, from, to, scratches[thread]);
         }
     }
 
-    private void Compute(ref Segment s, int from, int to)
+    /// <param name="threads">Threads of the pool that runs this job (one scratch buffer each).</param>
+    public MatMulJob(int threads) => scratches = Enumerable.Range(0, threads).Select(_ => new NativeBuffer()).ToArray();
+
+    private void Compute(ref Segment s, int from, int to, NativeBuffer scratch)
     {
         var w = s.Weights;
         int columns = w.Columns;
+        if (w.Packed is not null)
+        {
+            ComputePacked(ref s, from, to);
+            return;
+        }
         if (Isa.Avx512 && w.Type is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16 && columns % 16 == 0)
         {
-            from = ComputeFloatTiles(ref s, from, to);
-        }
-        else if (Isa.AvxVnni && w.Type is GgmlType.Q4_0 or GgmlType.Q5_0 or GgmlType.Q8_0)
-        {
-            from = ComputeQuantizedTiles(ref s, from, to);
-        }
-        else if (Isa.AvxVnni && w.Type is GgmlType.Q4_K or GgmlType.Q6_K)
-        {
-            from = ComputeKQuantTiles(ref s, from, to);
-            if (from == to) return;
+            from = ComputeFloatTiles(ref s, from, to, scratch);
         }
         for (int r = from; r < to; r++)
         {
@@ -95,119 +95,76 @@ internal sealed unsafe class MatMulJob : IParallelJob
     }
 
     /// <summary>Rows in blocks of four through <see cref="FloatTiles"/>; returns the first row left for the plain loop.</summary>
-    private int ComputeFloatTiles(ref Segment s, int from, int to)
+    private int ComputeFloatTiles(ref Segment s, int from, int to, NativeBuffer scratch)
     {
         var w = s.Weights;
         int type = w.Type == GgmlType.F32 ? 0 : w.Type == GgmlType.F16 ? 1 : 2;
         float* sums = stackalloc float[16];
+        // Half-precision rows serving several tokens are widened once into float32 scratch, not once per token tile.
+        bool widen = type != 0 && tokens >= 4;
+        float* wide = widen ? scratch.Floats(4L * w.Columns) : null;
+        long rowBytes = widen ? 4L * w.Columns : w.RowBytes;
         int r = from;
         for (; r + 4 <= to; r += 4)
         {
             byte* rows = w.Row(r);
+            if (widen)
+            {
+                for (int i = 0; i < 4; i++) w.DequantizeRow(r + i, wide + (long)i * w.Columns);
+                rows = (byte*)wide;
+            }
             int n = 0;
             for (; n + 4 <= tokens; n += 4)
             {
-                FloatTiles.Tile4x4(rows, w.RowBytes, type, input + (long)n * w.Columns, w.Columns, w.Columns, sums);
+                FloatTiles.Tile4x4(rows, rowBytes, widen ? 0 : type, input + (long)n * w.Columns, w.Columns, w.Columns, sums);
                 for (int t = 0; t < 4; t++) Store(ref s, n + t, r, sums + 4 * t);
             }
             for (; n < tokens; n++)
             {
-                FloatTiles.Tile4x1(rows, w.RowBytes, type, input + (long)n * w.Columns, w.Columns, sums);
+                FloatTiles.Tile4x1(rows, rowBytes, widen ? 0 : type, input + (long)n * w.Columns, w.Columns, sums);
                 Store(ref s, n, r, sums);
             }
         }
         return r;
     }
 
-    /// <summary>Rows in blocks of four through <see cref="QuantizedTiles"/>; returns the first row left for the plain loop.</summary>
-    private int ComputeQuantizedTiles(ref Segment s, int from, int to)
+    /// <summary>Rows [from, to) from the packed copy: groups of eight rows, four tokens at a time, then the rest one by one.</summary>
+    private void ComputePacked(ref Segment s, int from, int to)
     {
-        var w = s.Weights;
-        int blocks = w.Columns / 32;
-        long xStride = quantized.Columns, sStride = quantized.Columns / 32;
-        float* sums = stackalloc float[16];
-        int r = from;
-        for (; r + 4 <= to; r += 4)
-        {
-            byte* rows = w.Row(r);
-            int n = 0;
-            for (; n + 4 <= tokens; n += 4)
-            {
-                sbyte* x = quantized.RowValues(n);
-                float* xs = quantized.RowScales(n);
-                switch (w.Type)
-                {
-                    case GgmlType.Q4_0: QuantizedTiles.Offset4x4<Q4_0Blocks>(rows, w.RowBytes, x, xStride, xs, sStride, blocks, sums); break;
-                    case GgmlType.Q5_0: QuantizedTiles.Offset4x4<Q5_0Blocks>(rows, w.RowBytes, x, xStride, xs, sStride, blocks, sums); break;
-                    default: QuantizedTiles.Q8_0x4(rows, w.RowBytes, x, xStride, xs, sStride, blocks, sums); break;
-                }
-                for (int t = 0; t < 4; t++) Store(ref s, n + t, r, sums + 4 * t);
-            }
-            for (; n < tokens; n++)
-            {
-                sbyte* x = quantized.RowValues(n);
-                float* xs = quantized.RowScales(n);
-                switch (w.Type)
-                {
-                    case GgmlType.Q4_0: QuantizedTiles.Offset4x1<Q4_0Blocks>(rows, w.RowBytes, x, xs, blocks, sums); break;
-                    case GgmlType.Q5_0: QuantizedTiles.Offset4x1<Q5_0Blocks>(rows, w.RowBytes, x, xs, blocks, sums); break;
-                    default: QuantizedTiles.Q8_0x1(rows, w.RowBytes, x, xs, blocks, sums); break;
-                }
-                Store(ref s, n, r, sums);
-            }
-        }
-        return r;
-    }
-
-    /// <summary>
-    /// K-quant rows: with four tokens or more, one row against four tokens at a time (the leftover tokens take the plain
-    /// kernel); with fewer, four rows against each token. Returns the first row left for the plain loop.
-    /// </summary>
-    private int ComputeKQuantTiles(ref Segment s, int from, int to)
-    {
-        var w = s.Weights;
-        int superBlocks = w.Columns / 256;
+        var packed = s.Weights.Packed!;
         long xStride = quantized.Columns, sStride = quantized.Columns / 32, sumStride = quantized.Columns / 16;
-        float* sums = stackalloc float[4];
-        if (tokens >= 4)
+        float* results = stackalloc float[32];
+        for (int group = from / 8; group * 8 < to; group++)
         {
-            int whole = tokens / 4 * 4;
-            for (int r = from; r < to; r++)
+            int first = Math.Max(from, group * 8), last = Math.Min(to, group * 8 + 8);
+            int n = 0;
+            for (; n + 4 <= tokens; n += 4)
             {
-                byte* row = w.Row(r);
-                for (int n = 0; n < whole; n += 4)
-                {
-                    if (w.Type == GgmlType.Q4_K) KQuantTiles.Q4_K1x4(row, quantized.RowValues(n), xStride, quantized.RowScales(n), sStride, quantized.RowSums(n), sumStride, superBlocks, sums);
-                    else KQuantTiles.Q6_K1x4(row, quantized.RowValues(n), xStride, quantized.RowScales(n), sStride, superBlocks, sums);
-                    for (int t = 0; t < 4; t++) s.Output[(long)(n + t) * s.OutputStride + r] = sums[t] + (s.Bias == null ? 0 : s.Bias[r]);
-                }
-                for (int n = whole; n < tokens; n++)
-                {
-                    float value = w.Type == GgmlType.Q4_K
-                        ? QuantizedDot.DotQ4_K(row, quantized.RowValues(n), quantized.RowScales(n), quantized.RowSums(n), w.Columns)
-                        : QuantizedDot.DotQ6_K(row, quantized.RowValues(n), quantized.RowScales(n), quantized.RowSums(n), w.Columns);
-                    s.Output[(long)n * s.OutputStride + r] = value + (s.Bias == null ? 0 : s.Bias[r]);
-                }
+                PackedKernels.Four(packed, group, quantized.RowValues(n), xStride, quantized.RowScales(n), sStride, quantized.RowSums(n), sumStride, results);
+                for (int t = 0; t < 4; t++) StoreGroup(ref s, n + t, group, first, last, results + 8 * t);
             }
-            return to;
-        }
-        int r4 = from;
-        for (; r4 + 4 <= to; r4 += 4)
-        {
-            byte* rows = w.Row(r4);
-            for (int n = 0; n < tokens; n++)
+            for (; n < tokens; n++)
             {
-                if (w.Type == GgmlType.Q4_K) KQuantTiles.Q4_K4x1(rows, w.RowBytes, quantized.RowValues(n), quantized.RowScales(n), quantized.RowSums(n), superBlocks, sums);
-                else KQuantTiles.Q6_K4x1(rows, w.RowBytes, quantized.RowValues(n), quantized.RowScales(n), superBlocks, sums);
-                Store(ref s, n, r4, sums);
+                PackedKernels.One(packed, group, quantized.RowValues(n), quantized.RowScales(n), quantized.RowSums(n), results);
+                StoreGroup(ref s, n, group, first, last, results);
             }
         }
-        return r4;
+    }
+
+    private static void StoreGroup(ref Segment s, int token, int group, int first, int last, float* eight)
+    {
+        float* y = s.Output + (long)token * s.OutputStride;
+        for (int row = first; row < last; row++) y[row] = eight[row - group * 8] + (s.Bias == null ? 0 : s.Bias[row]);
     }
 
     private static void Store(ref Segment s, int token, int row, float* four)
     {
         float* y = s.Output + (long)token * s.OutputStride + row;
         for (int i = 0; i < 4; i++) y[i] = four[i] + (s.Bias == null ? 0 : s.Bias[row + i]);
+    }
+
+    public void Dispose()
+    {
+        foreach (var buffer in scratches) buffer.Dispose();
     }
 }
