@@ -45,8 +45,10 @@ internal sealed class NativeCachePool(object owner, ModelConfig config, KvCacheT
 }
 
 /// <summary>
-/// One sequence's keys and values, one block of native memory laid out [layer][K, V][kv head][position][head dim], so
-/// attention reads each head's keys as one contiguous run. Capacity doubles as the sequence grows.
+/// One sequence's keys and values, one block of native memory laid out [layer][K, V][kv head][…]. Values are
+/// [position][head dim]; keys are tiles of 16 positions stored transposed, [position / 16][head dim][16], so attention
+/// scores sixteen keys with one broadcast FMA per dimension and no horizontal sums. Capacity (a multiple of 16) doubles
+/// as the sequence grows.
 /// </summary>
 internal sealed unsafe class NativeSequenceCache(NativeCachePool pool) : ISequenceCache
 {
@@ -67,7 +69,10 @@ internal sealed unsafe class NativeSequenceCache(NativeCachePool pool) : ISequen
     /// <summary>Bytes per stored value (4 for F32, 2 for F16).</summary>
     public int ElementBytes => Pool.Type == KvCacheType.F16 ? 2 : 4;
 
-    /// <summary>Keys (or values) of one layer and K/V head: Capacity × head dim elements.</summary>
+    /// <summary>Positions per transposed key tile.</summary>
+    public const int KeyTile = 16;
+
+    /// <summary>Keys (tiled, see the class remarks) or values of one layer and K/V head: Capacity × head dim elements.</summary>
     public byte* Head(int layer, bool values, int kvHead) =>
         data + ((((long)layer * 2 + (values ? 1 : 0)) * kvHeads + kvHead) * Capacity * headDim) * ElementBytes;
 
@@ -77,12 +82,13 @@ internal sealed unsafe class NativeSequenceCache(NativeCachePool pool) : ISequen
         ObjectDisposedException.ThrowIf(disposed, this);
         int needed = Length + tokens;
         if (needed <= Capacity) return;
-        int capacity = Math.Max(Math.Max(InitialCapacity, needed), Capacity * 2);
+        int capacity = (Math.Max(Math.Max(InitialCapacity, needed), Capacity * 2) + KeyTile - 1) / KeyTile * KeyTile;
         long bytes = (long)layers * 2 * kvHeads * capacity * headDim * ElementBytes;
         var grown = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
         if (data != null)
         {
-            long runBytes = (long)Length * headDim * ElementBytes;
+            // Whole key tiles: a partly filled tile is copied whole (its layout does not depend on capacity).
+            long runBytes = (long)(Length + KeyTile - 1) / KeyTile * KeyTile * headDim * ElementBytes;
             for (long run = 0; run < (long)layers * 2 * kvHeads; run++)
             {
                 Buffer.MemoryCopy(data + run * Capacity * headDim * ElementBytes, grown + run * capacity * headDim * ElementBytes, runBytes, runBytes);

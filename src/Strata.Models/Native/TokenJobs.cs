@@ -95,8 +95,21 @@ internal sealed unsafe class RopeStoreJob(int heads, int kvHeads, int headDim, b
         var cache = Caches[n];
         for (int h = 0; h < kvHeads; h++)
         {
-            Store(k + h * headDim, cache.Head(Layer, values: false, h), position, cache.ElementBytes);
+            StoreKey(k + h * headDim, cache.Head(Layer, values: false, h), position, cache.ElementBytes);
             Store(v + h * headDim, cache.Head(Layer, values: true, h), position, cache.ElementBytes);
+        }
+    }
+
+    /// <summary>A key into its transposed tile: dimension d of position p at [p / 16][d][p % 16].</summary>
+    private void StoreKey(float* source, byte* head, int position, int elementBytes)
+    {
+        long tile = (long)(position / NativeSequenceCache.KeyTile) * NativeSequenceCache.KeyTile * headDim;
+        int slot = position % NativeSequenceCache.KeyTile;
+        for (int d = 0; d < headDim; d++)
+        {
+            long at = tile + (long)d * NativeSequenceCache.KeyTile + slot;
+            if (elementBytes == 2) ((ushort*)head)[at] = BitConverter.HalfToUInt16Bits((Half)source[d]);
+            else ((float*)head)[at] = source[d];
         }
     }
 
