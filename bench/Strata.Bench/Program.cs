@@ -1,7 +1,7 @@
 // Strata benchmarks. Run in Release on an otherwise idle machine:
-//   dotnet run -c Release --project bench/Strata.Bench -- inference [--runs 5] [--prompt 512] [--decode 64] [--threads N]
+//   dotnet run -c Release --project bench/Strata.Bench -- inference [--model DIR|FILE.gguf] [--backend native|torch] [--runs 5] [--prompt 512] [--decode 64] [--batch 1,4,16] [--threads N]
 //   dotnet run -c Release --project bench/Strata.Bench -- context --model DIR --data DIR/data --context 64
-//   dotnet run -c Release --project bench/Strata.Bench -- serving [--clients 1,4,16] [--decode 64] [--prompt 24]
+//   dotnet run -c Release --project bench/Strata.Bench -- serving [--model DIR|FILE.gguf] [--backend native|torch] [--clients 1,4,16] [--decode 64] [--prompt 24]
 //   dotnet run -c Release --project bench/Strata.Bench -- step            # the batched forward pass alone
 //   dotnet run -c Release --project bench/Strata.Bench -- dedup [--mb 200] [--words 400]
 //   dotnet run -c Release --project bench/Strata.Bench -- extraction [--runs 3] [--readability-only]

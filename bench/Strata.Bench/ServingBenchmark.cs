@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Strata.Models.Configuration;
+using Strata.Models.Inference;
 using Strata.Models.Llama;
 using Strata.Models.Tokenization;
 using Strata.Serving.Engine;
@@ -14,7 +15,8 @@ namespace Strata.Bench;
 
 /// <summary>
 /// The server under load: aggregate decode tokens/s with 1, 4 and 16 concurrent streaming chat clients over real
-/// HTTP on a SmolLM2-135M-shaped model (random weights, fp32), time to first token at idle, and resident memory
+/// HTTP on a model (--model folder or GGUF file; default a SmolLM2-135M-shaped fp32 checkpoint with random weights, on
+/// --backend native or torch), time to first token at idle, and resident memory
 /// per model and per active sequence. Batching works when 16 streams give several times one stream's tokens/s.
 /// </summary>
 internal static class ServingBenchmark
@@ -23,14 +25,16 @@ internal static class ServingBenchmark
     {
         int maxTokens = args.Int("--decode", 64), promptWords = args.Int("--prompt", 24);
         int[] concurrency = (args.Value("--clients") ?? "1,4,16").Split(',').Select(int.Parse).ToArray();
-        torch.set_num_threads(args.Int("--threads", Environment.ProcessorCount));
-        string directory = CreateModel(Path.Combine(Path.GetTempPath(), "strata-bench-smollm2"));
+        int threads = args.Int("--threads", Environment.ProcessorCount);
+        var backend = Enum.Parse<BackendKind>(args.Value("--backend") ?? "native", ignoreCase: true);
+        if (backend == BackendKind.Torch) torch.set_num_threads(threads);
+        string directory = args.Value("--model") ?? CreateModel(Path.Combine(Path.GetTempPath(), "strata-bench-smollm2"));
 
         long rssBefore = ResidentBytes();
         await using var server = StrataServer.Create(new ServerOptions
         {
             Urls = ["http://127.0.0.1:0"],
-            Models = [new ModelSource(directory, "smollm2-shape")],
+            Models = [new ModelSource(directory, "smollm2-shape") { Inference = new InferenceOptions { Backend = backend, Threads = threads } }],
             Engine = new EngineOptions { MaxBatchSize = concurrency.Max(), MaxQueuedRequests = 4 * concurrency.Max() },
         });
         await server.StartAsync();
@@ -40,7 +44,7 @@ internal static class ServingBenchmark
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(10) };
         var config = server.Models.Engines[0].Model.Config;
         string prompt = string.Join(' ', Enumerable.Range(0, promptWords).Select(i => $"word{i}"));
-        Console.WriteLine($"SmolLM2-135M shape, fp32, {torch.get_num_threads()} threads, prompt ≈{promptWords * 3} tokens, {maxTokens} tokens per stream");
+        Console.WriteLine($"{Path.GetFileName(directory)}: {server.Models.Engines[0].Model.Backend.Name} backend, {threads} threads, prompt ≈{promptWords * 3} tokens, {maxTokens} tokens per stream");
 
         await Stream(http, prompt, maxTokens);   // warm-up: allocator, kernels, JIT
         await ReportIdleFirstToken(http, prompt, "");

@@ -1,5 +1,6 @@
 using Strata.Models.Configuration;
 using Strata.Models.Llama;
+using Strata.Models.Loading;
 using Strata.Models.Tokenization;
 using Strata.Training.Loop;
 using Strata.Training.Pretraining;
@@ -121,10 +122,11 @@ public sealed class QuickstartRecipe(QuickstartOptions options, ITrainingMonitor
     private static QuickstartLayer Compare(string name, TuneOutcome tuned, string previous, IReadOnlyList<VerifiableExample> heldOut, string measure)
     {
         string directory = tuned.ModelDirectory;
-        var tokenizer = StrataTokenizer.FromTokenizerJson(Path.Combine(directory, "tokenizer.json"));
+        var package = ModelPackage.Open(directory);
+        var tokenizer = package.Tokenizer;
         double before;
-        using (var below = LlamaCheckpoint.Load(previous)) before = ExactMatchEvaluator.Evaluate(below, tokenizer, heldOut).Accuracy;
-        using var model = LlamaCheckpoint.Load(directory);
+        using (var below = ModelPackage.Open(previous).LoadTorchModel()) before = ExactMatchEvaluator.Evaluate(below, tokenizer, heldOut).Accuracy;
+        using var model = package.LoadTorchModel();
         var after = ExactMatchEvaluator.Evaluate(model, tokenizer, heldOut);
         return new QuickstartLayer(name, directory, measure, before, after.Accuracy, tuned.Result.FinalValidationLoss,
             after.Samples.Take(3).Select(s => (s.Prompt, s.Actual)).ToList());
