@@ -38,6 +38,11 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   apt_install nodejs npm
 fi
 
+# Python 3 (its standard library alone) runs llama.cpp's own quantizer through ctypes (tests/tools/llama-cpp/quantize.py).
+if ! command -v python3 >/dev/null; then
+  apt_install python3
+fi
+
 # Chromium runs the playground's browser tests: Playwright drives the system browser and downloads none.
 # STRATA_CHROMIUM names another browser, which is then the caller's to provide.
 if [ -z "${STRATA_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then
