@@ -75,8 +75,14 @@ internal sealed class WorkerPool : IDisposable
             if (Interlocked.Exchange(ref parked[i], 0) == 1) wakeUps[i].Release();
         }
         Claim(work, generation, thread: 0);
-        // One pause per check: SpinWait's growing spins and yields would add microseconds to every job's tail.
-        while (Volatile.Read(ref done) != parts) Thread.SpinWait(1);
+        // One pause per check: SpinWait's growing spins and yields would add microseconds to every job's tail. But a
+        // part held by a thread the OS has descheduled (a busy machine) can take a whole time slice: after a few
+        // thousand checks, yield the core so that thread can finish instead of spinning against it.
+        for (int spins = 1; Volatile.Read(ref done) != parts; spins++)
+        {
+            if (spins % 4096 == 0) Thread.Yield();
+            else Thread.SpinWait(1);
+        }
         job = null;
         if (failure is not null) throw new AggregateException("a native kernel failed", failure);
     }
