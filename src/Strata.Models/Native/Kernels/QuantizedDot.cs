@@ -2,6 +2,8 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
+using Strata.Models.Quantization;
+
 namespace Strata.Models.Native.Kernels;
 
 /// <summary>
@@ -143,10 +145,6 @@ internal static unsafe class QuantizedDot
 
     // ---- Q4_K: d, dmin, scales[12] (eight 6-bit scales and mins), qs[128]; value = d·sc·q − dmin·m ----
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (int Scale, int Min) ScaleMinK4(int j, byte* s) => j < 4
-        ? (s[j] & 63, s[j + 4] & 63)
-        : ((s[j + 4] & 0xF) | ((s[j - 4] >> 6) << 4), (s[j + 4] >> 4) | ((s[j] >> 6) << 4));
 
     public static float DotQ4_K(byte* w, sbyte* x, float* scales, short* sums, int columns)
     {
@@ -162,8 +160,8 @@ internal static unsafe class QuantizedDot
             {
                 var raw = Vector256.Load(qs + 32 * c);
                 int block = s * 8 + 2 * c;
-                var (scLow, mLow) = ScaleMinK4(2 * c, packed);
-                var (scHigh, mHigh) = ScaleMinK4(2 * c + 1, packed);
+                var (scLow, mLow) = QuantMath.ScaleMinK4(2 * c, new ReadOnlySpan<byte>(packed, 12));
+                var (scHigh, mHigh) = QuantMath.ScaleMinK4(2 * c + 1, new ReadOnlySpan<byte>(packed, 12));
                 var low = DotBytes(raw & mask, Vector256.Load(x + block * 32));
                 var high = DotBytes(Avx2.ShiftRightLogical(raw.AsUInt16(), 4).AsByte() & mask, Vector256.Load(x + block * 32 + 32));
                 acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(low), Vector256.Create(d * scLow * scales[block]), acc);
@@ -183,7 +181,7 @@ internal static unsafe class QuantizedDot
             float d = Half(w), dmin = Half(w + 2);
             for (int j = 0; j < 8; j++)
             {
-                var (sc, m) = ScaleMinK4(j, w + 4);
+                var (sc, m) = QuantMath.ScaleMinK4(j, new ReadOnlySpan<byte>(w + 4, 12));
                 int block = s * 8 + j;
                 byte* q = w + 16 + 32 * (j / 2);
                 float part = 0;

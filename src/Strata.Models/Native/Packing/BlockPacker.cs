@@ -63,7 +63,7 @@ internal static unsafe class BlockPacker
                             ((float*)block)[8 + lane] = HalfTable.At(src + 2);
                             for (int j = 0; j < 8; j++)
                             {
-                                var (scale, min) = ScaleMinK4(j, src + 4);
+                                var (scale, min) = QuantMath.ScaleMinK4(j, new ReadOnlySpan<byte>(src + 4, 12));
                                 block[64 + 8 * j + lane] = (byte)scale;
                                 block[128 + 8 * j + lane] = (byte)min;
                                 byte* q = src + 16 + 32 * (j / 2);
@@ -118,9 +118,6 @@ internal static unsafe class BlockPacker
         }
     }
 
-    private static (int Scale, int Min) ScaleMinK4(int j, byte* s) => j < 4
-        ? (s[j] & 63, s[j + 4] & 63)
-        : ((s[j + 4] & 0xF) | ((s[j - 4] >> 6) << 4), (s[j + 4] >> 4) | ((s[j] >> 6) << 4));
 
     /// <summary>Value <paramref name="e"/> (0–255) of a Q6_K super-block as its unsigned six bits (ggml's dequantize_row_q6_K order).</summary>
     private static byte Q6Value(byte* block, int e)
