@@ -6,6 +6,7 @@
 //   dotnet run -c Release --project bench/Strata.Bench -- dedup [--mb 200] [--words 400]
 //   dotnet run -c Release --project bench/Strata.Bench -- extraction [--runs 3] [--readability-only]
 //   dotnet run -c Release --project bench/Strata.Bench -- pipeline [--mb 200] [--workers 2,1]
+//   dotnet run -c Release --project bench/Strata.Bench -- kernels         # one matrix-vector product per weight format
 //   dotnet run -c Release --project bench/Strata.Bench -- perplexity --text FILE --context 256 --model A.gguf --model B.gguf
 //   dotnet run -c Release --project bench/Strata.Bench -- cores           # what a second core gives, with and without allocation
 using Strata.Bench;
@@ -34,6 +35,9 @@ switch (args.FirstOrDefault() ?? "inference")
     case "pipeline":
         PipelineBenchmark.Run(arguments);
         break;
+    case "kernels":
+        KernelBenchmark.Run(arguments);
+        break;
     case "perplexity":
         PerplexityBenchmark.Run(arguments);
         break;
@@ -41,7 +45,7 @@ switch (args.FirstOrDefault() ?? "inference")
         CoreScalingBenchmark.Run(arguments);
         break;
     default:
-        Console.Error.WriteLine("usage: Strata.Bench inference|perplexity|context|step|serving|dedup|extraction|pipeline|cores [flags]");
+        Console.Error.WriteLine("usage: Strata.Bench inference|kernels|perplexity|context|step|serving|dedup|extraction|pipeline|cores [flags]");
         return 2;
 }
 return 0;
