@@ -46,6 +46,7 @@ internal static class InferenceBenchmark
         {
             using var pool = backend.NewCachePool(1);
             using var cache = pool.Rent();
+            NativeProfile.Reset();
             var clock = Stopwatch.StartNew();
             backend.Step([new SequenceStep(prompt, cache)], logits);
             double prefillSeconds = clock.Elapsed.TotalSeconds;

@@ -5,9 +5,10 @@ using Strata.Models.Native.Kernels;
 namespace Strata.Models.Native;
 
 /// <summary>
-/// Causal attention of every new token over its own sequence's cache, one (token, head) pair per work item. Items are
-/// dealt round-robin, so a prefill's late (long-context) tokens and a single decode token's heads both spread over all
-/// threads. Grouped-query heads read their K/V head in place; nothing is expanded.
+/// Causal attention of every new token over its own sequence's cache. A work item is one head of a block of up to four
+/// consecutive tokens of one sequence (a prefill's), which share every key tile and value row they load; a decode token
+/// is a block of one. Items are dealt round-robin, so a prefill's late (long-context) blocks and a single decode token's
+/// heads both spread over all threads. Grouped-query heads read their K/V head in place; nothing is expanded.
 /// </summary>
 internal sealed unsafe class AttentionJob(int threads, int heads, int kvHeads, int headDim, float[]? alibiSlopes) : IParallelJob, IDisposable
 {
@@ -18,6 +19,8 @@ internal sealed unsafe class AttentionJob(int threads, int heads, int kvHeads, i
     private float* queries, output;
     private int[] positions = [];
     private NativeSequenceCache[] caches = [];
+    private int[] blockStart = [], blockLength = [];
+    private int blocks;
 
     /// <param name="q">(N × heads·hd) rotated queries.</param>
     /// <param name="tokenCaches">The cache of each token's sequence, already holding this step's keys and values.</param>
@@ -31,16 +34,142 @@ internal sealed unsafe class AttentionJob(int threads, int heads, int kvHeads, i
         caches = tokenCaches;
         positions = tokenPositions;
         output = attended;
+        if (blockStart.Length < count)
+        {
+            blockStart = new int[count];
+            blockLength = new int[count];
+        }
+        blocks = 0;
+        for (int n = 0; n < count;)
+        {
+            int length = 1;
+            while (length < 4 && n + length < count && ReferenceEquals(tokenCaches[n + length], tokenCaches[n])
+                && tokenPositions[n + length] == tokenPositions[n] + length)
+            {
+                length++;
+            }
+            blockStart[blocks] = n;
+            blockLength[blocks++] = length;
+            n += length;
+        }
     }
 
     public void Execute(int part, int parts, int thread)
     {
-        int items = tokens * heads;
+        int items = blocks * heads;
         for (int item = part; item < items; item += parts)
         {
-            int n = item / heads, h = item % heads;
-            Attend(n, h, scratch[thread]);
+            int b = item / heads, h = item % heads;
+            if (blockLength[b] > 1 && Isa.Avx512 && headDim % 64 == 0) AttendBlock(blockStart[b], blockLength[b], h, scratch[thread]);
+            else for (int n = blockStart[b]; n < blockStart[b] + blockLength[b]; n++) Attend(n, h, scratch[thread]);
         }
+    }
+
+    /// <summary>
+    /// Head <paramref name="h"/> of <paramref name="count"/> (2–4) consecutive tokens of one sequence: each key tile and
+    /// value row is loaded once for all of them. Token j attends to positions ≤ its own; beyond that its weights are zero.
+    /// </summary>
+    private void AttendBlock(int first, int count, int h, NativeBuffer buffer)
+    {
+        var cache = caches[first];
+        int start = positions[first], longest = start + count;
+        int tiles = (longest + NativeSequenceCache.KeyTile - 1) / NativeSequenceCache.KeyTile;
+        int stride = tiles * NativeSequenceCache.KeyTile;
+        float* scores = buffer.Floats(4L * stride);
+        byte* keys = cache.Head(layer, values: false, h / group);
+        byte* values = cache.Head(layer, values: true, h / group);
+        bool half = cache.ElementBytes == 2;
+        // Missing tokens of a short block repeat the last one; their results are not stored.
+        float* q0 = Query(first, h), q1 = Query(first + Math.Min(1, count - 1), h);
+        float* q2 = Query(first + Math.Min(2, count - 1), h), q3 = Query(first + Math.Min(3, count - 1), h);
+        var s = Vector512.Create(scale);
+        for (int tile = 0; tile < tiles; tile++)
+        {
+            long at = (long)tile * NativeSequenceCache.KeyTile * headDim;
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (int d = 0; d < headDim; d++)
+            {
+                var k = half ? FloatKernels.HalfToSingle(Vector256.Load((ushort*)keys + at + 16 * d)) : Vector512.Load((float*)keys + at + 16 * d);
+                a0 = Avx512F.FusedMultiplyAdd(Vector512.Create(q0[d]), k, a0);
+                a1 = Avx512F.FusedMultiplyAdd(Vector512.Create(q1[d]), k, a1);
+                a2 = Avx512F.FusedMultiplyAdd(Vector512.Create(q2[d]), k, a2);
+                a3 = Avx512F.FusedMultiplyAdd(Vector512.Create(q3[d]), k, a3);
+            }
+            int offset = tile * NativeSequenceCache.KeyTile;
+            (a0 * s).Store(scores + offset);
+            (a1 * s).Store(scores + stride + offset);
+            (a2 * s).Store(scores + 2 * stride + offset);
+            (a3 * s).Store(scores + 3 * stride + offset);
+        }
+        for (int j = 0; j < count; j++)
+        {
+            float* row = scores + j * stride;
+            int length = start + j + 1;
+            if (alibiSlopes is not null)
+            {
+                float slope = alibiSlopes[h];
+                for (int t = 0; t < length; t++) row[t] += slope * (t - (start + j));
+            }
+            VectorOps.Softmax(row, length);
+            new Span<float>(row + length, longest - length).Clear();   // causal: no weight on later positions
+        }
+        for (int j = count; j < 4; j++) new Span<float>(scores + j * stride, longest).Clear();
+        for (int c = 0; c < headDim; c += 64) AccumulateBlockValues(scores, stride, values, half, longest, c, first, count, h);
+    }
+
+    private float* Query(int n, int h) => queries + ((long)n * heads + h) * headDim;
+
+    /// <summary>y_j[c … c+63] = Σ_t p_j[t]·V[t][c … c+63] for the block's tokens: each value row loaded once for four.</summary>
+    private void AccumulateBlockValues(float* p, int stride, byte* values, bool half, int length, int c, int first, int count, int h)
+    {
+        Vector512<float> y00 = default, y01 = default, y02 = default, y03 = default, y10 = default, y11 = default, y12 = default, y13 = default;
+        Vector512<float> y20 = default, y21 = default, y22 = default, y23 = default, y30 = default, y31 = default, y32 = default, y33 = default;
+        for (int t = 0; t < length; t++)
+        {
+            long at = (long)t * headDim + c;
+            Vector512<float> v0, v1, v2, v3;
+            if (half)
+            {
+                ushort* v = (ushort*)values + at;
+                v0 = FloatKernels.HalfToSingle(Vector256.Load(v));
+                v1 = FloatKernels.HalfToSingle(Vector256.Load(v + 16));
+                v2 = FloatKernels.HalfToSingle(Vector256.Load(v + 32));
+                v3 = FloatKernels.HalfToSingle(Vector256.Load(v + 48));
+            }
+            else
+            {
+                float* v = (float*)values + at;
+                v0 = Vector512.Load(v);
+                v1 = Vector512.Load(v + 16);
+                v2 = Vector512.Load(v + 32);
+                v3 = Vector512.Load(v + 48);
+            }
+            var w = Vector512.Create(p[t]);
+            y00 = Avx512F.FusedMultiplyAdd(w, v0, y00); y01 = Avx512F.FusedMultiplyAdd(w, v1, y01);
+            y02 = Avx512F.FusedMultiplyAdd(w, v2, y02); y03 = Avx512F.FusedMultiplyAdd(w, v3, y03);
+            w = Vector512.Create(p[stride + t]);
+            y10 = Avx512F.FusedMultiplyAdd(w, v0, y10); y11 = Avx512F.FusedMultiplyAdd(w, v1, y11);
+            y12 = Avx512F.FusedMultiplyAdd(w, v2, y12); y13 = Avx512F.FusedMultiplyAdd(w, v3, y13);
+            w = Vector512.Create(p[2 * stride + t]);
+            y20 = Avx512F.FusedMultiplyAdd(w, v0, y20); y21 = Avx512F.FusedMultiplyAdd(w, v1, y21);
+            y22 = Avx512F.FusedMultiplyAdd(w, v2, y22); y23 = Avx512F.FusedMultiplyAdd(w, v3, y23);
+            w = Vector512.Create(p[3 * stride + t]);
+            y30 = Avx512F.FusedMultiplyAdd(w, v0, y30); y31 = Avx512F.FusedMultiplyAdd(w, v1, y31);
+            y32 = Avx512F.FusedMultiplyAdd(w, v2, y32); y33 = Avx512F.FusedMultiplyAdd(w, v3, y33);
+        }
+        Store(first, h, c, y00, y01, y02, y03);
+        if (count > 1) Store(first + 1, h, c, y10, y11, y12, y13);
+        if (count > 2) Store(first + 2, h, c, y20, y21, y22, y23);
+        if (count > 3) Store(first + 3, h, c, y30, y31, y32, y33);
+    }
+
+    private void Store(int n, int h, int c, Vector512<float> a, Vector512<float> b, Vector512<float> d, Vector512<float> e)
+    {
+        float* y = output + ((long)n * heads + h) * headDim + c;
+        a.Store(y);
+        b.Store(y + 16);
+        d.Store(y + 32);
+        e.Store(y + 48);
     }
 
     private void Attend(int n, int h, NativeBuffer buffer)
