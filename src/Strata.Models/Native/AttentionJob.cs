@@ -82,25 +82,8 @@ internal sealed unsafe class AttentionJob(int threads, int heads, int kvHeads, i
         // Missing tokens of a short block repeat the last one; their results are not stored.
         float* q0 = Query(first, h), q1 = Query(first + Math.Min(1, count - 1), h);
         float* q2 = Query(first + Math.Min(2, count - 1), h), q3 = Query(first + Math.Min(3, count - 1), h);
-        var s = Vector512.Create(scale);
-        for (int tile = 0; tile < tiles; tile++)
-        {
-            long at = (long)tile * NativeSequenceCache.KeyTile * headDim;
-            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            for (int d = 0; d < headDim; d++)
-            {
-                var k = half ? FloatKernels.HalfToSingle(Vector256.Load((ushort*)keys + at + 16 * d)) : Vector512.Load((float*)keys + at + 16 * d);
-                a0 = Avx512F.FusedMultiplyAdd(Vector512.Create(q0[d]), k, a0);
-                a1 = Avx512F.FusedMultiplyAdd(Vector512.Create(q1[d]), k, a1);
-                a2 = Avx512F.FusedMultiplyAdd(Vector512.Create(q2[d]), k, a2);
-                a3 = Avx512F.FusedMultiplyAdd(Vector512.Create(q3[d]), k, a3);
-            }
-            int offset = tile * NativeSequenceCache.KeyTile;
-            (a0 * s).Store(scores + offset);
-            (a1 * s).Store(scores + stride + offset);
-            (a2 * s).Store(scores + 2 * stride + offset);
-            (a3 * s).Store(scores + 3 * stride + offset);
-        }
+        if (half) ScoreBlock<HalfKeys>(keys, tiles, stride, q0, q1, q2, q3, scores);
+        else ScoreBlock<SingleKeys>(keys, tiles, stride, q0, q1, q2, q3, scores);
         for (int j = 0; j < count; j++)
         {
             float* row = scores + j * stride;
@@ -115,6 +98,81 @@ internal sealed unsafe class AttentionJob(int threads, int heads, int kvHeads, i
         }
         for (int j = count; j < 4; j++) new Span<float>(scores + j * stride, longest).Clear();
         for (int c = 0; c < headDim; c += 64) AccumulateBlockValues(scores, stride, values, half, longest, c, first, count, h);
+    }
+
+    /// <summary>Scaled scores of four queries against every key tile (one key-tile row load serves all four).</summary>
+    private void ScoreBlock<T>(byte* keys, int tiles, int stride, float* q0, float* q1, float* q2, float* q3, float* scores) where T : IKeyFormat
+    {
+        var s = Vector512.Create(scale);
+        int tile = 0;
+        // Two tiles per pass: each broadcast query value feeds two key vectors, so loads stop outnumbering FMAs.
+        for (; tile + 2 <= tiles; tile += 2)
+        {
+            long at = (long)tile * NativeSequenceCache.KeyTile * headDim, next = at + NativeSequenceCache.KeyTile * headDim;
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+            for (int d = 0; d < headDim; d++)
+            {
+                var k = T.Load(keys, at + 16 * d);
+                var l = T.Load(keys, next + 16 * d);
+                var c0 = Vector512.Create(q0[d]);
+                a0 = Avx512F.FusedMultiplyAdd(c0, k, a0);
+                b0 = Avx512F.FusedMultiplyAdd(c0, l, b0);
+                var c1 = Vector512.Create(q1[d]);
+                a1 = Avx512F.FusedMultiplyAdd(c1, k, a1);
+                b1 = Avx512F.FusedMultiplyAdd(c1, l, b1);
+                var c2 = Vector512.Create(q2[d]);
+                a2 = Avx512F.FusedMultiplyAdd(c2, k, a2);
+                b2 = Avx512F.FusedMultiplyAdd(c2, l, b2);
+                var c3 = Vector512.Create(q3[d]);
+                a3 = Avx512F.FusedMultiplyAdd(c3, k, a3);
+                b3 = Avx512F.FusedMultiplyAdd(c3, l, b3);
+            }
+            int offset = tile * NativeSequenceCache.KeyTile;
+            (a0 * s).Store(scores + offset);
+            (a1 * s).Store(scores + stride + offset);
+            (a2 * s).Store(scores + 2 * stride + offset);
+            (a3 * s).Store(scores + 3 * stride + offset);
+            (b0 * s).Store(scores + offset + 16);
+            (b1 * s).Store(scores + stride + offset + 16);
+            (b2 * s).Store(scores + 2 * stride + offset + 16);
+            (b3 * s).Store(scores + 3 * stride + offset + 16);
+        }
+        for (; tile < tiles; tile++)
+        {
+            long at = (long)tile * NativeSequenceCache.KeyTile * headDim;
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (int d = 0; d < headDim; d++)
+            {
+                var k = T.Load(keys, at + 16 * d);
+                a0 = Avx512F.FusedMultiplyAdd(Vector512.Create(q0[d]), k, a0);
+                a1 = Avx512F.FusedMultiplyAdd(Vector512.Create(q1[d]), k, a1);
+                a2 = Avx512F.FusedMultiplyAdd(Vector512.Create(q2[d]), k, a2);
+                a3 = Avx512F.FusedMultiplyAdd(Vector512.Create(q3[d]), k, a3);
+            }
+            int offset = tile * NativeSequenceCache.KeyTile;
+            (a0 * s).Store(scores + offset);
+            (a1 * s).Store(scores + stride + offset);
+            (a2 * s).Store(scores + 2 * stride + offset);
+            (a3 * s).Store(scores + 3 * stride + offset);
+        }
+    }
+
+    /// <summary>Sixteen cached values (one key-tile row) widened to float32.</summary>
+    private interface IKeyFormat
+    {
+        static abstract Vector512<float> Load(byte* cache, long element);
+    }
+
+    private struct SingleKeys : IKeyFormat
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Load(byte* cache, long element) => Vector512.Load((float*)cache + element);
+    }
+
+    private struct HalfKeys : IKeyFormat
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Load(byte* cache, long element) => FloatKernels.HalfToSingle(Vector256.Load((ushort*)cache + element));
     }
 
     private float* Query(int n, int h) => queries + ((long)n * heads + h) * headDim;

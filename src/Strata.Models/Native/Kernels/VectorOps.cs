@@ -58,14 +58,33 @@ internal static unsafe class VectorOps
         for (; i < n; i++) gate[i] = gate[i] / (1f + MathF.Exp(-gate[i])) * up[i];
     }
 
-    /// <summary>In-place softmax of <paramref name="n"/> scores; returns nothing, the scores become probabilities.</summary>
+    /// <summary>In-place softmax of <paramref name="n"/> scores: the scores become probabilities.</summary>
     public static void Softmax(float* x, int n)
     {
         float max = float.NegativeInfinity;
-        for (int j = 0; j < n; j++) max = MathF.Max(max, x[j]);
-        float sum = 0;
         int i = 0;
-        if (Vector256.IsHardwareAccelerated && !Isa.ForceScalar)
+        if (Isa.Avx512)
+        {
+            var m = Vector512.Create(float.NegativeInfinity);
+            for (; i + 16 <= n; i += 16) m = Vector512.Max(m, Vector512.Load(x + i));
+            for (int lane = 0; lane < 16; lane++) max = MathF.Max(max, m[lane]);
+        }
+        for (; i < n; i++) max = MathF.Max(max, x[i]);
+        float sum = 0;
+        i = 0;
+        if (Isa.Avx512)
+        {
+            var m = Vector512.Create(max);
+            var acc = Vector512<float>.Zero;
+            for (; i + 16 <= n; i += 16)
+            {
+                var e = Vector512.Exp(Vector512.Load(x + i) - m);
+                e.Store(x + i);
+                acc += e;
+            }
+            sum += Vector512.Sum(acc);
+        }
+        else if (Vector256.IsHardwareAccelerated && !Isa.ForceScalar)
         {
             var m = Vector256.Create(max);
             var acc = Vector256<float>.Zero;
@@ -75,7 +94,7 @@ internal static unsafe class VectorOps
                 e.Store(x + i);
                 acc += e;
             }
-            sum = Vector256.Sum(acc);
+            sum += Vector256.Sum(acc);
         }
         for (; i < n; i++)
         {
