@@ -90,7 +90,9 @@ internal static class InferenceBenchmark
                 double seconds = clock.Elapsed.TotalSeconds;
                 foreach (var c in caches) c.Dispose();
                 if (run > 0) rates.Add(batch * decodeLength / seconds);
+                if (run == 0) NativeProfile.Reset();
             }
+            if (NativeProfile.Enabled) Console.WriteLine($"decode x{batch} profile: {NativeProfile.Report()}");
             Console.WriteLine($"decode x{batch}: {Arguments.Median(rates):F1} tokens/s aggregate");
         }
         long fileBytes = File.Exists(path) ? new FileInfo(path).Length : Directory.EnumerateFiles(path, "*.safetensors").Sum(f => new FileInfo(f).Length);
