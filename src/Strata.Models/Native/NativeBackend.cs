@@ -98,6 +98,8 @@ public sealed unsafe class NativeBackend : IInferenceBackend
             transformer.Forward(tokens.AsSpan(0, total), positions, tokenCaches, outputRows.AsSpan(0, steps.Count), ForwardOutput.Logits, output);
         }
         foreach (var step in steps) ((NativeSequenceCache)step.Cache).Advance(step.Tokens.Count);
+        // Sampling, streaming and the server's own threads run next, on the same cores: let the workers sleep meanwhile.
+        pool.Rest();
     }
 
     public float[] HiddenStates(IReadOnlyList<int> ids)

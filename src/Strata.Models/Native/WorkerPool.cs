@@ -34,6 +34,7 @@ internal sealed class WorkerPool : IDisposable
     private int parts;
     private int done;
     private volatile bool stopping;
+    private volatile bool resting;
     private Exception? failure;
 
     /// <param name="threads">Threads running each job, the caller's included (at least 1).</param>
@@ -66,6 +67,7 @@ internal sealed class WorkerPool : IDisposable
         }
         job = work;
         failure = null;
+        resting = false;
         parts = Threads * PartsPerThread;
         Volatile.Write(ref done, 0);
         long generation = (Volatile.Read(ref ticket) >> 32) + 1;
@@ -120,7 +122,7 @@ internal sealed class WorkerPool : IDisposable
             {
                 // A single pause between checks keeps the wake-up latency to a fraction of a microsecond; the clock is
                 // read only every 256 checks.
-                if (++spins % 256 != 0 || System.Diagnostics.Stopwatch.GetTimestamp() - started < SpinTicks)
+                if (!resting && (++spins % 256 != 0 || System.Diagnostics.Stopwatch.GetTimestamp() - started < SpinTicks))
                 {
                     Thread.SpinWait(1);
                     continue;
@@ -143,6 +145,13 @@ internal sealed class WorkerPool : IDisposable
             if (work is not null) Claim(work, seen, index + 1);
         }
     }
+
+    /// <summary>
+    /// Lets the workers park now instead of spinning out their idle time: the caller is done with the pool for a while
+    /// (a forward pass is over and sampling, streaming and HTTP work on the same cores come next). The next
+    /// <see cref="Run"/> wakes them.
+    /// </summary>
+    public void Rest() => resting = true;
 
     public void Dispose()
     {
