@@ -104,20 +104,8 @@ internal sealed unsafe class NativeTransformer : IDisposable
     private float* Attention(int layer, NativeLayer w, int n, float* xs, float* pending, int[] positions, NativeSequenceCache[] caches)
     {
         long clock;
-        float* xn = normed.Floats((long)n * hidden);
-        var input = QuantizedActivations.In((byte*)quantized.Pointer, n, hidden);
-        residualNorm.Tokens = n;
-        residualNorm.X = xs;
-        residualNorm.Delta = pending;
-        residualNorm.Weight = w.AttentionNorm;
-        residualNorm.Normed = xn;
-        residualNorm.Width = hidden;
-        residualNorm.Epsilon = epsilon;
-        residualNorm.Quantize = w.Query.TakesQuantizedInput || w.Key.TakesQuantizedInput || w.Value.TakesQuantizedInput;
-        residualNorm.Quantized = input;
-        clock = NativeProfile.Start();
-        residualNorm.RunOn(pool);
-        NativeProfile.Stop(NativeProfile.Phase.Norm, clock);
+        float* xn = AddAndNorm(n, xs, pending, w.AttentionNorm,
+            w.Query.TakesQuantizedInput || w.Key.TakesQuantizedInput || w.Value.TakesQuantizedInput, out var input);
 
         float* qs = q.Floats((long)n * queryWidth), ks = k.Floats((long)n * keyWidth), vs = v.Floats((long)n * keyWidth);
         matmul.Begin(n, xn, input);
@@ -166,23 +154,30 @@ internal sealed unsafe class NativeTransformer : IDisposable
         return output;
     }
 
-    private float* FeedForward(NativeLayer w, int n, float* xs, float* pending)
+    /// <summary>x += the pending sub-layer output; returns the normalised rows, and their 8-bit form when the next products take it.</summary>
+    private float* AddAndNorm(int n, float* xs, float* pending, float* weight, bool quantize, out QuantizedActivations input)
     {
-        long clock;
         float* xn = normed.Floats((long)n * hidden);
-        var input = QuantizedActivations.In((byte*)quantized.Pointer, n, hidden);
+        input = QuantizedActivations.In((byte*)quantized.Pointer, n, hidden);
         residualNorm.Tokens = n;
         residualNorm.X = xs;
         residualNorm.Delta = pending;
-        residualNorm.Weight = w.FeedForwardNorm;
+        residualNorm.Weight = weight;
         residualNorm.Normed = xn;
         residualNorm.Width = hidden;
         residualNorm.Epsilon = epsilon;
-        residualNorm.Quantize = w.Gate.TakesQuantizedInput || w.Up.TakesQuantizedInput;
+        residualNorm.Quantize = quantize;
         residualNorm.Quantized = input;
-        clock = NativeProfile.Start();
+        long clock = NativeProfile.Start();
         residualNorm.RunOn(pool);
         NativeProfile.Stop(NativeProfile.Phase.Norm, clock);
+        return xn;
+    }
+
+    private float* FeedForward(NativeLayer w, int n, float* xs, float* pending)
+    {
+        long clock;
+        float* xn = AddAndNorm(n, xs, pending, w.FeedForwardNorm, w.Gate.TakesQuantizedInput || w.Up.TakesQuantizedInput, out var input);
 
         float* gates = gate.Floats((long)n * intermediate), ups = up.Floats((long)n * intermediate);
         matmul.Begin(n, xn, input);
