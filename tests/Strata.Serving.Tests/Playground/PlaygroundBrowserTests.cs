@@ -23,12 +23,7 @@ public sealed class PlaygroundBrowserTests(LongContextServer server, ChromiumBro
 
     public async Task InitializeAsync()
     {
-        page = await chromium.NewPageAsync();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error") consoleErrors.Add(message.Text);
-        };
-        page.PageError += (_, error) => consoleErrors.Add(error);
+        page = await chromium.NewPageCollectingErrorsAsync(consoleErrors);
         await page.GotoAsync(server.BaseAddress.ToString());
         await Expect(page.GetByTestId("model")).ToHaveValueAsync(RunningServer.ModelName);
     }

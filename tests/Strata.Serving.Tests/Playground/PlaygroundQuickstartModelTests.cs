@@ -23,13 +23,8 @@ public sealed class PlaygroundQuickstartModelTests(QuickstartShapedServer server
 
     public async Task InitializeAsync()
     {
-        page = await chromium.NewPageAsync();
         // A refused fetch (a 400) is logged as a console error too, so this also catches requests the API turned down.
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error") consoleErrors.Add(message.Text);
-        };
-        page.PageError += (_, error) => consoleErrors.Add(error);
+        page = await chromium.NewPageCollectingErrorsAsync(consoleErrors);
         page.Request += (_, request) =>
         {
             if (request.Url.EndsWith("/v1/chat/completions", StringComparison.Ordinal)) chatRequests.Add(request.PostData ?? "");

@@ -45,6 +45,18 @@ public sealed class ChromiumBrowser : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>A new page whose console errors and uncaught page errors are collected in <paramref name="errors"/>.</summary>
+    public async Task<IPage> NewPageCollectingErrorsAsync(List<string> errors)
+    {
+        var page = await NewPageAsync();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error") errors.Add(message.Text);
+        };
+        page.PageError += (_, error) => errors.Add(error);
+        return page;
+    }
+
     public async Task DisposeAsync()
     {
         if (browser is not null) await browser.CloseAsync();
