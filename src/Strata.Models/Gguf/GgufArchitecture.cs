@@ -17,6 +17,13 @@ public static class GgufArchitecture
     public static IReadOnlyList<string> Supported { get; } = ["llama", "qwen2"];
 
     /// <summary>
+    /// Whether files of <paramref name="architecture"/> hold Q/K projections permuted by convert_hf_to_gguf.py (so that
+    /// llama.cpp rotates adjacent pairs): <c>llama</c> yes, <c>qwen2</c> no. The exporter permutes by this rule and the
+    /// native runtime picks its RoPE convention by it.
+    /// </summary>
+    public static bool PermutesQueryKey(string? architecture) => architecture == "llama";
+
+    /// <summary>
     /// The GGUF architecture for a config: <c>llama</c> for LlamaForCausalLM and MistralForCausalLM (as
     /// convert_hf_to_gguf.py maps them), <c>qwen2</c> for Qwen2ForCausalLM.
     /// </summary>

@@ -121,7 +121,7 @@ internal sealed class HuggingFaceSource : IExportSource
         long rows = weight.numel() / columns;
         var matrix = weight.reshape(rows, columns);
         int heads = tensor.Name.Contains(".attn_q.", StringComparison.Ordinal) ? Config.NumAttentionHeads : Config.KeyValueHeads;
-        bool permute = _architecture == "llama" && GgufTensorNames.IsRopePermuted(tensor.Name);
+        bool permute = GgufArchitecture.PermutesQueryKey(_architecture) && GgufTensorNames.IsRopePermuted(tensor.Name);
         if (permute && weight.dim() == 1)
         {
             // A bias: each element is one row of the projection.

@@ -55,7 +55,7 @@ public sealed unsafe class NativeBackend : IInferenceBackend
         var source = new GgufSource(file);
         try
         {
-            bool permuted = file.GetString("general.architecture") == "llama";
+            bool permuted = Gguf.GgufArchitecture.PermutesQueryKey(file.GetString("general.architecture"));
             return new NativeBackend(config, source, adjacentRopePairs: permuted, options ?? new InferenceOptions());
         }
         catch
