@@ -192,7 +192,7 @@ public sealed class ModelPackage
         if (!IsGguf(path)) throw new InvalidDataException($"{path}: not a GGUF file; give a model folder or a .gguf file");
         var file = GgufFile.Read(path);
         var config = GgufArchitecture.ReadConfig(file);
-        var tokenizer = StrataTokenizer.FromGguf(path);
+        var tokenizer = StrataTokenizer.FromGguf(file);
         return new ModelPackage(path, ModelFormat.Gguf, config, tokenizer, ModelMetadata.FromGguf(file, tokenizer)) { gguf = file };
     }
 

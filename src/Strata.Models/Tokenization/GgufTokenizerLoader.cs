@@ -10,9 +10,12 @@ internal static class GgufTokenizerLoader
     private const int Control = 3;
     private const int UserDefined = 4;
 
-    public static TokenizerParts Load(string path)
+    public static TokenizerParts Load(string path) => Load(GgufFile.Read(path));
+
+    /// <summary>The tokenizer of a GGUF file whose metadata has been read already.</summary>
+    public static TokenizerParts Load(GgufFile gguf)
     {
-        var gguf = GgufFile.Read(path);
+        string path = gguf.Path;
         string model = gguf.GetString("tokenizer.ggml.model")
             ?? throw new InvalidDataException($"{path}: no tokenizer.ggml.model metadata; the file holds no tokenizer.");
         if (!gguf.TryGet("tokenizer.ggml.tokens", out string[] tokens))

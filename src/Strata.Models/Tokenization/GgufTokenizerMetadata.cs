@@ -35,7 +35,7 @@ public sealed record GgufTokenizerOptions
 
 /// <summary>
 /// Writes a <see cref="StrataTokenizer"/> as the GGUF <c>tokenizer.*</c> metadata llama.cpp loads (and
-/// <see cref="StrataTokenizer.FromGguf"/> reads back): byte-level BPE as <c>tokenizer.ggml.model = "gpt2"</c> with
+/// <see cref="StrataTokenizer.FromGguf(string)"/> reads back): byte-level BPE as <c>tokenizer.ggml.model = "gpt2"</c> with
 /// tokens, token types, merges and the llama.cpp pre-tokenizer whose regexes equal the tokenizer's; SentencePiece-style
 /// BPE as <c>"llama"</c> with tokens, scores and types.
 /// </summary>

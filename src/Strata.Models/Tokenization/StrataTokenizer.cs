@@ -126,6 +126,9 @@ public sealed class StrataTokenizer : Generation.ITokenDecoder
     /// <summary>Loads the tokenizer stored in a GGUF file's metadata (tokenizer.ggml.*).</summary>
     public static StrataTokenizer FromGguf(string ggufPath) => new(GgufTokenizerLoader.Load(ggufPath));
 
+    /// <summary>The same from a GGUF file whose metadata has been read already (no second parse of a large vocabulary).</summary>
+    public static StrataTokenizer FromGguf(Gguf.GgufFile file) => new(GgufTokenizerLoader.Load(file));
+
     /// <summary>Loads tokenizer.json from a model directory.</summary>
     public static StrataTokenizer FromDirectory(string directory)
     {
