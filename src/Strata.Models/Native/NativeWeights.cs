@@ -89,21 +89,17 @@ internal sealed unsafe class NativeWeights : IDisposable
         {
             throw new InvalidDataException($"{source.Origin}: tensor '{name}' has shape [{string.Join(", ", tensor.Shape)}], the config implies [{rows}, {columns}]");
         }
-        long rowBytes;
-        try
-        {
-            rowBytes = WeightMatrix.RowBytesOf(tensor.Type, columns);
-        }
-        catch (NotSupportedException)
+        if (!WeightMatrix.Multiplies(tensor.Type))
         {
             throw new InvalidDataException($"{source.Origin}: tensor '{name}' is {tensor.Type}; the native runtime multiplies F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q4_K and Q6_K weights");
         }
-        if (tensor.Type is not (GgmlType.F32 or GgmlType.F16 or GgmlType.BF16) && columns % 32 != 0)
+        if (columns % GgmlTypes.BlockSize(tensor.Type) != 0)
         {
             throw new InvalidDataException($"{source.Origin}: tensor '{name}' is quantized ({tensor.Type}) but its rows of {columns} are not whole blocks");
         }
+        long rowBytes = GgmlTypes.RowBytes(tensor.Type, columns);
         var matrix = new WeightMatrix(tensor.Data, tensor.Type, rows, columns, rowBytes);
-        if (!pack || !PackedMatrix.CanPack(tensor.Type) || !PackedKernels.Supported(PackedMatrix.FormatOf(tensor.Type)) || columns % GgmlTypes.BlockSize(tensor.Type) != 0)
+        if (!pack || !PackedMatrix.CanPack(tensor.Type) || !PackedKernels.Supported(PackedMatrix.FormatOf(tensor.Type)))
         {
             return matrix;
         }
@@ -124,7 +120,7 @@ internal sealed unsafe class NativeWeights : IDisposable
         }
         var values = (float*)NativeMemory.AlignedAlloc((nuint)(length * sizeof(float)), 64);
         owned.Add((nint)values);
-        new WeightMatrix(tensor.Data, tensor.Type, 1, length, WeightMatrix.RowBytesOf(tensor.Type, length)).DequantizeRow(0, values);
+        new WeightMatrix(tensor.Data, tensor.Type, 1, length, GgmlTypes.RowBytes(tensor.Type, length)).DequantizeRow(0, values);
         return values;
     }
 

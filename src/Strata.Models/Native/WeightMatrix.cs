@@ -48,16 +48,7 @@ internal readonly unsafe struct WeightMatrix(byte* data, GgmlType type, int rows
         }
     }
 
-    /// <summary>Bytes of one row of <paramref name="columns"/> values of <paramref name="type"/>.</summary>
-    public static long RowBytesOf(GgmlType type, int columns) => type switch
-    {
-        GgmlType.F32 => 4L * columns,
-        GgmlType.F16 or GgmlType.BF16 => 2L * columns,
-        GgmlType.Q8_0 => columns / 32 * QuantizedDot.Q8_0Bytes,
-        GgmlType.Q4_0 => columns / 32 * QuantizedDot.Q4_0Bytes,
-        GgmlType.Q5_0 => columns / 32 * QuantizedDot.Q5_0Bytes,
-        GgmlType.Q4_K => columns / 256 * QuantizedDot.Q4_KBytes,
-        GgmlType.Q6_K => columns / 256 * QuantizedDot.Q6_KBytes,
-        _ => throw new NotSupportedException($"tensor type {type} is not supported by the native runtime"),
-    };
+    /// <summary>Whether the kernels multiply <paramref name="type"/> (row sizes come from <see cref="GgmlTypes.RowBytes"/>).</summary>
+    public static bool Multiplies(GgmlType type) => type is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16
+        or GgmlType.Q8_0 or GgmlType.Q4_0 or GgmlType.Q5_0 or GgmlType.Q4_K or GgmlType.Q6_K;
 }
