@@ -50,7 +50,7 @@ internal static class TokenizerJsonLoader
             byteLevel ? DecoderKind.ByteLevel : DecoderKind.SentencePiece, bos, eos);
     }
 
-    private static JsonDocument ParseJson(string path)
+    internal static JsonDocument ParseJson(string path)
     {
         try
         {
@@ -169,10 +169,10 @@ internal static class TokenizerJsonLoader
         return (Lookup("bos_token"), Lookup("eos_token"));
     }
 
-    private static string? Str(JsonElement e, string name) =>
+    internal static string? Str(JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-    private static bool Bool(JsonElement e, string name, bool fallback) =>
+    internal static bool Bool(JsonElement e, string name, bool fallback) =>
         e.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : fallback;
 }
 

@@ -6,8 +6,8 @@ namespace Strata.Models.Tests.Tokenization;
 /// <summary>
 /// Exact ids against Hugging Face tokenizers' reference output for every llama.cpp test vocabulary we support.
 /// Passing exactly (all 46 inputs each): byte-level BPE gpt-2, falcon, mpt, starcoder, refact, deepseek-coder,
-/// deepseek-llm; SentencePiece BPE llama-spm, phi-3. Not supported: bert-bge (WordPiece); baichuan and gpt-neox
-/// ship no .inp/.out vectors.
+/// deepseek-llm; SentencePiece BPE llama-spm, phi-3. bert-bge (WordPiece) is EncoderTokenizer's (EncoderTokenizerTests);
+/// baichuan and gpt-neox ship no .inp/.out vectors.
 /// </summary>
 public class GgufVocabConformanceTests
 {
