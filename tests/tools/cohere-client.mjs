@@ -1,12 +1,12 @@
 // Drives a Strata server with Cohere's official TypeScript client (cohere-ai), unchanged, so the server is
 // checked against the client's own request serialisation, stream parsing and error mapping.
-// usage:  node cohere-client.mjs <base-url> <model>
+// usage:  node cohere-client.mjs <base-url> <model> [<reranker> <embedder>]
 // stdout: one JSON object with what each call returned (see the keys below); errors are recorded, not thrown,
 //         so one incompatibility does not hide the others.
 import { CohereClient, CohereClientV2 } from "cohere-ai";
 
-const [baseUrl, model] = process.argv.slice(2);
-if (!baseUrl || !model) throw new Error("usage: node cohere-client.mjs <base-url> <model>");
+const [baseUrl, model, reranker, embedder] = process.argv.slice(2);
+if (!baseUrl || !model) throw new Error("usage: node cohere-client.mjs <base-url> <model> [<reranker> <embedder>]");
 
 // Retries would turn a refused request into three; the token is required by the client, ignored by the server.
 const options = { token: "unused", baseUrl, maxRetries: 0, timeoutInSeconds: 60 };
@@ -90,6 +90,26 @@ if (Array.isArray(result.tokenize?.tokens)) {
   await record("detokenize", async () => {
     const response = await v1.detokenize({ tokens: result.tokenize.tokens, model });
     return { text: response.text };
+  });
+}
+
+// Encoders, when the server has them: a cross-encoder's rerank (v2 and v1 clients) and an encoder's embeddings.
+if (reranker) {
+  const documents = ["the crown of the king", "a recipe for bread", "kings wear crowns"];
+  await record("rerank", async () => {
+    const response = await client.rerank({ model: reranker, query: "crown", documents, topN: 2 });
+    return { results: response.results, meta: response.meta };
+  });
+  await record("rerankV1", async () => {
+    const response = await v1.rerank({ model: reranker, query: "crown", documents: documents.map((text) => ({ text })), returnDocuments: true });
+    return { results: response.results };
+  });
+  await record("rerankTopNZero", async () => client.rerank({ model: reranker, query: "crown", documents, topN: 0 }));
+}
+if (embedder) {
+  await record("encoderEmbed", async () => {
+    const response = await client.embed({ model: embedder, texts: ["the crown", "a king"], inputType: "search_query", embeddingTypes: ["float"] });
+    return { embeddings: response.embeddings, meta: response.meta };
   });
 }
 

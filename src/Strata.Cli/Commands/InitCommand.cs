@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Strata.Models.Configuration;
+using Strata.Models.Encoders;
 using Strata.Models.Llama;
 using Strata.Models.Tokenization;
 
@@ -10,8 +11,12 @@ internal static class InitCommand
 {
     public static Command Create(CliContext context)
     {
-        var preset = new Option<string>("--preset") { Description = "Model shape: nano, tiny, small or smollm2-135m", DefaultValueFactory = _ => "tiny" };
-        preset.AcceptOnlyFromAmong("nano", "tiny", "small", "smollm2-135m");
+        var preset = new Option<string>("--preset")
+        {
+            Description = "Model shape: nano, tiny, small or smollm2-135m (Llama); bert-tiny (embedding encoder) or bert-tiny-reranker (cross-encoder)",
+            DefaultValueFactory = _ => "tiny",
+        };
+        preset.AcceptOnlyFromAmong(["nano", "tiny", "small", "smollm2-135m", .. EncoderPresets.Names]);
         var tokenizer = new Option<string?>("--tokenizer")
         {
             Description = "tokenizer.json (or a model directory holding one); default: Strata's bundled byte-level BPE",
@@ -23,6 +28,13 @@ internal static class InitCommand
         command.SetAction(parse =>
         {
             string outDir = parse.GetRequiredValue(output);
+            if (EncoderPresets.IsEncoder(parse.GetRequiredValue(preset)))
+            {
+                if (parse.GetValue(tokenizer) is not null || parse.GetValue(alibi)) throw new ArgumentException("--tokenizer and --alibi apply to Llama presets, not encoders");
+                long count = EncoderPresets.Create(parse.GetRequiredValue(preset), outDir, parse.GetValue(seed));
+                context.Output.WriteLine($"Created {outDir}: {parse.GetValue(preset)} preset, {count:N0} parameters, WordPiece vocabulary {EncoderPresets.TinyVocabulary().Count}.");
+                return 0;
+            }
             string tokenizerJson = ResolveTokenizer(parse.GetValue(tokenizer));
             var tok = tokenizerJson == BundledTokenizerMarker ? BundledTokenizer.Load() : StrataTokenizer.FromTokenizerJson(tokenizerJson);
             Directory.CreateDirectory(outDir);

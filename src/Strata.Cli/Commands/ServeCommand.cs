@@ -73,6 +73,12 @@ internal static class ServeCommand
             {
                 context.Output.WriteLine($"ready: {engine.Model.Name} ({engine.Model.Prompts.Format} chat format, context {engine.Model.ContextLength}, {engine.Model.Backend.Name} backend)");
             }
+            foreach (var encoder in server.Models.Encoders)
+            {
+                var e = encoder.Encoder;
+                string role = e.Head == Strata.Models.Encoders.EncoderHead.Embedding ? $"embeddings ({e.Pooling.Mode} pooling) and rerank" : e.Config.LabelCount == 1 ? "rerank (cross-encoder)" : "classification";
+                context.Output.WriteLine($"ready: {encoder.Name} (encoder for {role}, {e.MaxLength} tokens)");
+            }
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);

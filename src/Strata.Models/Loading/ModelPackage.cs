@@ -94,6 +94,10 @@ public sealed class ModelPackage
         string full = System.IO.Path.GetFullPath(path).TrimEnd(System.IO.Path.DirectorySeparatorChar);
         if (File.Exists(full)) return OpenGguf(full);
         if (!Directory.Exists(full)) throw new FileNotFoundException($"{path}: no model folder or .gguf file here", path);
+        if (Encoders.EncoderConfig.Describes(full))
+        {
+            throw new InvalidDataException($"{path}: this is an encoder (BERT), not a language model; serve it with `strata serve --model {path}` for embed and rerank");
+        }
         var config = ModelConfig.Load(full);
         return new ModelPackage(full, ModelFormat.HuggingFace, config, StrataTokenizer.FromDirectory(full), ModelMetadata.Load(full));
     }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Strata.Models.Encoders;
 using Strata.Serving.Api;
 using Strata.Serving.Api.Cohere;
 using Strata.Serving.Api.OpenAi;
@@ -26,13 +27,18 @@ public static class ServerEndpoints
         openAi.MapGet("/models", (ModelRegistry registry) => Results.Json(ModelList(registry), JsonBody.ResponseOptions))
             .Produces<ModelList>().WithSummary("Loaded models");
         openAi.MapGet("/models/{id}", (string id, ModelRegistry registry) =>
-            Results.Json(Card(registry.Get(id).Model), JsonBody.ResponseOptions)).Produces<ModelCard>().WithSummary("One model");
+            Results.Json(registry.FindEncoder(id) is { } encoder ? Card(encoder) : Card(registry.Get(id).Model), JsonBody.ResponseOptions))
+            .Produces<ModelCard>().WithSummary("One model");
 
         var cohere = app.MapGroup("").WithTags("Cohere-compatible");
         cohere.MapPost("/v2/chat", CohereChatEndpoint.HandleAsync)
             .Accepts<CohereChatRequest>("application/json").WithSummary("Chat (stream: true for Cohere's stream events)");
         cohere.MapPost("/v2/embed", CohereEmbedEndpoints.EmbedAsync)
             .Accepts<CohereEmbedRequest>("application/json").WithSummary("Embeddings as float, int8, uint8, binary or ubinary");
+        cohere.MapPost("/v2/rerank", CohereRerankEndpoint.V2Async)
+            .Accepts<CohereRerankRequest>("application/json").WithSummary("Documents ordered by relevance to a query (cross-encoder or embedding model)");
+        cohere.MapPost("/v1/rerank", CohereRerankEndpoint.V1Async)
+            .Accepts<CohereRerankRequest>("application/json").WithSummary("Rerank, v1 shape (document objects, return_documents)");
         cohere.MapPost("/v1/tokenize", CohereEmbedEndpoints.TokenizeAsync)
             .Accepts<CohereTokenizeRequest>("application/json").WithSummary("Text to token ids");
         cohere.MapPost("/v1/detokenize", CohereEmbedEndpoints.DetokenizeAsync)
@@ -40,7 +46,7 @@ public static class ServerEndpoints
 
         var operations = app.MapGroup("").WithTags("Operations");
         operations.MapGet("/health", (ModelRegistry registry) => registry.IsReady
-                ? Results.Json(new { status = "ok", models = registry.Engines.Select(e => e.Model.Name) })
+                ? Results.Json(new { status = "ok", models = registry.Names })
                 : Results.Json(new { status = registry.LoadError is null ? "loading" : "error", error = registry.LoadError }, statusCode: 503))
             .WithSummary("200 when every model is loaded, 503 before");
         operations.MapGet("/metrics", async (HttpContext http, ServerMetrics metrics) =>
@@ -53,8 +59,13 @@ public static class ServerEndpoints
     }
 
     public static ModelList ModelList(ModelRegistry registry) =>
-        new("list", registry.Engines.Select(e => Card(e.Model)).ToList());
+        new("list", registry.Engines.Select(e => Card(e.Model)).Concat(registry.Encoders.Select(Card)).ToList());
 
     private static ModelCard Card(ServedModel model) =>
-        new(model.Name, "model", model.Created.ToUnixTimeSeconds(), "strata", model.ContextLength, model.ContextLength);
+        new(model.Name, "model", model.Created.ToUnixTimeSeconds(), "strata", model.ContextLength, model.ContextLength, ["chat", "generate", "embed"]);
+
+    private static ModelCard Card(ServedEncoder encoder) =>
+        new(encoder.Name, "model", encoder.Created.ToUnixTimeSeconds(), "strata", encoder.Encoder.MaxLength, encoder.Encoder.MaxLength,
+            encoder.Encoder.Head == EncoderHead.Embedding ? ["embed", "rerank"]
+            : encoder.Encoder.Config.LabelCount == 1 ? ["rerank"] : ["classify"]);
 }

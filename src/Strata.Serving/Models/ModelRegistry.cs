@@ -1,3 +1,4 @@
+using Strata.Models.Encoders;
 using Strata.Models.Inference;
 using Strata.Models.Loading;
 using Strata.Serving.Api;
@@ -15,7 +16,7 @@ public sealed record ModelSource(string Path, string? Name = null)
 }
 
 /// <summary>
-/// The served models and their engines. Loading runs in the background so the server can answer
+/// The served models: causal LMs with their engines, and encoders (embedding models, cross-encoders). Loading runs in the background so the server can answer
 /// <c>/health</c> with 503 until every model is ready.
 /// </summary>
 public sealed class ModelRegistry : IDisposable
@@ -24,6 +25,7 @@ public sealed class ModelRegistry : IDisposable
     private readonly EngineOptions engineOptions;
     private readonly IEngineObserver observer;
     private readonly List<InferenceEngine> engines = [];
+    private readonly List<ServedEncoder> encoders = [];
     private readonly Lock gate = new();
     private volatile bool ready;
 
@@ -52,6 +54,18 @@ public sealed class ModelRegistry : IDisposable
         }
     }
 
+    /// <summary>The encoders loaded so far.</summary>
+    public IReadOnlyList<ServedEncoder> Encoders
+    {
+        get
+        {
+            lock (gate) return encoders.ToArray();
+        }
+    }
+
+    /// <summary>Every served model's id, chat models first.</summary>
+    public IReadOnlyList<string> Names => Engines.Select(e => e.Model.Name).Concat(Encoders.Select(e => e.Name)).ToArray();
+
     public async Task LoadAsync(IProgress<string>? progress = null)
     {
         try
@@ -59,6 +73,14 @@ public sealed class ModelRegistry : IDisposable
             foreach (var source in sources)
             {
                 progress?.Report($"loading {source.Path}");
+                if (EncoderConfig.Describes(source.Path))
+                {
+                    var encoder = await Task.Run(() => ServedEncoder.Load(source.Path, source.Name));
+                    lock (gate) encoders.Add(encoder);
+                    var config = encoder.Encoder.Config;
+                    progress?.Report($"loaded {encoder.Name}: {config.Architectures.FirstOrDefault()} encoder ({config.Head}), {config.NumHiddenLayers} layers, {encoder.Encoder.MaxLength} tokens, pooling {encoder.Encoder.Pooling.Mode}");
+                    continue;
+                }
                 var model = await Task.Run(() => ServedModel.Load(source.Path, source.Name, source.Inference));
                 lock (gate) engines.Add(new InferenceEngine(model, engineOptions, observer));
                 progress?.Report($"loaded {model.Name}: {model.Config.NumHiddenLayers} layers, context {model.ContextLength}, chat format {model.Prompts.Format}, {model.Backend.Name} backend");
@@ -77,12 +99,37 @@ public sealed class ModelRegistry : IDisposable
     public InferenceEngine Get(string name)
     {
         foreach (var engine in Engines) if (engine.Model.Name == name) return engine;
+        if (FindEncoder(name) is not null)
+        {
+            throw ApiException.BadRequest($"model '{name}' is an encoder (embeddings, rerank, classify); this endpoint needs a language model", "model");
+        }
+        if (!ready) throw new ApiException(503, $"models are still loading; retry shortly ({LoadError ?? "in progress"})", "model", "model_loading") { RetryAfterSeconds = 5 };
+        throw ApiException.ModelNotFound(name);
+    }
+
+    /// <summary>The encoder served as <paramref name="name"/>, or null when that name is not an encoder.</summary>
+    public ServedEncoder? FindEncoder(string name)
+    {
+        foreach (var encoder in Encoders) if (encoder.Name == name) return encoder;
+        return null;
+    }
+
+    /// <summary>The encoder served as <paramref name="name"/>.</summary>
+    /// <exception cref="ApiException">400 when the name is a language model, 404 when unknown, 503 while loading.</exception>
+    public ServedEncoder GetEncoder(string name)
+    {
+        if (FindEncoder(name) is { } encoder) return encoder;
+        if (Engines.Any(e => e.Model.Name == name))
+        {
+            throw ApiException.BadRequest($"model '{name}' is a language model; this endpoint needs an encoder (serve one with --model ENCODER_DIR)", "model");
+        }
         if (!ready) throw new ApiException(503, $"models are still loading; retry shortly ({LoadError ?? "in progress"})", "model", "model_loading") { RetryAfterSeconds = 5 };
         throw ApiException.ModelNotFound(name);
     }
 
     public void Dispose()
     {
+        foreach (var encoder in Encoders) encoder.Dispose();
         foreach (var engine in Engines)
         {
             engine.Dispose();

@@ -24,6 +24,28 @@ public class CliTests
     }
 
     [Fact]
+    public async Task InitBertTinyWritesAnEncoderFolderThatLanguageModelCommandsExplain()
+    {
+        string dir = Path.Combine(TestPaths.NewTemporaryDirectory(), "bert");
+        var init = await Strata("init", "--preset", "bert-tiny", "--out", dir);
+        Assert.True(init.Code == 0, init.Error);
+        Assert.Contains("bert-tiny preset", init.Output);
+        foreach (string file in new[] { "config.json", "model.safetensors", "vocab.txt", "tokenizer_config.json", "modules.json", Path.Combine("1_Pooling", "config.json") })
+        {
+            Assert.True(File.Exists(Path.Combine(dir, file)), file);
+        }
+        Assert.Equal("bert", JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "config.json"))).RootElement.GetProperty("model_type").GetString());
+
+        var generate = await Strata("generate", "--model", dir, "--prompt", "hi");
+        Assert.NotEqual(0, generate.Code);
+        Assert.Contains("encoder", generate.Error);
+
+        var tokenizerFlag = await Strata("init", "--preset", "bert-tiny-reranker", "--out", dir + "2", "--alibi");
+        Assert.NotEqual(0, tokenizerFlag.Code);
+        Assert.Contains("--alibi", tokenizerFlag.Error);
+    }
+
+    [Fact]
     public async Task InitThenInspectGenerateScoreAndTokenize()
     {
         string dir = await InitTinyModel();

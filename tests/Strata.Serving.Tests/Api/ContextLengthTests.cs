@@ -31,12 +31,13 @@ public sealed class ContextLengthTests(RunningServer server) : IClassFixture<Run
         foreach (var card in new[] { list.GetProperty("data")[0], one })
         {
             Assert.Equal(
-                ["id", "object", "created", "owned_by", "max_model_len", "context_length"],
+                ["id", "object", "created", "owned_by", "max_model_len", "context_length", "endpoints"],
                 card.EnumerateObject().Select(p => p.Name));
             Assert.Equal("model", card.GetProperty("object").GetString());
             Assert.Equal(512, ContextLength);
             Assert.Equal(ContextLength, card.GetProperty("max_model_len").GetInt32());
             Assert.Equal(ContextLength, card.GetProperty("context_length").GetInt32());
+            Assert.Equal(["chat", "generate", "embed"], card.GetProperty("endpoints").EnumerateArray().Select(e => e.GetString()!));
         }
     }
 

@@ -9,9 +9,9 @@ namespace Strata.Serving.Tests.Clients;
 /// </summary>
 public sealed class CohereClientRun : IAsyncLifetime
 {
-    public RunningServer Server { get; } = new();
+    public EncoderServer Server { get; } = new();
 
-    /// <summary>The script's JSON: one property per call (chat, stream, seededChat, embed, tokenize, …).</summary>
+    /// <summary>The script's JSON: one property per call (chat, stream, seededChat, embed, tokenize, rerank, …).</summary>
     public JsonElement Result { get; private set; }
 
     public async Task InitializeAsync()
@@ -19,7 +19,7 @@ public sealed class CohereClientRun : IAsyncLifetime
         await Server.InitializeAsync();
         // The script blocks on node; keep it off the thread pool threads the in-process server answers on.
         string output = await Task.Factory.StartNew(
-            () => NodeTools.RunScript($"cohere-client.mjs {Server.BaseAddress} {RunningServer.ModelName}", stdin: ""),
+            () => NodeTools.RunScript($"cohere-client.mjs {Server.BaseAddress} {RunningServer.ModelName} {EncoderServer.Reranker} {EncoderServer.TinyEmbedder}", stdin: ""),
             TaskCreationOptions.LongRunning);
         Result = JsonDocument.Parse(output).RootElement.Clone();
     }

@@ -174,4 +174,34 @@ public sealed class CohereClientTests(CohereClientRun run) : IClassFixture<Coher
     private static double[][] Vectors(JsonElement embed, string type) =>
         embed.GetProperty("embeddings").GetProperty(type).EnumerateArray()
             .Select(v => v.EnumerateArray().Select(x => x.GetDouble()).ToArray()).ToArray();
+
+    [Fact]
+    public void RerankThroughTheClientMatchesTheServersOwnOrder()
+    {
+        var results = run.Call("rerank").GetProperty("results").EnumerateArray().ToArray();
+        Assert.Equal(2, results.Length);   // topN
+        var scores = results.Select(r => r.GetProperty("relevanceScore").GetDouble()).ToArray();
+        Assert.True(scores[0] >= scores[1]);
+        Assert.All(scores, s => Assert.InRange(s, 0, 1));
+
+        var v1 = run.Call("rerankV1").GetProperty("results").EnumerateArray().ToArray();
+        Assert.Equal(3, v1.Length);
+        Assert.Equal(results.Select(r => r.GetProperty("index").GetInt32()), v1.Take(2).Select(r => r.GetProperty("index").GetInt32()));
+        Assert.All(v1, r => Assert.False(string.IsNullOrEmpty(r.GetProperty("document").GetProperty("text").GetString())));
+    }
+
+    [Fact]
+    public void RerankErrorsReachTheClientAsBadRequests()
+    {
+        Assert.True(run.Result.GetProperty("rerankTopNZero").TryGetProperty("error", out var error));
+        Assert.Equal(400, error.GetProperty("statusCode").GetInt32());
+    }
+
+    [Fact]
+    public void EncoderEmbeddingsReachTheClient()
+    {
+        var floats = run.Call("encoderEmbed").GetProperty("embeddings").GetProperty("float").EnumerateArray().ToArray();
+        Assert.Equal(2, floats.Length);
+        Assert.All(floats, v => Assert.Equal(64, v.GetArrayLength()));
+    }
 }

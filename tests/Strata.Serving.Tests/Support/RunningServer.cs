@@ -29,9 +29,12 @@ public class RunningServer : IAsyncLifetime
     /// <summary>The model directory to serve (as <see cref="ModelName"/>); subclasses serve other shapes.</summary>
     protected virtual string CreateModelDirectory() => TinyModels.SharedDirectory;
 
+    /// <summary>The server's options; subclasses add models.</summary>
+    protected virtual ServerOptions CreateOptions() => DefaultOptions(CreateModelDirectory());
+
     public async Task InitializeAsync()
     {
-        server = StrataServer.Create(DefaultOptions(CreateModelDirectory()));
+        server = StrataServer.Create(CreateOptions());
         await server.StartAsync();
         await server.Loading;
         BaseAddress = new Uri(server.Addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Strata.Models.Encoders;
 using Strata.Serving.Models;
 
 namespace Strata.Serving.Api.Cohere;
@@ -13,7 +14,9 @@ public static class CohereEmbedEndpoints
     public static async Task EmbedAsync(HttpContext http, ModelRegistry registry)
     {
         var request = await JsonBody.ReadAsync<CohereEmbedRequest>(http.Request);
-        var engine = registry.Get(GenerationSettings.RequireModelName(request.Model));
+        string name = GenerationSettings.RequireModelName(request.Model);
+        var encoder = registry.FindEncoder(name) is { } found ? EncoderInputs.RequireEmbedding(found) : null;
+        var engine = encoder is null ? registry.Get(name) : null;
         if (request.InputType is null) throw ApiException.BadRequest("input_type is required (search_document, search_query, classification or clustering)", "input_type");
         if (!InputTypes.Contains(request.InputType) || request.InputType == "image")
         {
@@ -29,8 +32,21 @@ public static class CohereEmbedEndpoints
                 throw ApiException.BadRequest($"embedding_types[{i}] must be one of float, int8, uint8, binary, ubinary", $"embedding_types[{i}]");
             }
         }
-        var inputs = request.Texts.Select((t, i) => Embeddings.Encode(engine.Model, t ?? throw ApiException.BadRequest($"texts[{i}] must be a string", $"texts[{i}]"), $"texts[{i}]")).ToList();
-        var vectors = await Embeddings.ComputeAsync(engine, inputs, http.RequestAborted);
+        float[][] vectors;
+        int tokens;
+        if (encoder is not null)
+        {
+            var truncation = Truncation(request.Truncate);
+            var inputs = request.Texts.Select((t, i) => EncoderInputs.Encode(encoder, t, $"texts[{i}]", truncation)).ToList();
+            vectors = await EncoderInputs.EmbedAsync(encoder, inputs, http.RequestAborted);
+            tokens = inputs.Sum(i => i.InputIds.Length);
+        }
+        else
+        {
+            var inputs = request.Texts.Select((t, i) => Embeddings.Encode(engine!.Model, t ?? throw ApiException.BadRequest($"texts[{i}] must be a string", $"texts[{i}]"), $"texts[{i}]")).ToList();
+            vectors = await Embeddings.ComputeAsync(engine!, inputs, http.RequestAborted);
+            tokens = inputs.Sum(i => i.Count);
+        }
         var embeddings = new Dictionary<string, object>();
         foreach (string type in types.Distinct()!)
         {
@@ -49,9 +65,18 @@ public static class CohereEmbedEndpoints
             ["response_type"] = "embeddings_by_type",
             ["embeddings"] = embeddings,
             ["texts"] = request.Texts,
-            ["meta"] = new { api_version = new { version = "2" }, billed_units = new { input_tokens = inputs.Sum(i => i.Count) } },
+            ["meta"] = new { api_version = new { version = "2" }, billed_units = new { input_tokens = tokens } },
         }, JsonBody.ResponseOptions, http.RequestAborted);
     }
+
+    /// <summary>Cohere's <c>truncate</c>: END (the default) keeps a long text's beginning, START its end, NONE refuses it.</summary>
+    private static Truncation Truncation(string? value) => value?.ToUpperInvariant() switch
+    {
+        null or "END" => Strata.Models.Encoders.Truncation.End,
+        "START" => Strata.Models.Encoders.Truncation.Start,
+        "NONE" => Strata.Models.Encoders.Truncation.None,
+        _ => throw ApiException.BadRequest($"truncate must be NONE, START or END, not '{value}'", "truncate"),
+    };
 
     public static async Task TokenizeAsync(HttpContext http, ModelRegistry registry)
     {

@@ -39,6 +39,19 @@ public sealed record CohereEmbedRequest
     [JsonPropertyName("truncate")] public string? Truncate { get; init; }
 }
 
+/// <summary>POST /v2/rerank (and /v1/rerank, whose documents may be <c>{"text": …}</c> objects).</summary>
+public sealed record CohereRerankRequest
+{
+    [JsonPropertyName("model")] public string? Model { get; init; }
+    [JsonPropertyName("query")] public string? Query { get; init; }
+    [JsonPropertyName("documents")] public JsonElement? Documents { get; init; }
+    [JsonPropertyName("top_n")] public int? TopN { get; init; }
+    [JsonPropertyName("max_tokens_per_doc")] public int? MaxTokensPerDoc { get; init; }
+
+    /// <summary>v1 only: echo each result's document text.</summary>
+    [JsonPropertyName("return_documents")] public bool? ReturnDocuments { get; init; }
+}
+
 /// <summary>POST /v1/tokenize.</summary>
 public sealed record CohereTokenizeRequest
 {

@@ -101,7 +101,8 @@ public sealed record EmbeddingList(
 
 /// <summary>
 /// OpenAI's model object plus the context length, which OpenAI's lacks and clients need to size <c>max_tokens</c>:
-/// under vLLM's name (<c>max_model_len</c>, what vLLM-aware clients read) and Strata's earlier <c>context_length</c>.
+/// under vLLM's name (<c>max_model_len</c>, what vLLM-aware clients read) and Strata's earlier <c>context_length</c>;
+/// and, as Cohere's model list has it, the <c>endpoints</c> the model serves (chat, embed, rerank, classify).
 /// </summary>
 public sealed record ModelCard(
     [property: JsonPropertyName("id")] string Id,
@@ -109,7 +110,8 @@ public sealed record ModelCard(
     [property: JsonPropertyName("created")] long Created,
     [property: JsonPropertyName("owned_by")] string OwnedBy,
     [property: JsonPropertyName("max_model_len")] int MaxModelLen,
-    [property: JsonPropertyName("context_length")] int ContextLength);
+    [property: JsonPropertyName("context_length")] int ContextLength,
+    [property: JsonPropertyName("endpoints")] IReadOnlyList<string> Endpoints);
 
 public sealed record ModelList(
     [property: JsonPropertyName("object")] string Object,

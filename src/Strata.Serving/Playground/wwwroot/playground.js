@@ -43,7 +43,8 @@ async function loadModels() {
   try {
     const response = await fetch("/v1/models", { headers: headers() });
     if (!response.ok) throw new Error(await errorMessage(response));
-    const models = (await response.json()).data ?? [];
+    // Encoders (embed/rerank/classify only) are listed too; the playground chats.
+    const models = ((await response.json()).data ?? []).filter((m) => !m.endpoints || m.endpoints.includes("chat"));
     select.replaceChildren(...models.map((m) => {
       const option = new Option(m.id, m.id);
       option.dataset.contextLength = m.max_model_len ?? m.context_length ?? "";
