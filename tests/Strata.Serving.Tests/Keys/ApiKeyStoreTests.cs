@@ -134,6 +134,7 @@ public sealed class ApiKeyStoreTests
     [InlineData("semi;colon", "letters, digits")]
     [InlineData("ünïcode", "letters, digits")]
     [InlineData("a/b", "letters, digits")]
+    [InlineData("acme\n", "letters, digits")] // a regex's $ would let a final newline through
     public void InvalidTenantsAreRejected(string tenant, string expected)
     {
         using var store = ApiKeyStore.Open(NewStorePath());
