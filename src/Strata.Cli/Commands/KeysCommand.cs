@@ -21,7 +21,7 @@ internal static class KeysCommand
     private static Option<string> StoreOption() => new("--store")
     {
         Description = "Key store file; default $STRATA_HOME/keys.db, else ~/.strata/keys.db",
-        DefaultValueFactory = _ => ApiKeyStore.DefaultPath,
+        DefaultValueFactory = _ => SqlApiKeyStore.DefaultPath,
     };
 
     private static Command CreateSubcommand(CliContext context)
@@ -34,7 +34,7 @@ internal static class KeysCommand
         {
             // Checked before opening, so a typo does not leave a new, empty store behind.
             string tenantName = TenantName.Validate(parse.GetRequiredValue(tenant));
-            using var keys = ApiKeyStore.Open(parse.GetRequiredValue(store));
+            using var keys = SqlApiKeyStore.Open(parse.GetRequiredValue(store));
             var created = keys.Create(tenantName, parse.GetValue(name));
             // The key alone on standard output, so `KEY=$(strata keys create ...)` captures just the key.
             context.Output.WriteLine(created.Key);
@@ -59,7 +59,7 @@ internal static class KeysCommand
                 context.Output.WriteLine($"No key store at {path}; create a key with `strata keys create --tenant NAME`.");
                 return 0;
             }
-            using var keys = ApiKeyStore.Open(path);
+            using var keys = SqlApiKeyStore.Open(path);
             var records = keys.List(parse.GetValue(tenant));
             if (records.Count == 0)
             {
@@ -90,7 +90,7 @@ internal static class KeysCommand
             string path = parse.GetRequiredValue(store);
             string target = parse.GetRequiredValue(key);
             if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no key store", path);
-            using var keys = ApiKeyStore.Open(path);
+            using var keys = SqlApiKeyStore.Open(path);
             var record = keys.Find(target) ?? throw new KeyNotFoundException($"no key with id or prefix '{target}' in {path}");
             if (record.RevokedAt is { } when)
             {

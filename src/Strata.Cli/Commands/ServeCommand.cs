@@ -25,7 +25,7 @@ internal static class ServeCommand
         var host = new Option<string>("--host") { Description = "Address to listen on; anything but loopback requires API keys", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { DefaultValueFactory = _ => 8080 };
         var apiKeys = new Option<string?>("--api-keys") { Description = "Comma-separated keys accepted for tenant 'default' (prefer `strata keys create`)" };
-        var keyStore = new Option<string>("--key-store") { Description = "API key store (SQLite)", DefaultValueFactory = _ => ApiKeyStore.DefaultPath };
+        var keyStore = new Option<string>("--key-store") { Description = "API key store (SQLite)", DefaultValueFactory = _ => SqlApiKeyStore.DefaultPath };
         var maxBatch = new Option<int>("--max-batch") { Description = "Sequences decoded together per model", DefaultValueFactory = _ => 16 };
         var maxQueue = new Option<int>("--max-queue") { Description = "Waiting requests per model before 429", DefaultValueFactory = _ => 64 };
         var inference = new InferenceFlags();

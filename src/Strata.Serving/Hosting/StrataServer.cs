@@ -21,9 +21,9 @@ namespace Strata.Serving.Hosting;
 /// </summary>
 public sealed class StrataServer : IAsyncDisposable
 {
-    private readonly ApiKeyStore? keyStore;
+    private readonly SqlApiKeyStore? keyStore;
 
-    private StrataServer(WebApplication app, ModelRegistry models, ServerMetrics metrics, ApiKeyAuthenticator authenticator, ApiKeyStore? keyStore)
+    private StrataServer(WebApplication app, ModelRegistry models, ServerMetrics metrics, ApiKeyAuthenticator authenticator, SqlApiKeyStore? keyStore)
     {
         App = app;
         Models = models;
@@ -46,7 +46,7 @@ public sealed class StrataServer : IAsyncDisposable
     {
         if (options.Models.Count == 0) throw new ArgumentException("no models to serve");
         options.Engine.Validate();
-        var keyStore = options.KeyStorePath is string path && File.Exists(path) ? ApiKeyStore.Open(path) : null;
+        var keyStore = options.KeyStorePath is string path && File.Exists(path) ? SqlApiKeyStore.Open(path) : null;
         var authenticator = new ApiKeyAuthenticator(keyStore, options.ApiKeys);
         BindingGuard.EnsureSafe(options.Urls, authenticator.Required);
 

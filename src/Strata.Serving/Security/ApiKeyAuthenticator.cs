@@ -1,7 +1,7 @@
 namespace Strata.Serving.Security;
 
 /// <summary>
-/// Decides who a request comes from: keys in the <see cref="ApiKeyStore"/> (each with its tenant) and keys given on the
+/// Decides who a request comes from: keys in the <see cref="SqlApiKeyStore"/> (each with its tenant) and keys given on the
 /// command line with <c>--api-keys k1,k2</c> (tenant <see cref="DefaultTenant"/>). Free of ASP.NET types; the HTTP side
 /// is <see cref="ApiKeyMiddleware"/>. Safe to call from concurrent requests.
 /// </summary>
@@ -10,7 +10,7 @@ public sealed class ApiKeyAuthenticator
     /// <summary>Tenant of command-line keys.</summary>
     public const string DefaultTenant = "default";
 
-    private readonly ApiKeyStore? store;
+    private readonly SqlApiKeyStore? store;
     private readonly (byte[] Hash, ApiKeyRecord Record)[] commandLineKeys;
 
     // Keys are revoked, never deleted, so once the store holds a key it always will: a cached true stays true
@@ -19,7 +19,7 @@ public sealed class ApiKeyAuthenticator
 
     /// <param name="store">The key store, or null to accept only <paramref name="commandLineKeys"/>.</param>
     /// <param name="commandLineKeys">Keys from <c>--api-keys</c> (see <see cref="ParseKeyList"/>); any string is accepted as a key.</param>
-    public ApiKeyAuthenticator(ApiKeyStore? store, IEnumerable<string>? commandLineKeys = null)
+    public ApiKeyAuthenticator(SqlApiKeyStore? store, IEnumerable<string>? commandLineKeys = null)
     {
         this.store = store;
         var created = DateTimeOffset.UtcNow;

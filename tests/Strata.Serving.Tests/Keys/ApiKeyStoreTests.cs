@@ -15,7 +15,7 @@ public sealed class ApiKeyStoreTests
     {
         string path = NewStorePath();
         CreatedKey created;
-        using (var store = ApiKeyStore.Open(path))
+        using (var store = SqlApiKeyStore.Open(path))
         {
             created = store.Create("acme", "ci");
         }
@@ -25,7 +25,7 @@ public sealed class ApiKeyStoreTests
         Assert.Null(created.Record.RevokedAt);
 
         // A second open of the same file (as the server does after `strata keys create`) sees the key.
-        using var reopened = ApiKeyStore.Open(path);
+        using var reopened = SqlApiKeyStore.Open(path);
         var listed = Assert.Single(reopened.List());
         Assert.Equal(created.Record, listed);
         var authenticated = reopened.Authenticate(created.Key);
@@ -40,7 +40,7 @@ public sealed class ApiKeyStoreTests
     [Fact]
     public void KeysAreRandomAndDistinct()
     {
-        using var store = ApiKeyStore.Open(NewStorePath());
+        using var store = SqlApiKeyStore.Open(NewStorePath());
         var keys = Enumerable.Range(0, 50).Select(_ => store.Create("t", null)).ToList();
         Assert.Equal(50, keys.Select(k => k.Key).Distinct().Count());
         Assert.Equal(50, keys.Select(k => k.Record.Id).Distinct().Count());
@@ -52,7 +52,7 @@ public sealed class ApiKeyStoreTests
     {
         string path = NewStorePath();
         var keys = new List<CreatedKey>();
-        using (var store = ApiKeyStore.Open(path))
+        using (var store = SqlApiKeyStore.Open(path))
         {
             for (int i = 0; i < 3; i++) keys.Add(store.Create($"tenant-{i}", $"name-{i}"));
             foreach (var key in keys) Assert.NotNull(store.Authenticate(key.Key)); // also writes last_used_at
@@ -73,7 +73,7 @@ public sealed class ApiKeyStoreTests
     [Fact]
     public void RevokedKeysNoLongerAuthenticate()
     {
-        using var store = ApiKeyStore.Open(NewStorePath());
+        using var store = SqlApiKeyStore.Open(NewStorePath());
         var kept = store.Create("acme", "kept");
         var byId = store.Create("acme", "by id");
         var byPrefix = store.Create("acme", "by prefix");
@@ -98,7 +98,7 @@ public sealed class ApiKeyStoreTests
     {
         // A frozen clock: all three keys share one timestamp, as keys created within a millisecond do.
         var clock = new ManualClock(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
-        using var store = ApiKeyStore.Open(NewStorePath(), clock);
+        using var store = SqlApiKeyStore.Open(NewStorePath(), clock);
         var a1 = store.Create("alpha", "one");
         var b1 = store.Create("beta", null);
         var a2 = store.Create("alpha", "two");
@@ -117,7 +117,7 @@ public sealed class ApiKeyStoreTests
         // Sixteen keys in one clock tick: ordered by their random ids, they would come back in creation order once in
         // 16! listings, so this fails on any tie-break other than insertion order.
         var clock = new ManualClock(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
-        using var store = ApiKeyStore.Open(NewStorePath(), clock);
+        using var store = SqlApiKeyStore.Open(NewStorePath(), clock);
         var sameTick = Enumerable.Range(0, 16).Select(i => store.Create("acme", $"key {i}").Record.Id).ToList();
         Assert.Equal(sameTick, store.List().Select(r => r.Id));
         Assert.Equal(sameTick, store.List("acme").Select(r => r.Id));
@@ -137,7 +137,7 @@ public sealed class ApiKeyStoreTests
     [InlineData("acme\n", "letters, digits")] // a regex's $ would let a final newline through
     public void InvalidTenantsAreRejected(string tenant, string expected)
     {
-        using var store = ApiKeyStore.Open(NewStorePath());
+        using var store = SqlApiKeyStore.Open(NewStorePath());
         var e = Assert.Throws<ArgumentException>(() => store.Create(tenant, null));
         Assert.Contains(expected, e.Message);
         Assert.Equal("tenant", e.ParamName);
@@ -156,7 +156,7 @@ public sealed class ApiKeyStoreTests
     [Fact]
     public void KeysThatOnlyResembleAStoredKeyAreRejected()
     {
-        using var store = ApiKeyStore.Open(NewStorePath());
+        using var store = SqlApiKeyStore.Open(NewStorePath());
         var created = store.Create("acme", null);
         string key = created.Key;
         char last = key[^1] == 'A' ? 'B' : 'A';
@@ -179,7 +179,7 @@ public sealed class ApiKeyStoreTests
         string security = Path.Combine(TestPaths.RepositoryRoot, "src", "Strata.Serving", "Security");
         string hash = File.ReadAllText(Path.Combine(security, "ApiKeyHash.cs"));
         Assert.Contains("CryptographicOperations.FixedTimeEquals(presentedHash, storedHash)", hash);
-        foreach (string file in new[] { "ApiKeyStore.cs", "ApiKeyAuthenticator.cs" })
+        foreach (string file in new[] { "SqlApiKeyStore.cs", "ApiKeyAuthenticator.cs" })
         {
             string source = File.ReadAllText(Path.Combine(security, file));
             Assert.Contains("ApiKeyHash.Matches(presented,", source);
@@ -197,7 +197,7 @@ public sealed class ApiKeyStoreTests
     public void LastUseIsRecordedAtMostOnceAMinute()
     {
         var clock = new ManualClock(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
-        using var store = ApiKeyStore.Open(NewStorePath(), clock);
+        using var store = SqlApiKeyStore.Open(NewStorePath(), clock);
         var created = store.Create("acme", null);
         Assert.Null(store.List()[0].LastUsedAt);
 
@@ -216,9 +216,9 @@ public sealed class ApiKeyStoreTests
     public async Task ConcurrentAuthenticationsWhileKeysAreCreated()
     {
         string path = NewStorePath();
-        using var store = ApiKeyStore.Open(path);
+        using var store = SqlApiKeyStore.Open(path);
         var keys = Enumerable.Range(0, 4).Select(i => store.Create($"t{i}", null)).ToArray();
-        using var writer = ApiKeyStore.Open(path); // a second instance, as `strata keys` beside a running server
+        using var writer = SqlApiKeyStore.Open(path); // a second instance, as `strata keys` beside a running server
         var readers = Enumerable.Range(0, 8).Select(worker => Task.Run(() =>
         {
             for (int i = 0; i < 50; i++)
@@ -241,7 +241,7 @@ public sealed class ApiKeyStoreTests
         string dir = TestPaths.NewTemporaryDirectory();
         string garbage = Path.Combine(dir, "garbage.db");
         File.WriteAllText(garbage, new string('x', 4096));
-        Assert.Contains("not a Strata key store", Assert.Throws<InvalidDataException>(() => ApiKeyStore.Open(garbage)).Message);
+        Assert.Contains("not a Strata key store", Assert.Throws<InvalidDataException>(() => SqlApiKeyStore.Open(garbage)).Message);
 
         string newer = Path.Combine(dir, "newer.db");
         using (var connection = new SqliteConnection($"Data Source={newer};Pooling=False"))
@@ -251,7 +251,7 @@ public sealed class ApiKeyStoreTests
             command.CommandText = "PRAGMA user_version = 99";
             command.ExecuteNonQuery();
         }
-        Assert.Contains("newer Strata", Assert.Throws<InvalidDataException>(() => ApiKeyStore.Open(newer)).Message);
+        Assert.Contains("newer Strata", Assert.Throws<InvalidDataException>(() => SqlApiKeyStore.Open(newer)).Message);
     }
 
     [Fact]
@@ -259,7 +259,7 @@ public sealed class ApiKeyStoreTests
     {
         if (OperatingSystem.IsWindows()) return;
         string path = NewStorePath();
-        using var store = ApiKeyStore.Open(path);
+        using var store = SqlApiKeyStore.Open(path);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
     }
@@ -267,16 +267,16 @@ public sealed class ApiKeyStoreTests
     [Fact]
     public void DefaultPathFollowsStrataHome()
     {
-        Assert.Equal(Path.Combine("/srv/strata", "keys.db"), ApiKeyStore.DefaultPathFor("/srv/strata", "/home/ann"));
-        Assert.Equal(Path.Combine("/home/ann", ".strata", "keys.db"), ApiKeyStore.DefaultPathFor(null, "/home/ann"));
-        Assert.Equal(Path.Combine("/home/ann", ".strata", "keys.db"), ApiKeyStore.DefaultPathFor("", "/home/ann"));
-        Assert.EndsWith("keys.db", ApiKeyStore.DefaultPath);
+        Assert.Equal(Path.Combine("/srv/strata", "keys.db"), SqlApiKeyStore.DefaultPathFor("/srv/strata", "/home/ann"));
+        Assert.Equal(Path.Combine("/home/ann", ".strata", "keys.db"), SqlApiKeyStore.DefaultPathFor(null, "/home/ann"));
+        Assert.Equal(Path.Combine("/home/ann", ".strata", "keys.db"), SqlApiKeyStore.DefaultPathFor("", "/home/ann"));
+        Assert.EndsWith("keys.db", SqlApiKeyStore.DefaultPath);
     }
 
     [Fact]
     public void CreatedKeyDoesNotPrintItsSecret()
     {
-        using var store = ApiKeyStore.Open(NewStorePath());
+        using var store = SqlApiKeyStore.Open(NewStorePath());
         var created = store.Create("acme", null);
         Assert.DoesNotContain(created.Key, created.ToString());
         Assert.Contains(created.Record.Prefix, created.ToString());

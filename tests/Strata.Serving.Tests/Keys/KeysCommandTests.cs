@@ -49,7 +49,7 @@ public sealed class KeysCommandTests
         Assert.DoesNotContain(prefix, onlyBeta.Output);
         Assert.Contains("beta", onlyBeta.Output);
 
-        using (var keys = ApiKeyStore.Open(store))
+        using (var keys = SqlApiKeyStore.Open(store))
         {
             Assert.Equal("acme", new ApiKeyAuthenticator(keys).Authenticate("Bearer " + key)?.Tenant);
         }
@@ -61,7 +61,7 @@ public sealed class KeysCommandTests
         var after = await Strata("keys", "list", "--store", store);
         Assert.Equal(2, DatesIn(RowOf(after.Output, id))); // created and revoked
         Assert.Equal(1, DatesIn(RowOf(after.Output, other.Output.Trim()[..16])));
-        using (var keys = ApiKeyStore.Open(store))
+        using (var keys = SqlApiKeyStore.Open(store))
         {
             Assert.Null(keys.Authenticate(key));
         }

@@ -9,7 +9,7 @@ namespace Strata.Serving.Security;
 /// authenticates with it, and <c>strata keys</c>, which edits it, possibly while the server runs. Only SHA-256 hashes
 /// of keys are stored. Every call opens its own (pooled) connection, so one instance serves concurrent requests.
 /// </summary>
-public sealed class ApiKeyStore : IDisposable
+public sealed class SqlApiKeyStore : IDisposable
 {
     private const int SchemaVersion = 1;
     private const int SqliteNotADatabase = 26;
@@ -21,7 +21,7 @@ public sealed class ApiKeyStore : IDisposable
     private readonly string connectionString;
     private readonly TimeProvider time;
 
-    private ApiKeyStore(string path, TimeProvider time)
+    private SqlApiKeyStore(string path, TimeProvider time)
     {
         Path = path;
         this.time = time;
@@ -47,14 +47,14 @@ public sealed class ApiKeyStore : IDisposable
 
     /// <summary>Opens the store at <paramref name="path"/>, creating the file, its directory and the schema when missing.</summary>
     /// <exception cref="InvalidDataException">The file is not a SQLite database, or was written by a newer Strata.</exception>
-    public static ApiKeyStore Open(string path) => Open(path, TimeProvider.System);
+    public static SqlApiKeyStore Open(string path) => Open(path, TimeProvider.System);
 
-    internal static ApiKeyStore Open(string path, TimeProvider time)
+    internal static SqlApiKeyStore Open(string path, TimeProvider time)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         string full = System.IO.Path.GetFullPath(path);
         CreatePrivately(full);
-        var store = new ApiKeyStore(full, time);
+        var store = new SqlApiKeyStore(full, time);
         try
         {
             store.EnsureSchema();
