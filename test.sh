@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The README's test command. Installs what the tests need where it is missing, then runs `dotnet test` with any
-# arguments passed through:
+# The README's test command. Installs what the tests need where it is missing (Node.js, Python, Chromium, PostgreSQL's
+# server programs, the Node tools), then runs `dotnet test` with any arguments passed through:
 #   ./test.sh                                   # the whole suite
 #   ./test.sh --filter "Category!=Browser"      # without the playground's browser tests
 #   ./test.sh tests/Strata.Models.Tests --filter "FullyQualifiedName~Cli"
@@ -47,6 +47,14 @@ fi
 # STRATA_CHROMIUM names another browser, which is then the caller's to provide.
 if [ -z "${STRATA_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
+fi
+
+# PostgreSQL's server programs (initdb, pg_ctl) for the key-store tests, which run against a real server: each test
+# process initdb's its own throwaway cluster on a Unix socket in a temporary directory (tests/Shared/Postgres), so no
+# system cluster is started here. Debian keeps them off PATH, in /usr/lib/postgresql/VERSION/bin.
+# STRATA_TEST_POSTGRES=postgres://… names a running server to use instead.
+if [ -z "${STRATA_TEST_POSTGRES:-}" ] && ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+  apt_install postgresql
 fi
 
 # The tools' packages, from the lock file. npm writes node_modules/.package-lock.json on every install, so a lock file

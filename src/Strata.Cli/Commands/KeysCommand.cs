@@ -10,7 +10,7 @@ internal static class KeysCommand
 {
     public static Command Create(CliContext context)
     {
-        return new Command("keys", "Manage the model server's API keys (stored hashed in a SQLite file)")
+        return new Command("keys", "Manage the model server's API keys (stored hashed, in a SQLite file or a PostgreSQL database)")
         {
             CreateSubcommand(context),
             ListSubcommand(context),
@@ -18,27 +18,21 @@ internal static class KeysCommand
         };
     }
 
-    private static Option<string> StoreOption() => new("--store")
-    {
-        Description = "Key store file; default $STRATA_HOME/keys.db, else ~/.strata/keys.db",
-        DefaultValueFactory = _ => ApiKeyStore.DefaultPath,
-    };
-
     private static Command CreateSubcommand(CliContext context)
     {
         var tenant = new Option<string>("--tenant") { Description = "Tenant the key belongs to (letters, digits, '.', '_', '-')", Required = true };
         var name = new Option<string?>("--name") { Description = "Label to recognise the key by, such as 'ci' or 'laptop'" };
-        var store = StoreOption();
+        var store = StoreOption.Create();
         var command = new Command("create", "Create a key; it is printed once and cannot be shown again") { tenant, name, store };
         command.SetAction(parse =>
         {
             // Checked before opening, so a typo does not leave a new, empty store behind.
             string tenantName = TenantName.Validate(parse.GetRequiredValue(tenant));
-            using var keys = ApiKeyStore.Open(parse.GetRequiredValue(store));
+            using var keys = ApiKeyStores.Open(StoreOption.Read(parse, store));
             var created = keys.Create(tenantName, parse.GetValue(name));
             // The key alone on standard output, so `KEY=$(strata keys create ...)` captures just the key.
             context.Output.WriteLine(created.Key);
-            context.Error.WriteLine($"Created {created.Record.Id} for tenant '{created.Record.Tenant}' in {keys.Path}.");
+            context.Error.WriteLine($"Created {created.Record.Id} for tenant '{created.Record.Tenant}' in {keys.Location}.");
             context.Error.WriteLine("Copy the key now: it cannot be shown again (Strata keeps only its hash).");
             return 0;
         });
@@ -48,18 +42,18 @@ internal static class KeysCommand
     private static Command ListSubcommand(CliContext context)
     {
         var tenant = new Option<string?>("--tenant") { Description = "Only this tenant's keys" };
-        var store = StoreOption();
+        var store = StoreOption.Create();
         var command = new Command("list", "List keys (never the keys themselves: id, tenant, name, prefix, dates)") { tenant, store };
         command.SetAction(parse =>
         {
-            string path = parse.GetRequiredValue(store);
+            var location = StoreOption.Read(parse, store);
             // Listing must not create a store as a side effect, which would also make a running server require keys.
-            if (!File.Exists(path))
+            using var keys = ApiKeyStores.OpenExisting(location);
+            if (keys is null)
             {
-                context.Output.WriteLine($"No key store at {path}; create a key with `strata keys create --tenant NAME`.");
+                context.Output.WriteLine($"No key store at {location}; create a key with `strata keys create --tenant NAME`.");
                 return 0;
             }
-            using var keys = ApiKeyStore.Open(path);
             var records = keys.List(parse.GetValue(tenant));
             if (records.Count == 0)
             {
@@ -83,15 +77,14 @@ internal static class KeysCommand
     private static Command RevokeSubcommand(CliContext context)
     {
         var key = new Argument<string>("id-or-prefix") { Description = "The key's id (key_…) or its prefix as listed (sk-strata-…)" };
-        var store = StoreOption();
+        var store = StoreOption.Create();
         var command = new Command("revoke", "Revoke a key; a running server rejects it from its next request on") { key, store };
         command.SetAction(parse =>
         {
-            string path = parse.GetRequiredValue(store);
+            var location = StoreOption.Read(parse, store);
             string target = parse.GetRequiredValue(key);
-            if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no key store", path);
-            using var keys = ApiKeyStore.Open(path);
-            var record = keys.Find(target) ?? throw new KeyNotFoundException($"no key with id or prefix '{target}' in {path}");
+            using var keys = ApiKeyStores.OpenExisting(location) ?? throw new FileNotFoundException($"{location}: no key store", location.Description);
+            var record = keys.Find(target) ?? throw new KeyNotFoundException($"no key with id or prefix '{target}' in {location}");
             if (record.RevokedAt is { } when)
             {
                 context.Output.WriteLine($"{record.Id} (tenant '{record.Tenant}') was already revoked on {Date(when)}.");

@@ -25,14 +25,14 @@ internal static class ServeCommand
         var host = new Option<string>("--host") { Description = "Address to listen on; anything but loopback requires API keys", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { DefaultValueFactory = _ => 8080 };
         var apiKeys = new Option<string?>("--api-keys") { Description = "Comma-separated keys accepted for tenant 'default' (prefer `strata keys create`)" };
-        var keyStore = new Option<string>("--key-store") { Description = "API key store (SQLite)", DefaultValueFactory = _ => ApiKeyStore.DefaultPath };
+        var store = StoreOption.Create();
         var maxBatch = new Option<int>("--max-batch") { Description = "Sequences decoded together per model", DefaultValueFactory = _ => 16 };
         var maxQueue = new Option<int>("--max-queue") { Description = "Waiting requests per model before 429", DefaultValueFactory = _ => 64 };
         var inference = new InferenceFlags();
         var quickstartMinutes = new Option<double>("--quickstart-minutes") { Description = "Training time when the default model must be built", DefaultValueFactory = _ => 10 };
         var command = new Command("serve", "Serve models over OpenAI- and Cohere-compatible APIs, with a playground at /")
         {
-            models, host, port, apiKeys, keyStore, maxBatch, maxQueue, quickstartMinutes,
+            models, host, port, apiKeys, store, maxBatch, maxQueue, quickstartMinutes,
         };
         inference.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -49,7 +49,7 @@ internal static class ServeCommand
                 Models = sources,
                 Engine = new EngineOptions { MaxBatchSize = parse.GetValue(maxBatch), MaxQueuedRequests = parse.GetValue(maxQueue) },
                 ApiKeys = ApiKeyAuthenticator.ParseKeyList(parse.GetValue(apiKeys)),
-                KeyStorePath = parse.GetValue(keyStore),
+                Store = StoreOption.Read(parse, store),
             };
             StrataServer created;
             try
@@ -68,6 +68,7 @@ internal static class ServeCommand
             context.Output.WriteLine(server.Authenticator.Required
                 ? "API keys are required (Authorization: Bearer <key>)."
                 : "No API keys configured: loopback clients only. Create one with `strata keys create --tenant NAME`.");
+            if (server.KeyStore is { } keys) context.Error.WriteLine($"key store: {keys.Location}");
             await server.Loading;
             foreach (var engine in server.Models.Engines)
             {

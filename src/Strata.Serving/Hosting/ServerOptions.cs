@@ -1,5 +1,6 @@
 using Strata.Serving.Engine;
 using Strata.Serving.Models;
+using Strata.Serving.Storage;
 
 namespace Strata.Serving.Hosting;
 
@@ -21,8 +22,11 @@ public sealed record ServerOptions
     /// <summary>Keys given on the command line (tenant "default").</summary>
     public IReadOnlyList<string> ApiKeys { get; init; } = [];
 
-    /// <summary>The SQLite key store; used when the file exists (create keys with <c>strata keys create</c>).</summary>
-    public string? KeyStorePath { get; init; }
+    /// <summary>
+    /// Where API keys and tenants live (create keys with <c>strata keys create</c>): a SQLite file, used when it
+    /// exists, or a PostgreSQL database, which must be reachable at start-up. Null for none.
+    /// </summary>
+    public StoreLocation? Store { get; init; }
 
     /// <summary>ASP.NET Core's own request logging (off by default: the CLI prints its own lines).</summary>
     public bool FrameworkLogging { get; init; }

@@ -21,15 +21,13 @@ namespace Strata.Serving.Hosting;
 /// </summary>
 public sealed class StrataServer : IAsyncDisposable
 {
-    private readonly ApiKeyStore? keyStore;
-
-    private StrataServer(WebApplication app, ModelRegistry models, ServerMetrics metrics, ApiKeyAuthenticator authenticator, ApiKeyStore? keyStore)
+    private StrataServer(WebApplication app, ModelRegistry models, ServerMetrics metrics, ApiKeyAuthenticator authenticator, IApiKeyStore? keyStore)
     {
         App = app;
         Models = models;
         Metrics = metrics;
         Authenticator = authenticator;
-        this.keyStore = keyStore;
+        KeyStore = keyStore;
     }
 
     public WebApplication App { get; }
@@ -37,18 +35,30 @@ public sealed class StrataServer : IAsyncDisposable
     public ServerMetrics Metrics { get; }
     public ApiKeyAuthenticator Authenticator { get; }
 
+    /// <summary>The store the <see cref="Authenticator"/> reads keys from; null when there is none.</summary>
+    public IApiKeyStore? KeyStore { get; }
+
     /// <summary>The addresses actually bound (after <see cref="StartAsync"/>; resolves port 0).</summary>
     public IReadOnlyList<string> Addresses =>
         App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToArray() ?? [];
 
     /// <exception cref="InvalidOperationException">A non-loopback address without API keys.</exception>
+    /// <exception cref="IOException">A PostgreSQL key store that cannot be reached.</exception>
     public static StrataServer Create(ServerOptions options)
     {
         if (options.Models.Count == 0) throw new ArgumentException("no models to serve");
         options.Engine.Validate();
-        var keyStore = options.KeyStorePath is string path && File.Exists(path) ? ApiKeyStore.Open(path) : null;
+        var keyStore = options.Store is { } store ? ApiKeyStores.OpenExisting(store) : null;
         var authenticator = new ApiKeyAuthenticator(keyStore, options.ApiKeys);
-        BindingGuard.EnsureSafe(options.Urls, authenticator.Required);
+        try
+        {
+            BindingGuard.EnsureSafe(options.Urls, authenticator.Required);
+        }
+        catch
+        {
+            keyStore?.Dispose();
+            throw;
+        }
 
         var metrics = new ServerMetrics();
         var models = new ModelRegistry(options.Models, options.Engine, metrics);
@@ -137,6 +147,6 @@ public sealed class StrataServer : IAsyncDisposable
             // Already reported through /health and the CLI.
         }
         Models.Dispose();
-        keyStore?.Dispose();
+        KeyStore?.Dispose();
     }
 }

@@ -1,7 +1,7 @@
 namespace Strata.Serving.Security;
 
 /// <summary>
-/// Decides who a request comes from: keys in the <see cref="ApiKeyStore"/> (each with its tenant) and keys given on the
+/// Decides who a request comes from: keys in the <see cref="IApiKeyStore"/> (each with its tenant) and keys given on the
 /// command line with <c>--api-keys k1,k2</c> (tenant <see cref="DefaultTenant"/>). Free of ASP.NET types; the HTTP side
 /// is <see cref="ApiKeyMiddleware"/>. Safe to call from concurrent requests.
 /// </summary>
@@ -10,16 +10,17 @@ public sealed class ApiKeyAuthenticator
     /// <summary>Tenant of command-line keys.</summary>
     public const string DefaultTenant = "default";
 
-    private readonly ApiKeyStore? store;
+    private readonly IApiKeyStore? store;
     private readonly (byte[] Hash, ApiKeyRecord Record)[] commandLineKeys;
 
     // Keys are revoked, never deleted, so once the store holds a key it always will: a cached true stays true
-    // and spares a query per request; false is asked again, because `strata keys create` may run beside the server.
+    // and spares a query per request; false is asked again, because `strata keys create` may run beside the server
+    // (or, with a PostgreSQL store, beside any replica).
     private volatile bool storeHasKeys;
 
     /// <param name="store">The key store, or null to accept only <paramref name="commandLineKeys"/>.</param>
     /// <param name="commandLineKeys">Keys from <c>--api-keys</c> (see <see cref="ParseKeyList"/>); any string is accepted as a key.</param>
-    public ApiKeyAuthenticator(ApiKeyStore? store, IEnumerable<string>? commandLineKeys = null)
+    public ApiKeyAuthenticator(IApiKeyStore? store, IEnumerable<string>? commandLineKeys = null)
     {
         this.store = store;
         var created = DateTimeOffset.UtcNow;

@@ -24,6 +24,10 @@ public static partial class TenantName
         return tenant;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$", RegexOptions.CultureInvariant)]
+    /// <summary>Whether <paramref name="tenant"/> is a name <see cref="Validate"/> accepts.</summary>
+    public static bool IsValid(string? tenant) => tenant is not null && Allowed().IsMatch(tenant);
+
+    // \z, not $: $ also matches before a final newline, which would let "acme\n" through into logs and metrics labels.
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Allowed();
 }

@@ -41,7 +41,7 @@ public sealed class ApiKeyAuthenticatorTests
     [Fact]
     public void StoreKeysAuthenticateWithTheirTenant()
     {
-        using var store = ApiKeyStore.Open(Path.Combine(TestPaths.NewTemporaryDirectory(), "keys.db"));
+        using var store = ApiKeyStores.Open(Path.Combine(TestPaths.NewTemporaryDirectory(), "keys.db"));
         var authenticator = new ApiKeyAuthenticator(store, ["cli-secret"]);
         var acme = store.Create("acme", null);
         Assert.Equal("acme", authenticator.Authenticate($"Bearer {acme.Key}")?.Tenant);
@@ -54,7 +54,7 @@ public sealed class ApiKeyAuthenticatorTests
     [Fact]
     public void AStoreWithKeysRequiresThemEvenOnceAllAreRevoked()
     {
-        using var store = ApiKeyStore.Open(Path.Combine(TestPaths.NewTemporaryDirectory(), "keys.db"));
+        using var store = ApiKeyStores.Open(Path.Combine(TestPaths.NewTemporaryDirectory(), "keys.db"));
         var authenticator = new ApiKeyAuthenticator(store);
         Assert.False(authenticator.Required);
         var created = store.Create("acme", null); // e.g. `strata keys create` while the server runs

@@ -79,7 +79,7 @@ public sealed class ApiKeyMiddlewareTests
         Assert.Single(json.RootElement.EnumerateObject());
     }
 
-    private static ApiKeyStore NewStore() => ApiKeyStore.Open(Path.Combine(TestPaths.NewTemporaryDirectory(), "keys.db"));
+    private static IApiKeyStore NewStore() => ApiKeyStores.Open(Path.Combine(TestPaths.NewTemporaryDirectory(), "keys.db"));
 
     [Fact]
     public async Task WithoutKeysConfiguredEverythingIsOpen()

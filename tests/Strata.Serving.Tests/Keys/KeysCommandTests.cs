@@ -4,10 +4,10 @@ using Strata.Serving.Security;
 
 namespace Strata.Serving.Tests.Keys;
 
-/// <summary><c>strata keys</c> run in-process, end to end on a temporary store.</summary>
+/// <summary><c>strata keys</c> run in-process, end to end on a temporary SQLite store (PostgreSQL: <see cref="PostgresKeysCommandTests"/>).</summary>
 public sealed class KeysCommandTests
 {
-    private static async Task<(int Code, string Output, string Error)> Strata(params string[] args)
+    internal static async Task<(int Code, string Output, string Error)> Strata(params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -22,9 +22,11 @@ public sealed class KeysCommandTests
     private static int DatesIn(string row) => Regex.Matches(row, @"\d{4}-\d\d-\d\d \d\d:\d\d").Count;
 
     [Fact]
-    public async Task CreateListRevokeList()
+    public Task CreateListRevokeList() => AssertCreateListRevokeList(NewStorePath());
+
+    /// <summary>Create, list, revoke and list again through <c>--store <paramref name="store"/></c>.</summary>
+    internal static async Task AssertCreateListRevokeList(string store)
     {
-        string store = NewStorePath();
         var create = await Strata("keys", "create", "--tenant", "acme", "--name", "ci", "--store", store);
         Assert.True(create.Code == 0, create.Error);
         string key = create.Output.Trim();
@@ -49,7 +51,7 @@ public sealed class KeysCommandTests
         Assert.DoesNotContain(prefix, onlyBeta.Output);
         Assert.Contains("beta", onlyBeta.Output);
 
-        using (var keys = ApiKeyStore.Open(store))
+        using (var keys = ApiKeyStores.Open(store))
         {
             Assert.Equal("acme", new ApiKeyAuthenticator(keys).Authenticate("Bearer " + key)?.Tenant);
         }
@@ -61,7 +63,7 @@ public sealed class KeysCommandTests
         var after = await Strata("keys", "list", "--store", store);
         Assert.Equal(2, DatesIn(RowOf(after.Output, id))); // created and revoked
         Assert.Equal(1, DatesIn(RowOf(after.Output, other.Output.Trim()[..16])));
-        using (var keys = ApiKeyStore.Open(store))
+        using (var keys = ApiKeyStores.Open(store))
         {
             Assert.Null(keys.Authenticate(key));
         }
