@@ -45,6 +45,7 @@ public static class StrataCli
         TuneCommand.Create(context),
         QuickstartCommand.Create(context),
         KeysCommand.Create(context),
+        DocsCommand.Create(context),
         ServeCommand.Create(context),
         DataCommand.Create(context),
     };

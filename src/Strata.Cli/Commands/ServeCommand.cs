@@ -3,6 +3,7 @@ using Strata.Serving.Engine;
 using Strata.Serving.Hosting;
 using Strata.Serving.Models;
 using Strata.Serving.Security;
+using Strata.Serving.Storage;
 using Strata.Training.Quickstart;
 
 namespace Strata.Cli.Commands;
@@ -26,13 +27,16 @@ internal static class ServeCommand
         var port = new Option<int>("--port") { DefaultValueFactory = _ => 8080 };
         var apiKeys = new Option<string?>("--api-keys") { Description = "Comma-separated keys accepted for tenant 'default' (prefer `strata keys create`)" };
         var store = StoreOption.Create();
+        var documents = DocumentsOption.Create();
+        var embedder = new Option<string?>("--retrieval-embedder") { Description = "Served encoder that embeds documents and queries (default: the first embedding model)", HelpName = "NAME" };
+        var reranker = new Option<string?>("--retrieval-reranker") { Description = "Served cross-encoder that reranks retrieved chunks (default: the first one)", HelpName = "NAME" };
         var maxBatch = new Option<int>("--max-batch") { Description = "Sequences decoded together per model", DefaultValueFactory = _ => 16 };
         var maxQueue = new Option<int>("--max-queue") { Description = "Waiting requests per model before 429", DefaultValueFactory = _ => 64 };
         var inference = new InferenceFlags();
         var quickstartMinutes = new Option<double>("--quickstart-minutes") { Description = "Training time when the default model must be built", DefaultValueFactory = _ => 10 };
         var command = new Command("serve", "Serve models over OpenAI- and Cohere-compatible APIs, with a playground at /")
         {
-            models, host, port, apiKeys, store, maxBatch, maxQueue, quickstartMinutes,
+            models, host, port, apiKeys, store, documents, embedder, reranker, maxBatch, maxQueue, quickstartMinutes,
         };
         inference.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -50,6 +54,9 @@ internal static class ServeCommand
                 Engine = new EngineOptions { MaxBatchSize = parse.GetValue(maxBatch), MaxQueuedRequests = parse.GetValue(maxQueue) },
                 ApiKeys = ApiKeyAuthenticator.ParseKeyList(parse.GetValue(apiKeys)),
                 Store = StoreOption.Read(parse, store),
+                Documents = new StoreLocation.Sqlite(parse.GetRequiredValue(documents)),
+                RetrievalEmbedder = parse.GetValue(embedder),
+                RetrievalReranker = parse.GetValue(reranker),
             };
             StrataServer created;
             try
@@ -69,6 +76,7 @@ internal static class ServeCommand
                 ? "API keys are required (Authorization: Bearer <key>)."
                 : "No API keys configured: loopback clients only. Create one with `strata keys create --tenant NAME`.");
             if (server.KeyStore is { } keys) context.Error.WriteLine($"key store: {keys.Location}");
+            if (server.Documents is { } docs) context.Error.WriteLine($"documents: {docs.Store.Description}");
             await server.Loading;
             foreach (var engine in server.Models.Engines)
             {

@@ -30,6 +30,15 @@ public static class ServerEndpoints
             Results.Json(registry.FindEncoder(id) is { } encoder ? Card(encoder) : Card(registry.Get(id).Model), JsonBody.ResponseOptions))
             .Produces<ModelCard>().WithSummary("One model");
 
+        var documents = app.MapGroup("/v1/documents").WithTags("Documents");
+        documents.MapPost("", (HttpContext http, CancellationToken _) => DocumentsEndpoints.UploadAsync(http)).Accepts<DocumentUpload>("application/json", "multipart/form-data")
+            .WithSummary("Add a document (text, Markdown, HTML or PDF) to the caller's tenant: extracted, chunked, embedded");
+        documents.MapGet("", (HttpContext http, int? limit, int? offset) => DocumentsEndpoints.ListAsync(http, limit, offset)).WithSummary("The tenant's documents, newest first");
+        documents.MapGet("/{id}", (HttpContext http, string id, bool? include_text) => DocumentsEndpoints.GetAsync(http, id, include_text)).WithSummary("One document (include_text=true for its text)");
+        documents.MapDelete("/{id}", DocumentsEndpoints.DeleteAsync).WithSummary("Delete a document with its chunks and vectors");
+        documents.MapPost("/search", (HttpContext http, CancellationToken _) => DocumentsEndpoints.SearchAsync(http)).Accepts<DocumentSearchRequest>("application/json")
+            .WithSummary("Hybrid retrieval (BM25 + vectors, fused, reranked) over the tenant's chunks");
+
         var cohere = app.MapGroup("").WithTags("Cohere-compatible");
         cohere.MapPost("/v2/chat", CohereChatEndpoint.HandleAsync)
             .Accepts<CohereChatRequest>("application/json").WithSummary("Chat (stream: true for Cohere's stream events)");

@@ -28,6 +28,18 @@ public sealed record ServerOptions
     /// </summary>
     public StoreLocation? Store { get; init; }
 
+    /// <summary>
+    /// Where tenants' documents live (<c>/v1/documents</c>, retrieval): a SQLite file, created when missing (the CLI
+    /// passes the same location as <see cref="Store"/>). Null: the document endpoints answer 501.
+    /// </summary>
+    public StoreLocation? Documents { get; init; }
+
+    /// <summary>The encoder that embeds documents and queries (default: the first embedding model served).</summary>
+    public string? RetrievalEmbedder { get; init; }
+
+    /// <summary>The cross-encoder that reranks retrieved chunks (default: the first one served).</summary>
+    public string? RetrievalReranker { get; init; }
+
     /// <summary>ASP.NET Core's own request logging (off by default: the CLI prints its own lines).</summary>
     public bool FrameworkLogging { get; init; }
 }

@@ -8,9 +8,11 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Strata.Serving.Api;
+using Strata.Serving.Documents;
 using Strata.Serving.Metrics;
 using Strata.Serving.Models;
 using Strata.Serving.Security;
+using Strata.Serving.Storage;
 
 namespace Strata.Serving.Hosting;
 
@@ -62,6 +64,7 @@ public sealed class StrataServer : IAsyncDisposable
 
         var metrics = new ServerMetrics();
         var models = new ModelRegistry(options.Models, options.Engine, metrics);
+        var documents = OpenDocuments(options, models);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Urls.ToArray());
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -72,6 +75,7 @@ public sealed class StrataServer : IAsyncDisposable
         if (!options.FrameworkLogging) builder.Logging.ClearProviders();
         builder.Services.AddSingleton(models);
         builder.Services.AddSingleton(metrics);
+        if (documents is not null) builder.Services.AddSingleton(documents);
         builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Strata model server";
@@ -107,8 +111,19 @@ public sealed class StrataServer : IAsyncDisposable
             ui.DocumentTitle = "Strata API reference";
         });
         ServerEndpoints.Map(app);
-        return new StrataServer(app, models, metrics, authenticator, keyStore);
+        return new StrataServer(app, models, metrics, authenticator, keyStore) { Documents = documents };
     }
+
+    /// <summary>The document store, when one is configured and of a kind this server can open.</summary>
+    private static DocumentService? OpenDocuments(ServerOptions options, ModelRegistry models) => options.Documents switch
+    {
+        StoreLocation.Sqlite sqlite => new DocumentService(SqliteDocumentStore.Open(sqlite.Path), models, options.RetrievalEmbedder, options.RetrievalReranker),
+        StoreLocation.Postgres => throw new NotSupportedException("documents in PostgreSQL are not implemented yet; give the server a SQLite --documents file"),
+        _ => null,
+    };
+
+    /// <summary>The tenants' documents, when the server has a document store.</summary>
+    public DocumentService? Documents { get; private init; }
 
     /// <summary>Starts listening, then loads the models in the background.</summary>
     public async Task StartAsync(IProgress<string>? progress = null, CancellationToken cancellationToken = default)
@@ -148,5 +163,6 @@ public sealed class StrataServer : IAsyncDisposable
         }
         Models.Dispose();
         KeyStore?.Dispose();
+        Documents?.Dispose();
     }
 }

@@ -1,0 +1,41 @@
+using Strata.Serving.Hosting;
+using Strata.Serving.Security;
+using Strata.Serving.Storage;
+
+namespace Strata.Serving.Tests.Support;
+
+/// <summary>
+/// An <see cref="EncoderServer"/> with a document store and API keys for two tenants, <c>acme</c> and <c>globex</c>,
+/// so tests can act as either (or as nobody) over real HTTP.
+/// </summary>
+public sealed class DocumentServer : EncoderServer
+{
+    public string AcmeKey { get; private set; } = "";
+
+    public string GlobexKey { get; private set; } = "";
+
+    protected override ServerOptions CreateOptions()
+    {
+        string directory = TestPaths.NewTemporaryDirectory();
+        string keys = Path.Combine(directory, "keys.db");
+        using (var store = ApiKeyStores.Open(keys))
+        {
+            AcmeKey = store.Create("acme", "tests").Key;
+            GlobexKey = store.Create("globex", "tests").Key;
+        }
+        return base.CreateOptions() with
+        {
+            Store = new StoreLocation.Sqlite(keys),
+            Documents = new StoreLocation.Sqlite(Path.Combine(directory, "documents.db")),
+            RetrievalEmbedder = TinyEmbedder,
+        };
+    }
+
+    /// <summary>A client that authenticates as the tenant holding <paramref name="key"/> (none when null).</summary>
+    public HttpClient ClientFor(string? key)
+    {
+        var client = Client();
+        if (key is not null) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+}
