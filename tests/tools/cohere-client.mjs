@@ -93,6 +93,19 @@ if (Array.isArray(result.tokenize?.tokens)) {
   });
 }
 
+// Grounded chat: documents as objects and strings, citations in the client's own types.
+await record("groundedChat", async () => {
+  const response = await client.chat({
+    model,
+    messages: [{ role: "user", content: "How do I book a flight?" }],
+    documents: [{ id: "travel", data: { title: "Travel", snippet: "Employees book flights through the travel desk." } }, "Receipts are due in thirty days."],
+    citationOptions: { mode: "FAST" },
+    maxTokens,
+    temperature: 0,
+  });
+  return { text: text(response.message), citations: response.message?.citations ?? null, finishReason: response.finishReason };
+});
+
 // Encoders, when the server has them: a cross-encoder's rerank (v2 and v1 clients) and an encoder's embeddings.
 if (reranker) {
   const documents = ["the crown of the king", "a recipe for bread", "kings wear crowns"];

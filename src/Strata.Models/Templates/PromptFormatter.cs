@@ -33,6 +33,12 @@ public sealed class PromptFormatter
     /// <summary>"jinja" when the model's template is used, "chatml" for the fallback.</summary>
     public string Format => metadata.ChatTemplate is null ? "chatml" : "jinja";
 
+    /// <summary>
+    /// Whether the model's own template renders a <c>documents</c> variable (Command R's grounded template does); when
+    /// not, grounded chat puts the documents into the conversation itself.
+    /// </summary>
+    public bool ReadsDocuments => metadata.ChatTemplate?.Contains("documents", StringComparison.Ordinal) == true;
+
     /// <param name="messages">Objects with <c>role</c> and string <c>content</c> (and whatever else the template reads).</param>
     /// <param name="variables">Extra template variables, e.g. <c>documents</c> or <c>tools</c>.</param>
     /// <exception cref="TemplateException">The template refuses the conversation (<c>raise_exception</c>) or fails on it.</exception>

@@ -204,4 +204,17 @@ public sealed class CohereClientTests(CohereClientRun run) : IClassFixture<Coher
         Assert.Equal(2, floats.Length);
         Assert.All(floats, v => Assert.Equal(64, v.GetArrayLength()));
     }
+
+    [Fact]
+    public void GroundedChatThroughTheClientCarriesCitationsWithSpansIntoTheText()
+    {
+        var reply = run.Call("groundedChat");
+        string text = reply.GetProperty("text").GetString()!;
+        var citations = reply.GetProperty("citations");
+        Assert.Equal(JsonValueKind.Array, citations.ValueKind);
+        foreach (var citation in citations.EnumerateArray())
+        {
+            Assert.Equal(text[citation.GetProperty("start").GetInt32()..citation.GetProperty("end").GetInt32()], citation.GetProperty("text").GetString());
+        }
+    }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Strata.Models.Generation;
 using Strata.Serving.Engine;
+using Strata.Serving.Grounding;
 using Strata.Serving.Metrics;
 using Strata.Serving.Models;
 
@@ -9,8 +10,9 @@ namespace Strata.Serving.Api.Cohere;
 
 /// <summary>
 /// POST /v2/chat with Cohere's field names and stream events (message-start, content-start, content-delta,
-/// content-end, message-end). The reply is one text content block; grounded answers will add documents to the
-/// template variables and citations to the message without changing this flow.
+/// content-end, message-end). With <c>documents</c> (a list, or <c>"auto"</c> to retrieve from the caller's documents)
+/// the answer is grounded: the documents go into the prompt and the answer's citations, found by aligning it with
+/// them (<see cref="CitationAligner"/>), come back as <c>message.citations</c> and as citation-start/-end events.
 /// </summary>
 public static class CohereChatEndpoint
 {
@@ -21,12 +23,10 @@ public static class CohereChatEndpoint
         var model = engine.Model;
         var messages = ChatMessages.ToTemplateInput(request.Messages?.Select(m => m is null ? null
             : new ChatMessages.Input(m.Role, m.Content, m.ToolCalls, m.ToolCallId)).ToList());
-        var variables = new Dictionary<string, System.Text.Json.Nodes.JsonNode?>();
-        if (request.Documents is { ValueKind: JsonValueKind.Array } documents)
-        {
-            variables["documents"] = System.Text.Json.Nodes.JsonNode.Parse(documents.GetRawText());
-        }
-        var prompt = ChatMessages.EncodePrompt(model, messages, variables);
+        var citationMode = GroundedChat.Mode(request.CitationOptions?.Mode);
+        var documents = await GroundedChat.ResolveAsync(http, request.Documents, messages);
+        var (groundedMessages, variables) = GroundedChat.Prompt(messages, documents, model.Prompts);
+        var prompt = ChatMessages.EncodePrompt(model, groundedMessages, variables);
         int maxTokens = GenerationSettings.MaxTokens(model, prompt.Count, request.MaxTokens, "max_tokens", "messages");
         GenerationSettings.RequireNeutral(request.FrequencyPenalty, "frequency_penalty");
         GenerationSettings.RequireNeutral(request.PresencePenalty, "presence_penalty");
@@ -39,6 +39,7 @@ public static class CohereChatEndpoint
         {
             var result = (await choices.CollectAsync())[0];
             choices.Completed([result]);
+            var citations = CitationAligner.Align(result.Text, documents, citationMode);
             await http.Response.WriteAsJsonAsync(new Dictionary<string, object?>
             {
                 ["id"] = id,
@@ -47,6 +48,7 @@ public static class CohereChatEndpoint
                 {
                     ["role"] = "assistant",
                     ["content"] = new[] { new Dictionary<string, object?> { ["type"] = "text", ["text"] = result.Text } },
+                    ["citations"] = citations.Select(GroundedChat.ToCohere).ToList(),
                 },
                 ["usage"] = Usage(prompt.Count, result.CompletionTokens),
             }, JsonBody.ResponseOptions, http.RequestAborted);
@@ -75,6 +77,13 @@ public static class CohereChatEndpoint
         }
         var finished = Choices.Result(0, chunks);
         choices.Completed([finished]);
+        // Citations are found once the whole answer is known, so they follow its last content delta.
+        var streamedCitations = error is null ? CitationAligner.Align(finished.Text, documents, citationMode) : [];
+        for (int i = 0; i < streamedCitations.Count; i++)
+        {
+            await Event(http, "citation-start", new { type = "citation-start", index = i, delta = new { message = new { citations = GroundedChat.ToCohere(streamedCitations[i]) } } });
+            await Event(http, "citation-end", new { type = "citation-end", index = i });
+        }
         await Event(http, "content-end", new { type = "content-end", index = 0 });
         await Event(http, "message-end", new
         {

@@ -12,12 +12,13 @@ public sealed record CohereMessage
     [JsonPropertyName("tool_call_id")] public string? ToolCallId { get; init; }
 }
 
-/// <summary>POST /v2/chat. <c>documents</c> is accepted into the design (grounded answers come in a later issue).</summary>
+/// <summary>POST /v2/chat. <c>documents</c>: strings or <c>{id, data}</c> objects, or (a Strata extension) <c>"auto"</c>.</summary>
 public sealed record CohereChatRequest
 {
     [JsonPropertyName("model")] public string? Model { get; init; }
     [JsonPropertyName("messages")] public List<CohereMessage?>? Messages { get; init; }
     [JsonPropertyName("documents")] public JsonElement? Documents { get; init; }
+    [JsonPropertyName("citation_options")] public CohereCitationOptions? CitationOptions { get; init; }
     [JsonPropertyName("stream")] public bool? Stream { get; init; }
     [JsonPropertyName("max_tokens")] public int? MaxTokens { get; init; }
     [JsonPropertyName("temperature")] public double? Temperature { get; init; }
@@ -27,6 +28,12 @@ public sealed record CohereChatRequest
     [JsonPropertyName("stop_sequences")] public JsonElement? StopSequences { get; init; }
     [JsonPropertyName("frequency_penalty")] public double? FrequencyPenalty { get; init; }
     [JsonPropertyName("presence_penalty")] public double? PresencePenalty { get; init; }
+}
+
+/// <summary>Cohere's <c>citation_options</c>: <c>mode</c> fast, accurate (default) or off.</summary>
+public sealed record CohereCitationOptions
+{
+    [JsonPropertyName("mode")] public string? Mode { get; init; }
 }
 
 /// <summary>POST /v2/embed.</summary>
