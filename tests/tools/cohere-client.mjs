@@ -120,6 +120,14 @@ if (reranker) {
   await record("rerankTopNZero", async () => client.rerank({ model: reranker, query: "crown", documents, topN: 0 }));
 }
 if (embedder) {
+  await record("classify", async () => {
+    const examples = [
+      { text: "aaa aa", label: "a" }, { text: "aaaaa a", label: "a" },
+      { text: "zz zzz", label: "z" }, { text: "zzzz z", label: "z" },
+    ];
+    const response = await v1.classify({ model: embedder, inputs: ["aaaa aaa", "zzz zzzz"], examples });
+    return { classifications: response.classifications };
+  });
   await record("encoderEmbed", async () => {
     const response = await client.embed({ model: embedder, texts: ["the crown", "a king"], inputType: "search_query", embeddingTypes: ["float"] });
     return { embeddings: response.embeddings, meta: response.meta };

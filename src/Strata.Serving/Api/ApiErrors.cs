@@ -9,7 +9,7 @@ namespace Strata.Serving.Api;
 /// <summary>
 /// Error bodies in each API family's own shape, so official clients raise their usual typed errors: OpenAI's
 /// <c>{"error": {"message", "type", "param", "code"}}</c> for <c>/v1/…</c>, Cohere's <c>{"message": …}</c> for
-/// <c>/v2/…</c> and the Cohere v1 endpoints (tokenize, detokenize, rerank).
+/// <c>/v2/…</c> and the Cohere v1 endpoints (tokenize, detokenize, rerank, classify, summarize).
 /// </summary>
 public static class ApiErrors
 {
@@ -71,7 +71,7 @@ public static class ApiErrors
 
     private static bool IsCohere(PathString path) =>
         path.StartsWithSegments("/v2") || path.StartsWithSegments("/v1/tokenize") || path.StartsWithSegments("/v1/detokenize")
-        || path.StartsWithSegments("/v1/rerank");
+        || path.StartsWithSegments("/v1/rerank") || path.StartsWithSegments("/v1/classify") || path.StartsWithSegments("/v1/summarize");
 
     private static string ErrorType(int status) => status switch
     {

@@ -48,6 +48,10 @@ public static class ServerEndpoints
             .Accepts<CohereRerankRequest>("application/json").WithSummary("Documents ordered by relevance to a query (cross-encoder or embedding model)");
         cohere.MapPost("/v1/rerank", CohereRerankEndpoint.V1Async)
             .Accepts<CohereRerankRequest>("application/json").WithSummary("Rerank, v1 shape (document objects, return_documents)");
+        cohere.MapPost("/v1/classify", CohereClassifyEndpoint.HandleAsync)
+            .Accepts<CohereClassifyRequest>("application/json").WithSummary("Labels for texts: from examples with an embedding model, or a trained classifier's own");
+        cohere.MapPost("/v1/summarize", CohereSummarizeEndpoint.HandleAsync)
+            .Accepts<CohereSummarizeRequest>("application/json").WithSummary("A summary by a chat model, of the requested length, format and extractiveness");
         cohere.MapPost("/v1/tokenize", CohereEmbedEndpoints.TokenizeAsync)
             .Accepts<CohereTokenizeRequest>("application/json").WithSummary("Text to token ids");
         cohere.MapPost("/v1/detokenize", CohereEmbedEndpoints.DetokenizeAsync)

@@ -105,8 +105,59 @@ public sealed class EncoderEndpointTests(EncoderServer server) : IClassFixture<E
         await AssertError("v1/embeddings", new { model = EncoderServer.TinyEmbedder, input = text }, 400, "input");
     }
 
+    [Fact]
+    public async Task ClassifyFromExamplesWithAnEmbeddingModelAndWithATrainedClassifier()
+    {
+        var fromExamples = await server.PostJson("v1/classify", new
+        {
+            model = EncoderServer.TinyEmbedder,
+            inputs = new[] { "aaaa aaa", "zzz zzzz" },
+            examples = new[]
+            {
+                new { text = "aaa aa", label = "a" }, new { text = "aaaaa a", label = "a" },
+                new { text = "zz zzz", label = "z" }, new { text = "zzzz z", label = "z" },
+            },
+        });
+        var classifications = fromExamples.GetProperty("classifications").EnumerateArray().ToArray();
+        Assert.Equal(["aaaa aaa", "zzz zzzz"], classifications.Select(c => c.GetProperty("input").GetString()!));
+        foreach (var c in classifications)
+        {
+            var labels = c.GetProperty("labels");
+            Assert.Equal(1.0, labels.GetProperty("a").GetProperty("confidence").GetDouble() + labels.GetProperty("z").GetProperty("confidence").GetDouble(), 9);
+            string prediction = c.GetProperty("prediction").GetString()!;
+            Assert.Equal(labels.GetProperty(prediction).GetProperty("confidence").GetDouble(), c.GetProperty("confidence").GetDouble(), 12);
+            Assert.Equal("single-label", c.GetProperty("classification_type").GetString());
+        }
+
+        var trained = await server.PostJson("v1/classify", new { model = EncoderServer.Classifier, inputs = new[] { "good", "bad" } });
+        var first = trained.GetProperty("classifications")[0];
+        var names = first.GetProperty("labels").EnumerateObject().Select(p => p.Name).Order().ToArray();
+        Assert.Equal(["negative", "neutral", "positive"], names);
+        Assert.Equal(1.0, first.GetProperty("labels").EnumerateObject().Sum(p => p.Value.GetProperty("confidence").GetDouble()), 9);
+    }
+
+    [Fact]
+    public async Task SummarizeAsksTheChatModelAndValidatesItsOptions()
+    {
+        var body = await server.PostJson("v1/summarize", new { model = RunningServer.ModelName, text = "The crown is kept in the tower. The king wears it on feast days.", length = "short", format = "bullets" });
+        Assert.Equal(JsonValueKind.String, body.GetProperty("summary").ValueKind);
+        Assert.True(body.GetProperty("meta").GetProperty("billed_units").GetProperty("output_tokens").GetInt32() <= 96);
+        await AssertError("v1/summarize", new { model = RunningServer.ModelName, text = "x", length = "tiny" }, 400, "length");
+        await AssertError("v1/summarize", new { model = RunningServer.ModelName, text = "" }, 400, "text");
+        await AssertError("v1/summarize", new { model = EncoderServer.Embedder, text = "x" }, 400, "model");
+    }
+
     public static TheoryData<string, string, int, string?> BadRequests => new()
     {
+        { "v1/classify", """{"model":"embedder","inputs":["a"]}""", 400, "examples" },
+        { "v1/classify", """{"model":"embedder","inputs":["a"],"examples":[{"text":"x","label":"p"},{"text":"y","label":"p"}]}""", 400, "examples" },
+        { "v1/classify", """{"model":"embedder","inputs":["a"],"examples":[{"text":"x","label":"p"},{"text":"y","label":"p"},{"text":"z","label":"q"}]}""", 400, "examples" },
+        { "v1/classify", """{"model":"embedder","inputs":["a"],"examples":[{"text":"","label":"p"}]}""", 400, "examples[0]" },
+        { "v1/classify", """{"model":"embedder","inputs":[]}""", 400, "inputs" },
+        { "v1/classify", """{"model":"embedder","inputs":[""],"examples":[{"text":"x","label":"p"},{"text":"y","label":"p"},{"text":"z","label":"q"},{"text":"w","label":"q"}]}""", 400, "inputs[0]" },
+        { "v1/classify", """{"model":"classifier","inputs":["a"],"examples":[{"text":"x","label":"p"}]}""", 400, "examples" },
+        { "v1/classify", """{"model":"reranker","inputs":["a"]}""", 400, "model" },
+        { "v1/classify", """{"model":"tiny-chat","inputs":["a"]}""", 400, "model" },
         { "v2/rerank", """{"model":"reranker","query":"","documents":["a"]}""", 400, "query" },
         { "v2/rerank", """{"model":"reranker","query":"q","documents":[]}""", 400, "documents" },
         { "v2/rerank", """{"model":"reranker","query":"q","documents":"a"}""", 400, "documents" },

@@ -217,4 +217,16 @@ public sealed class CohereClientTests(CohereClientRun run) : IClassFixture<Coher
             Assert.Equal(text[citation.GetProperty("start").GetInt32()..citation.GetProperty("end").GetInt32()], citation.GetProperty("text").GetString());
         }
     }
+
+    [Fact]
+    public void ClassifyThroughTheClientGivesALabelAndConfidencePerInput()
+    {
+        var classifications = run.Call("classify").GetProperty("classifications").EnumerateArray().ToArray();
+        Assert.Equal(2, classifications.Length);
+        Assert.All(classifications, c =>
+        {
+            Assert.Contains(c.GetProperty("prediction").GetString(), new[] { "a", "z" });
+            Assert.InRange(c.GetProperty("confidence").GetDouble(), 0.5, 1.0);
+        });
+    }
 }

@@ -59,6 +59,33 @@ public sealed record CohereRerankRequest
     [JsonPropertyName("return_documents")] public bool? ReturnDocuments { get; init; }
 }
 
+/// <summary>POST /v1/classify.</summary>
+public sealed record CohereClassifyRequest
+{
+    [JsonPropertyName("model")] public string? Model { get; init; }
+    [JsonPropertyName("inputs")] public List<string?>? Inputs { get; init; }
+    [JsonPropertyName("examples")] public List<CohereClassifyExample?>? Examples { get; init; }
+    [JsonPropertyName("truncate")] public string? Truncate { get; init; }
+}
+
+public sealed record CohereClassifyExample
+{
+    [JsonPropertyName("text")] public string? Text { get; init; }
+    [JsonPropertyName("label")] public string? Label { get; init; }
+}
+
+/// <summary>POST /v1/summarize.</summary>
+public sealed record CohereSummarizeRequest
+{
+    [JsonPropertyName("model")] public string? Model { get; init; }
+    [JsonPropertyName("text")] public string? Text { get; init; }
+    [JsonPropertyName("length")] public string? Length { get; init; }
+    [JsonPropertyName("format")] public string? Format { get; init; }
+    [JsonPropertyName("extractiveness")] public string? Extractiveness { get; init; }
+    [JsonPropertyName("temperature")] public double? Temperature { get; init; }
+    [JsonPropertyName("additional_command")] public string? AdditionalCommand { get; init; }
+}
+
 /// <summary>POST /v1/tokenize.</summary>
 public sealed record CohereTokenizeRequest
 {

@@ -1,0 +1,86 @@
+using Microsoft.AspNetCore.Http;
+using Strata.Models.Encoders;
+using Strata.Serving.Models;
+
+namespace Strata.Serving.Api.Cohere;
+
+/// <summary>
+/// POST /v1/classify, as Cohere's: each input's label. With an embedding model the labels come from <c>examples</c>
+/// (at least two labels, each with at least two examples, as Cohere requires), by <see cref="FewShotClassifier"/>; a
+/// trained classifier (a BERT sequence classifier with several labels) needs no examples and answers its own labels
+/// (<c>id2label</c>) with the softmax of its logits.
+/// </summary>
+public static class CohereClassifyEndpoint
+{
+    public const int MaxInputs = 96, MaxExamples = 2500;
+
+    public static async Task HandleAsync(HttpContext http, ModelRegistry registry)
+    {
+        var request = await JsonBody.ReadAsync<CohereClassifyRequest>(http.Request);
+        var encoder = registry.GetEncoder(GenerationSettings.RequireModelName(request.Model));
+        if (request.Inputs is null || request.Inputs.Count == 0) throw ApiException.BadRequest("inputs must be a non-empty list of strings", "inputs");
+        if (request.Inputs.Count > MaxInputs) throw ApiException.BadRequest($"at most {MaxInputs} inputs per request", "inputs");
+        var truncation = request.Truncate?.ToUpperInvariant() switch
+        {
+            null or "END" => Truncation.End,
+            "START" => Truncation.Start,
+            "NONE" => Truncation.None,
+            _ => throw ApiException.BadRequest($"truncate must be NONE, START or END, not '{request.Truncate}'", "truncate"),
+        };
+        var inputs = request.Inputs.Select((t, i) => EncoderInputs.Encode(encoder, t, $"inputs[{i}]", truncation)).ToList();
+
+        IReadOnlyList<IReadOnlyList<LabelScore>> scores;
+        var head = encoder.Encoder.Config;
+        if (encoder.Encoder.Head == EncoderHead.SequenceClassification)
+        {
+            if (head.LabelCount < 2) throw ApiException.BadRequest($"model '{encoder.Name}' is a cross-encoder (one score), not a classifier", "model");
+            if (request.Examples is { Count: > 0 }) throw ApiException.BadRequest($"model '{encoder.Name}' is a trained classifier with its own labels; it takes no examples", "examples");
+            var logits = await encoder.RunAsync(e => e.Run(inputs), http.RequestAborted);
+            scores = logits.Select(l => (IReadOnlyList<LabelScore>)FewShotClassifier.Softmax(l.Select(x => (double)x).ToArray())
+                .Select((p, i) => new LabelScore(head.Labels[i], p)).OrderByDescending(s => s.Confidence).ToList()).ToList();
+        }
+        else
+        {
+            var examples = Examples(request.Examples);
+            var exampleInputs = examples.Select((e, i) => EncoderInputs.Encode(encoder, e.Text, $"examples[{i}].text", Truncation.End)).ToList();
+            var vectors = await encoder.RunAsync(e => e.Run([.. exampleInputs, .. inputs]), http.RequestAborted);
+            var classifier = new FewShotClassifier(examples.Select((e, i) => (vectors[i], e.Label)).ToList());
+            scores = vectors.Skip(examples.Count).Select(classifier.Classify).ToList();
+        }
+
+        await http.Response.WriteAsJsonAsync(new Dictionary<string, object?>
+        {
+            ["id"] = Guid.NewGuid().ToString(),
+            ["classifications"] = request.Inputs.Select((input, i) => Classification(input!, scores[i])).ToList(),
+            ["meta"] = new { api_version = new { version = "1" }, billed_units = new { classifications = request.Inputs.Count } },
+        }, JsonBody.ResponseOptions, http.RequestAborted);
+    }
+
+    private static Dictionary<string, object?> Classification(string input, IReadOnlyList<LabelScore> scores) => new()
+    {
+        ["id"] = Guid.NewGuid().ToString(),
+        ["input"] = input,
+        ["prediction"] = scores[0].Label,
+        ["predictions"] = new[] { scores[0].Label },
+        ["confidence"] = scores[0].Confidence,
+        ["confidences"] = new[] { scores[0].Confidence },
+        ["labels"] = scores.OrderBy(s => s.Label, StringComparer.Ordinal).ToDictionary(s => s.Label, s => new { confidence = s.Confidence }),
+        ["classification_type"] = "single-label",
+    };
+
+    private static List<(string Text, string Label)> Examples(List<CohereClassifyExample?>? examples)
+    {
+        if (examples is null || examples.Count == 0) throw ApiException.BadRequest("examples are required with an embedding model: at least two labels, two examples each", "examples");
+        if (examples.Count > MaxExamples) throw ApiException.BadRequest($"at most {MaxExamples} examples", "examples");
+        var parsed = new List<(string, string)>();
+        for (int i = 0; i < examples.Count; i++)
+        {
+            if (examples[i] is not { Text: { Length: > 0 } text, Label: { Length: > 0 } label }) throw ApiException.BadRequest($"examples[{i}] needs a non-empty text and label", $"examples[{i}]");
+            parsed.Add((text, label));
+        }
+        var counts = parsed.GroupBy(e => e.Item2, StringComparer.Ordinal).ToList();
+        if (counts.Count < 2) throw ApiException.BadRequest("examples must cover at least two labels", "examples");
+        if (counts.FirstOrDefault(g => g.Count() < 2) is { } thin) throw ApiException.BadRequest($"label '{thin.Key}' has {thin.Count()} example; each label needs at least 2", "examples");
+        return parsed;
+    }
+}
