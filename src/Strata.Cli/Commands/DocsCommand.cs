@@ -55,7 +55,7 @@ internal static class DocsCommand
                 if (DocumentText.MediaTypeOf(path) is null) throw new ArgumentException($"{path}: not a supported file type (.txt, .md, .html, .pdf)");
             }
             using var encoder = LoadEmbedder(parse.GetValue(embedder));
-            using var store = SqliteDocumentStore.Open(parse.GetRequiredValue(documents));
+            using var store = DocumentStores.Open(DocumentsOption.Read(parse, documents));
             var ingestion = new DocumentIngestion(store, encoder);
             foreach (string path in paths)
             {
@@ -83,7 +83,7 @@ internal static class DocsCommand
         var command = new Command("list", "List a tenant's documents, newest first") { tenant, documents, json };
         command.SetAction(parse =>
         {
-            using var store = SqliteDocumentStore.Open(parse.GetRequiredValue(documents));
+            using var store = DocumentStores.Open(DocumentsOption.Read(parse, documents));
             var list = store.List(TenantName.Validate(parse.GetRequiredValue(tenant)), limit: 10_000);
             if (parse.GetValue(json))
             {
@@ -128,7 +128,7 @@ internal static class DocsCommand
         var command = new Command("rm", "Delete a document with its chunks and vectors") { id, tenant, documents };
         command.SetAction(parse =>
         {
-            using var store = SqliteDocumentStore.Open(parse.GetRequiredValue(documents));
+            using var store = DocumentStores.Open(DocumentsOption.Read(parse, documents));
             string documentId = parse.GetRequiredValue(id);
             if (!store.Delete(TenantName.Validate(parse.GetRequiredValue(tenant)), documentId))
             {
@@ -154,7 +154,7 @@ internal static class DocsCommand
         {
             using var encoder = LoadEmbedder(parse.GetValue(embedder));
             using var rerankModel = parse.GetValue(reranker) is string path ? ServedEncoder.Load(path) : null;
-            using var store = SqliteDocumentStore.Open(parse.GetRequiredValue(documents));
+            using var store = DocumentStores.Open(DocumentsOption.Read(parse, documents));
             var result = await new Retriever(store, encoder, rerankModel).RetrieveAsync(TenantName.Validate(parse.GetRequiredValue(tenant)),
                 parse.GetRequiredValue(query), new RetrievalOptions(TopN: parse.GetValue(top)), cancellationToken);
             context.Error.WriteLine($"retrieval: {result.Mode}");

@@ -11,8 +11,12 @@ internal static class DocumentsOption
 
     public static Option<string> Create() => new("--documents")
     {
-        Description = "SQLite file holding tenants' documents, chunks and vectors (default $STRATA_HOME/documents.db, else ~/.strata/documents.db)",
+        Description = "Where tenants' documents, chunks and vectors live: a SQLite file (default $STRATA_HOME/documents.db, else ~/.strata/documents.db) "
+            + "or a PostgreSQL URL shared by several servers (postgres://user:password@host:5432/database)",
         DefaultValueFactory = _ => DefaultPath,
-        HelpName = "PATH",
+        HelpName = "PATH|URL",
     };
+
+    /// <exception cref="ArgumentException">Not a file path, PostgreSQL URL or connection string (the message hides any password).</exception>
+    public static StoreLocation Read(ParseResult parse, Option<string> option) => StoreLocation.Parse(parse.GetRequiredValue(option));
 }

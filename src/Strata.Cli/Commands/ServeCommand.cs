@@ -3,7 +3,6 @@ using Strata.Serving.Engine;
 using Strata.Serving.Hosting;
 using Strata.Serving.Models;
 using Strata.Serving.Security;
-using Strata.Serving.Storage;
 using Strata.Training.Quickstart;
 
 namespace Strata.Cli.Commands;
@@ -54,7 +53,7 @@ internal static class ServeCommand
                 Engine = new EngineOptions { MaxBatchSize = parse.GetValue(maxBatch), MaxQueuedRequests = parse.GetValue(maxQueue) },
                 ApiKeys = ApiKeyAuthenticator.ParseKeyList(parse.GetValue(apiKeys)),
                 Store = StoreOption.Read(parse, store),
-                Documents = new StoreLocation.Sqlite(parse.GetRequiredValue(documents)),
+                Documents = DocumentsOption.Read(parse, documents),
                 RetrievalEmbedder = parse.GetValue(embedder),
                 RetrievalReranker = parse.GetValue(reranker),
             };

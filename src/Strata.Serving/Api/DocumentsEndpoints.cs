@@ -116,7 +116,7 @@ public static class DocumentsEndpoints
     /// <exception cref="ApiException">501 when the server runs without a document store.</exception>
     private static DocumentService Service(HttpContext http) =>
         http.RequestServices.GetService(typeof(DocumentService)) as DocumentService
-        ?? throw new ApiException(501, "this server has no document store (start it with --documents FILE)", null, "documents_disabled");
+        ?? throw new ApiException(501, "this server has no document store (start it with --documents PATH|URL)", null, "documents_disabled");
 
     /// <summary>The caller's tenant: the API key's, or <c>default</c> on a server without keys (loopback only).</summary>
     public static string Tenant(HttpContext http) => http.Items[ApiKeyMiddleware.TenantItem] as string ?? "default";

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
-using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 
 namespace Strata.Serving.Documents;
@@ -13,16 +11,13 @@ namespace Strata.Serving.Documents;
 /// the tenant's generation (bumped by every add and delete, also by another process such as <c>strata docs</c>)
 /// changes. Every statement filters by tenant.
 /// </summary>
-public sealed partial class SqliteDocumentStore : IDocumentStore
+public sealed class SqliteDocumentStore : IDocumentStore
 {
     private const int SchemaVersion = 1;
 
     private readonly string connectionString;
     private readonly TimeProvider time;
-    private readonly Lock cacheGate = new();
-    private readonly Dictionary<(string Tenant, string Embedder), CachedVectors> cache = [];
-
-    private sealed record CachedVectors(long Generation, long[] Rows, float[] Matrix, int Width);
+    private readonly VectorCache cache = new();
 
     private SqliteDocumentStore(string path, TimeProvider time)
     {
@@ -106,12 +101,7 @@ public sealed partial class SqliteDocumentStore : IDocumentStore
 
     public StoredDocument Add(string tenant, string name, string mediaType, string text, IReadOnlyList<NewChunk> chunks, string? embedder)
     {
-        foreach (var chunk in chunks)
-        {
-            if (chunk.Start < 0 || chunk.End > text.Length || chunk.Start >= chunk.End) throw new ArgumentException($"chunk span [{chunk.Start}, {chunk.End}) is not inside the text");
-            if ((chunk.Vector is null) != (embedder is null)) throw new ArgumentException("chunks carry vectors exactly when an embedder is named");
-        }
-        var document = new StoredDocument(NewId(), tenant, name, mediaType, text.Length, chunks.Count, embedder, Now());
+        var document = NewDocuments.Prepare(tenant, name, mediaType, text, chunks, embedder, time);
         using var connection = Connect();
         using var transaction = connection.BeginTransaction();
         Execute(connection, """
@@ -133,7 +123,7 @@ public sealed partial class SqliteDocumentStore : IDocumentStore
                 var chunk = chunks[i];
                 insert.Parameters.Clear();
                 Bind(insert, [("$document", document.Id), ("$tenant", tenant), ("$idx", i), ("$start", chunk.Start), ("$end", chunk.End),
-                    ("$text", chunk.Text), ("$heading", chunk.Heading), ("$embedder", embedder), ("$vector", chunk.Vector is null ? null : Blob(Normalised(chunk.Vector)))]);
+                    ("$text", chunk.Text), ("$heading", chunk.Heading), ("$embedder", embedder), ("$vector", chunk.Vector is null ? null : Blob(VectorCache.Normalised(chunk.Vector)))]);
                 long row = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
                 index.Parameters.Clear();
                 Bind(index, [("$row", row), ("$text", chunk.Text), ("$tenant", tenant)]);
@@ -185,50 +175,32 @@ public sealed partial class SqliteDocumentStore : IDocumentStore
 
     public IReadOnlyList<ChunkHit> SearchVectors(string tenant, float[] query, string embedder, int limit)
     {
-        var vectors = Vectors(tenant, embedder);
-        if (vectors.Rows.Length == 0 || limit <= 0) return [];
-        if (query.Length != vectors.Width) throw new ArgumentException($"the query vector has {query.Length} dimensions; {embedder}'s chunks have {vectors.Width}");
-        var best = VectorSearch.TopK(Normalised(query), vectors.Matrix, vectors.Width, limit);
-        var rows = best.Select(b => vectors.Rows[b.Row]).ToArray();
+        var nearest = VectorCache.Nearest(Vectors(tenant, embedder), query, embedder, limit);
+        if (nearest.Count == 0) return [];
         var hits = Query(Connect, $"""
             SELECT c.id, c.document_id, d.name, c.idx, c.span_start, c.span_end, c.text, c.heading
             FROM chunks c JOIN documents d ON d.id = c.document_id
-            WHERE c.tenant = $tenant AND c.id IN ({string.Join(',', rows)})
+            WHERE c.tenant = $tenant AND c.id IN ({string.Join(',', nearest.Select(n => n.Row))})
             """, [("$tenant", tenant)],
             r => (Row: r.GetInt64(0), Hit: new ChunkHit(r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetInt32(4), r.GetInt32(5), r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), 0)))
             .ToDictionary(h => h.Row, h => h.Hit);
-        // A chunk deleted since the cache was read is simply missing here.
-        return best.Where(b => hits.ContainsKey(vectors.Rows[b.Row])).Select(b => hits[vectors.Rows[b.Row]] with { Score = b.Score }).ToList();
+        return VectorCache.InOrder(nearest, hits);
     }
 
-    private CachedVectors Vectors(string tenant, string embedder)
+    private VectorCache.Entry Vectors(string tenant, string embedder)
     {
         using var connection = Connect();
         long generation = Convert.ToInt64(Scalar(connection, "SELECT coalesce((SELECT generation FROM tenant_generations WHERE tenant = $tenant), 0)", [("$tenant", tenant)]), CultureInfo.InvariantCulture);
-        lock (cacheGate)
-        {
-            if (cache.TryGetValue((tenant, embedder), out var cached) && cached.Generation == generation) return cached;
-        }
-        var rows = new List<long>();
-        var matrix = new List<float>();
-        int width = 0;
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "SELECT id, vector FROM chunks WHERE tenant = $tenant AND embedder = $embedder AND vector IS NOT NULL ORDER BY id";
-            Bind(command, [("$tenant", tenant), ("$embedder", embedder)]);
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                var vector = MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(1));
-                if (width == 0) width = vector.Length;
-                if (vector.Length != width) continue;   // an embedder name reused for another width: skip, do not mix
-                rows.Add(reader.GetInt64(0));
-                foreach (float v in vector) matrix.Add(v);
-            }
-        }
-        var fresh = new CachedVectors(generation, rows.ToArray(), matrix.ToArray(), width);
-        lock (cacheGate) cache[(tenant, embedder)] = fresh;
-        return fresh;
+        return cache.Get(tenant, embedder, generation, () => ReadVectors(connection, tenant, embedder));
+    }
+
+    private static IEnumerable<(long Row, float[] Vector)> ReadVectors(SqliteConnection connection, string tenant, string embedder)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, vector FROM chunks WHERE tenant = $tenant AND embedder = $embedder AND vector IS NOT NULL ORDER BY id";
+        Bind(command, [("$tenant", tenant), ("$embedder", embedder)]);
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) yield return (reader.GetInt64(0), MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(1)).ToArray());
     }
 
     private static void BumpGeneration(SqliteConnection connection, string tenant) =>
@@ -236,20 +208,11 @@ public sealed partial class SqliteDocumentStore : IDocumentStore
             [("$tenant", tenant)]);
 
     /// <summary>
-    /// The query's words as an FTS5 expression: each a quoted term, any of them matching (BM25 ranks chunks with more
-    /// and rarer terms first). Quoting keeps FTS5 syntax in user text (AND, NEAR, *, quotes) from being interpreted.
+    /// The query's words (<see cref="QueryWords"/>) as an FTS5 expression: each a quoted term, any of them matching
+    /// (BM25 ranks chunks with more and rarer terms first). Quoting keeps FTS5 syntax in user text (AND, NEAR, *,
+    /// quotes) from being interpreted.
     /// </summary>
-    internal static string MatchExpression(string query) =>
-        string.Join(" OR ", Words().Matches(query).Select(m => m.Value.ToLowerInvariant()).Distinct().Select(w => $"\"{w}\""));
-
-    [GeneratedRegex(@"[\p{L}\p{N}]+")]
-    private static partial Regex Words();
-
-    private static float[] Normalised(float[] vector)
-    {
-        double norm = Math.Sqrt(vector.Sum(v => (double)v * v));
-        return norm == 0 ? vector : vector.Select(v => (float)(v / norm)).ToArray();
-    }
+    internal static string MatchExpression(string query) => string.Join(" OR ", QueryWords.Of(query).Select(w => $"\"{w}\""));
 
     private static byte[] Blob(float[] vector) => MemoryMarshal.AsBytes(vector.AsSpan()).ToArray();
 
@@ -258,10 +221,6 @@ public sealed partial class SqliteDocumentStore : IDocumentStore
 
     private static ChunkHit ReadHit(SqliteDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4), r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetDouble(7));
-
-    private static string NewId() => "doc_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-
-    private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
 
     private static string Format(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 

@@ -29,8 +29,9 @@ public sealed record ServerOptions
     public StoreLocation? Store { get; init; }
 
     /// <summary>
-    /// Where tenants' documents live (<c>/v1/documents</c>, retrieval): a SQLite file, created when missing (the CLI
-    /// passes the same location as <see cref="Store"/>). Null: the document endpoints answer 501.
+    /// Where tenants' documents live (<c>/v1/documents</c>, retrieval): a SQLite file, created when missing, or a
+    /// PostgreSQL database that several replicas share (its tables created on first open). Null: the document
+    /// endpoints answer 501.
     /// </summary>
     public StoreLocation? Documents { get; init; }
 

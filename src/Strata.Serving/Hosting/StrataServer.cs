@@ -12,7 +12,6 @@ using Strata.Serving.Documents;
 using Strata.Serving.Metrics;
 using Strata.Serving.Models;
 using Strata.Serving.Security;
-using Strata.Serving.Storage;
 
 namespace Strata.Serving.Hosting;
 
@@ -45,16 +44,19 @@ public sealed class StrataServer : IAsyncDisposable
         App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToArray() ?? [];
 
     /// <exception cref="InvalidOperationException">A non-loopback address without API keys.</exception>
-    /// <exception cref="IOException">A PostgreSQL key store that cannot be reached.</exception>
+    /// <exception cref="IOException">A PostgreSQL key or document store that cannot be reached.</exception>
     public static StrataServer Create(ServerOptions options)
     {
         if (options.Models.Count == 0) throw new ArgumentException("no models to serve");
         options.Engine.Validate();
         var keyStore = options.Store is { } store ? ApiKeyStores.OpenExisting(store) : null;
         var authenticator = new ApiKeyAuthenticator(keyStore, options.ApiKeys);
+        IDocumentStore? documentStore;
         try
         {
             BindingGuard.EnsureSafe(options.Urls, authenticator.Required);
+            // Before any model loads, so that an unreachable document database fails the start at once.
+            documentStore = options.Documents is { } location ? DocumentStores.Open(location) : null;
         }
         catch
         {
@@ -64,7 +66,7 @@ public sealed class StrataServer : IAsyncDisposable
 
         var metrics = new ServerMetrics();
         var models = new ModelRegistry(options.Models, options.Engine, metrics);
-        var documents = OpenDocuments(options, models);
+        var documents = documentStore is null ? null : new DocumentService(documentStore, models, options.RetrievalEmbedder, options.RetrievalReranker);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Urls.ToArray());
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -115,13 +117,6 @@ public sealed class StrataServer : IAsyncDisposable
     }
 
     /// <summary>The document store, when one is configured and of a kind this server can open.</summary>
-    private static DocumentService? OpenDocuments(ServerOptions options, ModelRegistry models) => options.Documents switch
-    {
-        StoreLocation.Sqlite sqlite => new DocumentService(SqliteDocumentStore.Open(sqlite.Path), models, options.RetrievalEmbedder, options.RetrievalReranker),
-        StoreLocation.Postgres => throw new NotSupportedException("documents in PostgreSQL are not implemented yet; give the server a SQLite --documents file"),
-        _ => null,
-    };
-
     /// <summary>The tenants' documents, when the server has a document store.</summary>
     public DocumentService? Documents { get; private init; }
 

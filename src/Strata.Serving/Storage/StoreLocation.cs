@@ -4,9 +4,10 @@ using Npgsql;
 namespace Strata.Serving.Storage;
 
 /// <summary>
-/// Where the server's own data lives (today: API keys and their tenants): a SQLite file, the embedded default for one
-/// server, or a PostgreSQL database that several server replicas share. Parsed from <c>--store</c>. Prints without
-/// passwords (<see cref="ToString"/> is <see cref="Description"/>), so it is safe in logs and error messages.
+/// Where the server's own data lives (API keys and their tenants, tenants' documents): a SQLite file, the embedded
+/// default for one server, or a PostgreSQL database that several server replicas share. Parsed from <c>--store</c>
+/// and <c>--documents</c>. Prints without passwords (<see cref="ToString"/> is <see cref="Description"/>), so it is
+/// safe in logs and error messages.
 /// </summary>
 public abstract record StoreLocation
 {
@@ -25,6 +26,15 @@ public abstract record StoreLocation
     public sealed record Postgres(string ConnectionString) : StoreLocation
     {
         public override string Description => PostgresConnectionString.Describe(new NpgsqlConnectionStringBuilder(ConnectionString));
+
+        /// <summary>A pool of connections to the database, for one store instance to own and dispose.</summary>
+        internal NpgsqlDataSource CreateDataSource()
+        {
+            // Named, so that a DBA's pg_stat_activity says which connections are Strata's.
+            var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
+            builder.ApplicationName ??= "strata";
+            return NpgsqlDataSource.Create(builder);
+        }
     }
 
     /// <summary>The file path, or a <c>postgres://user@host:port/database</c> URL without the password.</summary>

@@ -4,16 +4,18 @@ using Strata.Serving.Tests.Keys;
 
 namespace Strata.Serving.Tests.Documents;
 
-/// <summary><c>strata docs</c> run in-process against a temporary store: add, list, search, remove, and its error messages.</summary>
+/// <summary><c>strata docs</c> run in-process against a temporary SQLite store (PostgreSQL: <see cref="PostgresDocsCommandTests"/>): add, list, search, remove, and its error messages.</summary>
 public sealed class DocsCommandTests
 {
     private static Task<(int Code, string Output, string Error)> Strata(params string[] args) => KeysCommandTests.Strata(args);
 
     [Fact]
-    public async Task AddListSearchRemove()
+    public Task AddListSearchRemove() => AssertAddListSearchRemove(Path.Combine(TestPaths.NewTemporaryDirectory(), "documents.db"));
+
+    /// <summary>The whole round on the store named by <paramref name="store"/>, a SQLite path or a PostgreSQL URL.</summary>
+    internal static async Task AssertAddListSearchRemove(string store)
     {
         string directory = TestPaths.NewTemporaryDirectory();
-        string store = Path.Combine(directory, "documents.db");
         string embedder = Path.Combine(directory, "bert-tiny");
         EncoderPresets.Create("bert-tiny", embedder, seed: 2);
         string handbook = Path.Combine(directory, "handbook.md");

@@ -8,7 +8,7 @@ namespace Strata.Serving.Tests.Support;
 /// An <see cref="EncoderServer"/> with a document store and API keys for two tenants, <c>acme</c> and <c>globex</c>,
 /// so tests can act as either (or as nobody) over real HTTP.
 /// </summary>
-public sealed class DocumentServer : EncoderServer
+public class DocumentServer : EncoderServer
 {
     public string AcmeKey { get; private set; } = "";
 
@@ -26,10 +26,13 @@ public sealed class DocumentServer : EncoderServer
         return base.CreateOptions() with
         {
             Store = new StoreLocation.Sqlite(keys),
-            Documents = new StoreLocation.Sqlite(Path.Combine(directory, "documents.db")),
+            Documents = DocumentsLocation(directory),
             RetrievalEmbedder = TinyEmbedder,
         };
     }
+
+    /// <summary>Where the documents live: a SQLite file in the server's temporary <paramref name="directory"/>.</summary>
+    protected virtual StoreLocation DocumentsLocation(string directory) => new StoreLocation.Sqlite(Path.Combine(directory, "documents.db"));
 
     /// <summary>A client that authenticates as the tenant holding <paramref name="key"/> (none when null).</summary>
     public HttpClient ClientFor(string? key)

@@ -61,7 +61,7 @@ public class RunningServer : IAsyncLifetime
         return line is null ? 0 : double.Parse(line[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (server is not null) await server.DisposeAsync();
     }
