@@ -107,4 +107,10 @@ public static class GroundedChat
         }).ToList(),
         ["type"] = "TEXT_CONTENT",
     };
+
+    /// <summary>A citation as OpenAI annotations: one <c>url_citation</c> per source of the span.</summary>
+    public static IEnumerable<Api.OpenAi.UrlCitation> ToOpenAi(Citation citation) => citation.Sources.Select(s =>
+        new Api.OpenAi.UrlCitation("url_citation", new Api.OpenAi.UrlCitationTarget(citation.Start, citation.End,
+            $"strata://documents/{Uri.EscapeDataString(s.Id)}",
+            s.Data["title"] is JsonValue title && title.TryGetValue(out string? name) ? name : s.Id)));
 }

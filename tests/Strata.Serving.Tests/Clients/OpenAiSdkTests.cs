@@ -230,4 +230,64 @@ public sealed class OpenAiSdkTests(RunningServer server) : IClassFixture<Running
         });
         Assert.Equal(404, error.Status);
     }
+
+    [Fact]
+    public void TheSdkReadsStrataCitationsAsUrlAnnotations()
+    {
+        // What the server writes for a grounded answer, read back by the SDK's own deserializer.
+        var body = new Strata.Serving.Api.OpenAi.ChatCompletion("chatcmpl-1", "chat.completion", 1, "m",
+            [new Strata.Serving.Api.OpenAi.ChatChoice(0, new Strata.Serving.Api.OpenAi.AssistantMessage("assistant", "Flights are booked two weeks ahead.",
+                Annotations: [new Strata.Serving.Api.OpenAi.UrlCitation("url_citation", new Strata.Serving.Api.OpenAi.UrlCitationTarget(0, 35, "strata://documents/travel", "Travel"))]),
+                null, "stop")],
+            new Strata.Serving.Api.OpenAi.Usage(1, 1, 2));
+        string json = JsonSerializer.Serialize(body, Strata.Serving.Api.JsonBody.ResponseOptions);
+        var completion = ModelReaderWriter.Read<ChatCompletion>(BinaryData.FromString(json))!;
+        var annotation = Assert.Single(completion.Annotations);
+        Assert.Equal(0, annotation.StartIndex);
+        Assert.Equal(35, annotation.EndIndex);
+        Assert.Equal(new Uri("strata://documents/travel"), annotation.WebResourceUri);
+        Assert.Equal("Travel", annotation.WebResourceTitle);
+    }
+
+    [Fact]
+    public async Task GroundedChatThroughTheSdkCarriesAnnotationsInsideTheText()
+    {
+        // The SDK has no `documents`; a policy adds it to the body the SDK wrote, as vLLM clients pass extra fields.
+        var options = new OpenAIClientOptions { Endpoint = new Uri(server.BaseAddress, "v1"), NetworkTimeout = TimeSpan.FromSeconds(60) };
+        options.AddPolicy(new BodyFields("""{"documents": ["Employees book flights through the travel desk two weeks ahead."], "citation_options": {"mode": "fast"}}"""), PipelinePosition.PerCall);
+        var chat = new OpenAIClient(new ApiKeyCredential("unused"), options).GetChatClient(RunningServer.ModelName);
+        ChatCompletion completion = await chat.CompleteChatAsync([new UserChatMessage("How do I book a flight?")], new ChatCompletionOptions { MaxOutputTokenCount = 16, Temperature = 0 });
+        string text = completion.Content[0].Text;
+        Assert.All(completion.Annotations, a =>
+        {
+            Assert.InRange(a.StartIndex, 0, a.EndIndex);
+            Assert.InRange(a.EndIndex, a.StartIndex, text.Length);
+            Assert.Equal("strata", a.WebResourceUri.Scheme);
+        });
+    }
+
+    /// <summary>Merges extra top-level fields into the JSON body the SDK sends.</summary>
+    private sealed class BodyFields(string fields) : PipelinePolicy
+    {
+        public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+        {
+            Patch(message);
+            ProcessNext(message, pipeline, currentIndex);
+        }
+
+        public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+        {
+            Patch(message);
+            await ProcessNextAsync(message, pipeline, currentIndex);
+        }
+
+        private void Patch(PipelineMessage message)
+        {
+            using var body = new MemoryStream();
+            message.Request.Content?.WriteTo(body);
+            var json = System.Text.Json.Nodes.JsonNode.Parse(body.ToArray())!.AsObject();
+            foreach (var (name, value) in System.Text.Json.Nodes.JsonNode.Parse(fields)!.AsObject()) json[name] = value?.DeepClone();
+            message.Request.Content = BinaryContent.Create(BinaryData.FromString(json.ToJsonString()));
+        }
+    }
 }

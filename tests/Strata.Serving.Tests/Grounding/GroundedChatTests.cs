@@ -66,6 +66,27 @@ public sealed class GroundedChatTests(DocumentServer server) : IClassFixture<Doc
         Assert.Equal(expected, events.Count(e => e == "citation-end"));
     }
 
+    [Fact]
+    public async Task OpenAiChatWithDocumentsAnswersWithAnnotationsAndWithoutThemHasNone()
+    {
+        using var client = server.ClientFor(server.AcmeKey);
+        var request = new
+        {
+            model = RunningServer.ModelName,
+            messages = new[] { new { role = "user", content = "How do I book a flight?" } },
+            documents = Documents,
+            max_tokens = 16,
+            temperature = 0,
+        };
+        using var grounded = await client.PostAsJsonAsync("v1/chat/completions", request);
+        var message = JsonDocument.Parse(await grounded.Content.ReadAsStringAsync()).RootElement.GetProperty("choices")[0].GetProperty("message");
+        Assert.Equal(JsonValueKind.Array, message.GetProperty("annotations").ValueKind);
+        using var plain = await client.PostAsJsonAsync("v1/chat/completions", new { request.model, request.messages, request.max_tokens, request.temperature });
+        var plainMessage = JsonDocument.Parse(await plain.Content.ReadAsStringAsync()).RootElement.GetProperty("choices")[0].GetProperty("message");
+        Assert.False(plainMessage.TryGetProperty("annotations", out _));
+        Assert.Equal(HttpStatusCode.OK, grounded.StatusCode);
+    }
+
     [Theory]
     [InlineData("""{"model":"tiny-chat","messages":[{"role":"user","content":"hi"}],"documents":[1]}""", "documents[0]")]
     [InlineData("""{"model":"tiny-chat","messages":[{"role":"user","content":"hi"}],"documents":"everything"}""", "documents")]

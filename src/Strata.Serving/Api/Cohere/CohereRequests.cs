@@ -18,7 +18,7 @@ public sealed record CohereChatRequest
     [JsonPropertyName("model")] public string? Model { get; init; }
     [JsonPropertyName("messages")] public List<CohereMessage?>? Messages { get; init; }
     [JsonPropertyName("documents")] public JsonElement? Documents { get; init; }
-    [JsonPropertyName("citation_options")] public CohereCitationOptions? CitationOptions { get; init; }
+    [JsonPropertyName("citation_options")] public CitationOptionsRequest? CitationOptions { get; init; }
     [JsonPropertyName("stream")] public bool? Stream { get; init; }
     [JsonPropertyName("max_tokens")] public int? MaxTokens { get; init; }
     [JsonPropertyName("temperature")] public double? Temperature { get; init; }
@@ -28,12 +28,6 @@ public sealed record CohereChatRequest
     [JsonPropertyName("stop_sequences")] public JsonElement? StopSequences { get; init; }
     [JsonPropertyName("frequency_penalty")] public double? FrequencyPenalty { get; init; }
     [JsonPropertyName("presence_penalty")] public double? PresencePenalty { get; init; }
-}
-
-/// <summary>Cohere's <c>citation_options</c>: <c>mode</c> fast, accurate (default) or off.</summary>
-public sealed record CohereCitationOptions
-{
-    [JsonPropertyName("mode")] public string? Mode { get; init; }
 }
 
 /// <summary>POST /v2/embed.</summary>

@@ -1,12 +1,16 @@
 using Microsoft.AspNetCore.Http;
 using Strata.Models.Generation;
 using Strata.Serving.Engine;
+using Strata.Serving.Grounding;
 using Strata.Serving.Metrics;
 using Strata.Serving.Models;
 
 namespace Strata.Serving.Api.OpenAi;
 
-/// <summary>POST /v1/chat/completions, as OpenAI defines it (streaming, n, logprobs, usage).</summary>
+/// <summary>
+/// POST /v1/chat/completions, as OpenAI defines it (streaming, n, logprobs, usage), plus grounding: with
+/// <c>documents</c> the answer's citations come back as <c>url_citation</c> annotations (see <see cref="GroundedChat"/>).
+/// </summary>
 public static class ChatCompletionsEndpoint
 {
     public static async Task HandleAsync(HttpContext http, ModelRegistry registry, ServerMetrics metrics)
@@ -14,7 +18,11 @@ public static class ChatCompletionsEndpoint
         var request = await JsonBody.ReadAsync<ChatCompletionRequest>(http.Request);
         var engine = registry.Get(GenerationSettings.RequireModelName(request.Model));
         var model = engine.Model;
-        var prompt = ChatMessages.EncodePrompt(model, ChatMessageInput.ToTemplateInput(request.Messages));
+        var messages = ChatMessageInput.ToTemplateInput(request.Messages);
+        var citationMode = GroundedChat.Mode(request.CitationOptions?.Mode);
+        var documents = await GroundedChat.ResolveAsync(http, request.Documents, messages);
+        var (groundedMessages, variables) = GroundedChat.Prompt(messages, documents, model.Prompts);
+        var prompt = ChatMessages.EncodePrompt(model, groundedMessages, variables);
         string maxField = request.MaxCompletionTokens is null ? "max_tokens" : "max_completion_tokens";
         int maxTokens = GenerationSettings.MaxTokens(model, prompt.Count, request.MaxCompletionTokens ?? request.MaxTokens, maxField, "messages");
         GenerationSettings.RequireNeutral(request.FrequencyPenalty, "frequency_penalty");
@@ -42,21 +50,26 @@ public static class ChatCompletionsEndpoint
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         if (request.Stream == true)
         {
-            await StreamAsync(http, choices, model, id, created, prompt.Count, request.StreamOptions?.IncludeUsage == true, topLogprobs is not null);
+            await StreamAsync(http, choices, model, id, created, prompt.Count, request.StreamOptions?.IncludeUsage == true, topLogprobs is not null,
+                text => Annotations(text, documents, citationMode));
             return;
         }
         var results = await choices.CollectAsync();
         choices.Completed(results);
         var body = new ChatCompletion(id, "chat.completion", created, model.Name,
-            results.Select(r => new ChatChoice(r.Index, new AssistantMessage("assistant", r.Text),
+            results.Select(r => new ChatChoice(r.Index, new AssistantMessage("assistant", r.Text, Annotations: Annotations(r.Text, documents, citationMode)),
                 topLogprobs is null ? null : new ChoiceLogprobs(r.Chunks.Where(c => c.Logprob is not null).Select(c => Logprobs.Entry(model, c)).ToList()),
                 Choices.OpenAiFinishReason(r.FinishReason))).ToList(),
             new Usage(prompt.Count, results.Sum(r => r.CompletionTokens), prompt.Count + results.Sum(r => r.CompletionTokens)));
         await http.Response.WriteAsJsonAsync(body, JsonBody.ResponseOptions, http.RequestAborted);
     }
 
+    /// <summary>The answer's citations as annotations; null (no field) when the request had no documents.</summary>
+    private static IReadOnlyList<UrlCitation>? Annotations(string text, IReadOnlyList<GroundingDocument> documents, CitationMode mode) =>
+        documents.Count == 0 ? null : CitationAligner.Align(text, documents, mode).SelectMany(GroundedChat.ToOpenAi).ToList();
+
     private static async Task StreamAsync(HttpContext http, Choices choices, ServedModel model, string id, long created,
-        int promptTokens, bool includeUsage, bool withLogprobs)
+        int promptTokens, bool includeUsage, bool withLogprobs, Func<string, IReadOnlyList<UrlCitation>?> annotate)
     {
         await ServerSentEvents.StartAsync(http.Response);
         var perChoice = Enumerable.Range(0, choices.Count).Select(_ => new List<GenerationChunk>()).ToArray();
@@ -77,6 +90,11 @@ public static class ChatCompletionsEndpoint
                 }
                 if (chunk.FinishReason is FinishReason reason)
                 {
+                    // Citations need the whole answer: they come in one delta just before the choice's finish.
+                    if (annotate(string.Concat(perChoice[index].Select(c => c.Text))) is { Count: > 0 } annotations)
+                    {
+                        await ServerSentEvents.WriteAsync(http.Response, Chunk(id, created, model, new ChatChunkChoice(index, new ChatDelta(null, null, annotations), null, null)));
+                    }
                     await ServerSentEvents.WriteAsync(http.Response, Chunk(id, created, model,
                         new ChatChunkChoice(index, new ChatDelta(null, null), null, Choices.OpenAiFinishReason(reason))));
                 }

@@ -57,6 +57,14 @@ public sealed record ChatCompletionRequest : SamplingRequest
     [JsonPropertyName("max_completion_tokens")] public int? MaxCompletionTokens { get; init; }
     [JsonPropertyName("logprobs")] public bool? Logprobs { get; init; }
     [JsonPropertyName("top_logprobs")] public int? TopLogprobs { get; init; }
+
+    /// <summary>
+    /// Not in OpenAI's API (vLLM's chat completions take it too): documents to ground the answer in, as Cohere's
+    /// (strings or <c>{id, data}</c>), or <c>"auto"</c> to retrieve from the caller's documents. Citations come back as
+    /// <c>url_citation</c> annotations on the message.
+    /// </summary>
+    [JsonPropertyName("documents")] public JsonElement? Documents { get; init; }
+    [JsonPropertyName("citation_options")] public CitationOptionsRequest? CitationOptions { get; init; }
 }
 
 /// <summary>POST /v1/completions.</summary>

@@ -27,7 +27,22 @@ public sealed record ChoiceLogprobs(
 public sealed record AssistantMessage(
     [property: JsonPropertyName("role")] string Role,
     [property: JsonPropertyName("content")] string? Content,
-    [property: JsonPropertyName("refusal")] string? Refusal = null);
+    [property: JsonPropertyName("refusal")] string? Refusal = null,
+    [property: JsonPropertyName("annotations"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<UrlCitation>? Annotations = null);
+
+/// <summary>
+/// OpenAI's citation annotation: a span of the message and the source it comes from. A Strata document's URL is
+/// <c>strata://documents/{id}</c> (the id of the request's document, or <c>doc_…:chunk</c> for a retrieved chunk).
+/// </summary>
+public sealed record UrlCitation(
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("url_citation")] UrlCitationTarget Target);
+
+public sealed record UrlCitationTarget(
+    [property: JsonPropertyName("start_index")] int StartIndex,
+    [property: JsonPropertyName("end_index")] int EndIndex,
+    [property: JsonPropertyName("url")] string Url,
+    [property: JsonPropertyName("title")] string Title);
 
 public sealed record ChatChoice(
     [property: JsonPropertyName("index")] int Index,
@@ -46,7 +61,8 @@ public sealed record ChatCompletion(
 
 public sealed record ChatDelta(
     [property: JsonPropertyName("role"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Role,
-    [property: JsonPropertyName("content"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Content);
+    [property: JsonPropertyName("content"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Content,
+    [property: JsonPropertyName("annotations"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<UrlCitation>? Annotations = null);
 
 public sealed record ChatChunkChoice(
     [property: JsonPropertyName("index")] int Index,
