@@ -17,14 +17,15 @@ public sealed class TextEncoder : IDisposable
     private readonly nn.Module model;
     private readonly Lock gate = new();
 
-    private TextEncoder(string path, EncoderConfig config, EncoderTokenizer tokenizer, EncoderPooling pooling, nn.Module model)
+    private TextEncoder(string path, EncoderConfig config, EncoderTokenizer tokenizer, EncoderPooling pooling, SentenceTransformersSettings settings, nn.Module model)
     {
         Path = path;
         Config = config;
         Tokenizer = tokenizer;
         Pooling = pooling;
+        Settings = settings;
         this.model = model;
-        MaxLength = Math.Min(config.MaxPositionEmbeddings, tokenizer.ModelMaxLength ?? int.MaxValue);
+        MaxLength = Math.Min(Math.Min(config.MaxPositionEmbeddings, tokenizer.ModelMaxLength ?? int.MaxValue), settings.MaxSequenceLength ?? int.MaxValue);
     }
 
     /// <summary>Opens an encoder folder: config.json (model_type bert), safetensors weights, tokenizer, sentence-transformers pooling.</summary>
@@ -39,7 +40,8 @@ public sealed class TextEncoder : IDisposable
             throw new InvalidDataException($"{path}: the tokenizer has {tokenizer.VocabularySize} tokens but config.json's vocab_size is {config.VocabSize}");
         }
         var pooling = config.Head == EncoderHead.Embedding ? EncoderPooling.Read(path) : EncoderPooling.Default;
-        return new TextEncoder(path, config, tokenizer, pooling, EncoderCheckpoint.Load(path, config));
+        var settings = config.Head == EncoderHead.Embedding ? SentenceTransformersSettings.Read(path) : SentenceTransformersSettings.None;
+        return new TextEncoder(path, config, tokenizer, pooling, settings, EncoderCheckpoint.Load(path, config));
     }
 
     public string Path { get; }
@@ -50,6 +52,9 @@ public sealed class TextEncoder : IDisposable
 
     public EncoderPooling Pooling { get; }
 
+    /// <summary>sentence-transformers' sequence limit and role prompts.</summary>
+    public SentenceTransformersSettings Settings { get; }
+
     public EncoderHead Head => Config.Head;
 
     /// <summary>Tokens per input, [CLS] and [SEP] included; longer texts are truncated to it.</summary>
@@ -58,11 +63,14 @@ public sealed class TextEncoder : IDisposable
     /// <summary>Width of an embedding.</summary>
     public int Dimensions => Config.HiddenSize;
 
-    /// <summary>One vector per text, pooled as the model's sentence-transformers config says (texts truncated at the end).</summary>
-    public float[][] Embed(IReadOnlyList<string> texts)
+    /// <summary>
+    /// One vector per text, pooled as the model's sentence-transformers config says, each text prefixed with the
+    /// model's prompt for <paramref name="role"/> (texts truncated at the end).
+    /// </summary>
+    public float[][] Embed(IReadOnlyList<string> texts, EmbeddingRole role = EmbeddingRole.Default)
     {
         Require(EncoderHead.Embedding, "embeddings");
-        return Run(texts.Select(t => Encode(t, Truncation.End)).ToList());
+        return Run(texts.Select(t => Encode(t, Truncation.End, role)).ToList());
     }
 
     /// <summary>Class logits per text (a classifier).</summary>
@@ -77,9 +85,9 @@ public sealed class TextEncoder : IDisposable
     /// <see cref="Truncation.None"/>.
     /// </summary>
     /// <exception cref="InputTooLongException">The text is longer than the model holds and <paramref name="truncation"/> is None.</exception>
-    public EncodedInput Encode(string text, Truncation truncation)
+    public EncodedInput Encode(string text, Truncation truncation, EmbeddingRole role = EmbeddingRole.Default)
     {
-        var words = Tokenizer.EncodeWords(text);
+        var words = Tokenizer.EncodeWords(Settings.PromptFor(role) + text);
         int room = MaxLength - 2;
         if (words.Count > room)
         {
@@ -100,8 +108,9 @@ public sealed class TextEncoder : IDisposable
     {
         if (Head == EncoderHead.Embedding)
         {
-            var vectors = Embed([query, .. documents]);
-            return documents.Select((_, i) => Math.Max(0f, Cosine(vectors[0], vectors[i + 1]))).ToArray();
+            var query0 = Embed([query], EmbeddingRole.Query)[0];
+            var vectors = Embed(documents, EmbeddingRole.Document);
+            return vectors.Select(v => Math.Max(0f, Cosine(query0, v))).ToArray();
         }
         if (Config.LabelCount != 1)
         {

@@ -6,21 +6,31 @@ namespace Strata.Serving.Api;
 /// <summary>Texts for a served encoder: tokenized within its length, with 400s that name the field.</summary>
 public static class EncoderInputs
 {
-    /// <summary>"[CLS] text [SEP]" for <paramref name="encoder"/>, cut as <paramref name="truncation"/> says.</summary>
+    /// <summary>"[CLS] prompt + text [SEP]" for <paramref name="encoder"/> (the model's prompt for <paramref name="role"/>), cut as <paramref name="truncation"/> says.</summary>
     /// <exception cref="ApiException">400 for an empty text, or one too long where truncation is None.</exception>
-    public static EncodedInput Encode(ServedEncoder encoder, string? text, string field, Truncation truncation)
+    public static EncodedInput Encode(ServedEncoder encoder, string? text, string field, Truncation truncation, EmbeddingRole role = EmbeddingRole.Default)
     {
         if (text is null) throw ApiException.BadRequest($"{field} must be a string", field);
         if (text.Length == 0) throw ApiException.BadRequest($"{field} must not be empty", field);
         try
         {
-            return encoder.Encoder.Encode(text, truncation);
+            return encoder.Encoder.Encode(text, truncation, role);
         }
         catch (InputTooLongException e)
         {
             throw ApiException.BadRequest($"{field} has {e.Tokens} tokens; the model holds {e.Limit}", field, "context_length_exceeded");
         }
     }
+
+    /// <summary>Cohere's <c>input_type</c> as the role whose prompt a sentence-transformers model prefixes.</summary>
+    public static EmbeddingRole Role(string? inputType) => inputType switch
+    {
+        "search_query" => EmbeddingRole.Query,
+        "search_document" => EmbeddingRole.Document,
+        "classification" => EmbeddingRole.Classification,
+        "clustering" => EmbeddingRole.Clustering,
+        _ => EmbeddingRole.Default,
+    };
 
     /// <summary>The encoder as an embedding model.</summary>
     /// <exception cref="ApiException">400 when it is a cross-encoder or classifier.</exception>

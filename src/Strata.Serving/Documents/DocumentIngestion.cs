@@ -34,7 +34,7 @@ public sealed class DocumentIngestion(IDocumentStore store, ServedEncoder? embed
         if (embedder is not null)
         {
             var texts = chunks.Select(c => c.Text).ToList();
-            vectors = await embedder.RunAsync(e => e.Embed(texts), cancellationToken);
+            vectors = await embedder.RunAsync(e => e.Embed(texts, Strata.Models.Encoders.EmbeddingRole.Document), cancellationToken);
         }
         var stored = chunks.Select((c, i) => new NewChunk(c.Start, c.End, c.Text, c.Heading, vectors?[i])).ToList();
         return store.Add(tenant, name, mediaType, text, stored, embedder?.Name);

@@ -31,7 +31,7 @@ public sealed class Retriever(IDocumentStore store, ServedEncoder? embedder, Ser
         IReadOnlyList<ChunkHit> vectors = [];
         if (embedder is not null)
         {
-            var vector = await embedder.RunAsync(e => e.Embed([query])[0], cancellationToken);
+            var vector = await embedder.RunAsync(e => e.Embed([query], Strata.Models.Encoders.EmbeddingRole.Query)[0], cancellationToken);
             vectors = store.SearchVectors(tenant, vector, embedder.Name, options.Candidates);
         }
         var fused = new Dictionary<(string, int), (ChunkHit Hit, double Score, int? TextRank, int? VectorRank)>();

@@ -151,4 +151,21 @@ public class EncoderLoadingTests
         File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());
         Assert.False(EncoderConfig.Describes(dir));
     }
+
+    [Fact]
+    public void SentenceTransformersPromptsPrefixTextsByRoleAndMaxSeqLengthCapsInputs()
+    {
+        string dir = CopyOf("bert-mean");
+        File.WriteAllText(Path.Combine(dir, "config_sentence_transformers.json"), """{"prompts": {"query": "query: ", "passage": "passage: "}, "default_prompt_name": null}""");
+        File.WriteAllText(Path.Combine(dir, "sentence_bert_config.json"), """{"max_seq_length": 16, "do_lower_case": false}""");
+        using var encoder = TextEncoder.Open(dir);
+        Assert.Equal(16, encoder.MaxLength);
+        Assert.Equal(encoder.Embed(["query: the crown"])[0], encoder.Embed(["the crown"], EmbeddingRole.Query)[0]);
+        Assert.Equal(encoder.Embed(["passage: the crown"])[0], encoder.Embed(["the crown"], EmbeddingRole.Document)[0]);
+        Assert.Equal(encoder.Embed(["the crown"])[0], encoder.Embed(["the crown"], EmbeddingRole.Clustering)[0]);
+        Assert.Equal(16, encoder.Encode(string.Join(' ', Enumerable.Repeat("crown", 40)), Truncation.End).InputIds.Length);
+
+        File.WriteAllText(Path.Combine(dir, "sentence_bert_config.json"), """{"max_seq_length": "long"}""");
+        Assert.Contains("sentence_bert_config.json", Assert.Throws<InvalidDataException>(() => TextEncoder.Open(dir)).Message);
+    }
 }

@@ -27,7 +27,7 @@ public static class CohereClassifyEndpoint
             "NONE" => Truncation.None,
             _ => throw ApiException.BadRequest($"truncate must be NONE, START or END, not '{request.Truncate}'", "truncate"),
         };
-        var inputs = request.Inputs.Select((t, i) => EncoderInputs.Encode(encoder, t, $"inputs[{i}]", truncation)).ToList();
+        var inputs = request.Inputs.Select((t, i) => EncoderInputs.Encode(encoder, t, $"inputs[{i}]", truncation, EmbeddingRole.Classification)).ToList();
 
         IReadOnlyList<IReadOnlyList<LabelScore>> scores;
         var head = encoder.Encoder.Config;
@@ -42,7 +42,7 @@ public static class CohereClassifyEndpoint
         else
         {
             var examples = Examples(request.Examples);
-            var exampleInputs = examples.Select((e, i) => EncoderInputs.Encode(encoder, e.Text, $"examples[{i}].text", Truncation.End)).ToList();
+            var exampleInputs = examples.Select((e, i) => EncoderInputs.Encode(encoder, e.Text, $"examples[{i}].text", Truncation.End, EmbeddingRole.Classification)).ToList();
             var vectors = await encoder.RunAsync(e => e.Run([.. exampleInputs, .. inputs]), http.RequestAborted);
             var classifier = new FewShotClassifier(examples.Select((e, i) => (vectors[i], e.Label)).ToList());
             scores = vectors.Skip(examples.Count).Select(classifier.Classify).ToList();

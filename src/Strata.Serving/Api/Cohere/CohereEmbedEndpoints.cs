@@ -37,7 +37,7 @@ public static class CohereEmbedEndpoints
         if (encoder is not null)
         {
             var truncation = Truncation(request.Truncate);
-            var inputs = request.Texts.Select((t, i) => EncoderInputs.Encode(encoder, t, $"texts[{i}]", truncation)).ToList();
+            var inputs = request.Texts.Select((t, i) => EncoderInputs.Encode(encoder, t, $"texts[{i}]", truncation, EncoderInputs.Role(request.InputType))).ToList();
             vectors = await EncoderInputs.EmbedAsync(encoder, inputs, http.RequestAborted);
             tokens = inputs.Sum(i => i.InputIds.Length);
         }
