@@ -79,7 +79,7 @@ internal static class DocsCommand
     {
         var tenant = TenantOption();
         var documents = DocumentsOption.Create();
-        var json = new Option<bool>("--json") { Description = "JSON lines instead of a table" };
+        var json = new Option<bool>("--json") { Description = "JSON (as GET /v1/documents answers) instead of a table" };
         var command = new Command("list", "List a tenant's documents, newest first") { tenant, documents, json };
         command.SetAction(parse =>
         {
@@ -87,19 +87,22 @@ internal static class DocsCommand
             var list = store.List(TenantName.Validate(parse.GetRequiredValue(tenant)), limit: 10_000);
             if (parse.GetValue(json))
             {
-                foreach (var d in list)
+                // The shape GET /v1/documents answers.
+                context.Output.WriteLine(JsonSerializer.Serialize(new
                 {
-                    context.Output.WriteLine(JsonSerializer.Serialize(new
+                    @object = "list",
+                    data = list.Select(d => new
                     {
                         id = d.Id,
+                        @object = "document",
                         name = d.Name,
                         media_type = d.MediaType,
                         characters = d.Characters,
                         chunks = d.Chunks,
                         embedder = d.Embedder,
                         created_at = d.CreatedAt.ToUnixTimeSeconds(),
-                    }));
-                }
+                    }),
+                }));
                 return 0;
             }
             if (list.Count == 0)

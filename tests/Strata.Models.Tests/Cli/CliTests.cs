@@ -82,7 +82,16 @@ public class CliTests
     {
         ["score"] = dir => ["score", "--model", dir, "--text", "To be or not", "--json"],
         ["tokenize"] = dir => ["tokenize", "--model", dir, "--text", "To be", "--json"],
+        ["list"] = dir => ["docs", "list", "--tenant", "acme", "--documents", StoreWithOneDocument(), "--json"],
     };
+
+    private static string StoreWithOneDocument()
+    {
+        string path = Path.Combine(TestPaths.NewTemporaryDirectory(), "documents.db");
+        using var store = global::Strata.Serving.Documents.DocumentStores.Open(new global::Strata.Serving.Storage.StoreLocation.Sqlite(path));
+        store.Add("acme", "a.txt", "text/plain", "To be or not", [new global::Strata.Serving.Documents.NewChunk(0, 12, "To be or not", null, null)], null);
+        return path;
+    }
 
     [Fact]
     public void EveryJsonFlagOfTheCliIsCoveredByTheKeyNameTest()
@@ -112,6 +121,7 @@ public class CliTests
         // The names Hugging Face and OpenAI use: "logprob" as one word, lists of {"id", "token"}.
         Assert.Equal(["id", "ids", "token", "tokens"], keys["tokenize"]);
         Assert.Equal(["id", "logprob", "perplexity", "scored_tokens", "token", "tokens", "total_logprob"], keys["score"]);
+        Assert.Equal(["characters", "chunks", "created_at", "data", "embedder", "id", "media_type", "name", "object"], keys["list"]);
         Assert.All(keys.Values.SelectMany(k => k), key => Assert.Matches("^[a-z]+(_[a-z]+)*$", key));
     }
 

@@ -30,7 +30,7 @@ public sealed class DocsCommandTests
         Assert.StartsWith("doc_", handbookId);
 
         var list = await Strata("docs", "list", "--tenant", "acme", "--json", "--documents", store);
-        var rows = list.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var rows = JsonDocument.Parse(list.Output).RootElement.GetProperty("data").EnumerateArray().ToList();
         Assert.Equal(["handbook.md", "notes.txt"], rows.Select(r => r.GetProperty("name").GetString()!).Order());
         Assert.All(rows, r => Assert.Equal("bge", r.GetProperty("embedder").GetString()));
         Assert.Equal("No documents.", (await Strata("docs", "list", "--tenant", "globex", "--documents", store)).Output.Trim());
