@@ -90,20 +90,7 @@ public sealed record ModelConfig
     public static ModelConfig Load(string directoryOrFile)
     {
         string path = Directory.Exists(directoryOrFile) ? Path.Combine(directoryOrFile, FileName) : directoryOrFile;
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: model config not found", path);
-        ModelConfig config;
-        try
-        {
-            var node = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
-                ?? throw new InvalidDataException($"{path}: expected a JSON object");
-            // Newer transformers write "dtype" instead of "torch_dtype".
-            if (!node.ContainsKey("torch_dtype") && node["dtype"] is JsonValue dtype) node["torch_dtype"] = dtype.ToString();
-            config = node.Deserialize<ModelConfig>(SerializerOptions) ?? throw new InvalidDataException($"{path}: empty config");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: invalid config.json: {e.Message}", e);
-        }
+        var config = ConfigJson.Read<ModelConfig>(path, SerializerOptions);
         config.Validate(path);
         return config;
     }

@@ -56,21 +56,8 @@ public static class EncoderCheckpoint
             }
             if (!IsIgnorable(name)) throw new InvalidDataException($"{directory}: unexpected tensor '{name}' for a {config.Architectures.FirstOrDefault()} with this config.json");
         }
-        using (no_grad())
-        {
-            foreach (var (name, parameter) in expected)
-            {
-                if (!stored.TryGetValue(name, out string? source)) throw new InvalidDataException($"{directory}: missing tensor '{name}'");
-                long[] shape = weights.Info(source).Shape;
-                if (!shape.SequenceEqual(parameter.shape))
-                {
-                    throw new InvalidDataException(
-                        $"{directory}: tensor '{source}' has shape [{string.Join(", ", shape)}], config.json implies [{string.Join(", ", parameter.shape)}]");
-                }
-                using var value = weights.Load(source, parameter.dtype);
-                parameter.copy_(value);
-            }
-        }
+        // A parameter missing from the file is reported under its own name, whichever spelling the file would use.
+        weights.CopyInto(expected, stored);
         model.eval();
         return model;
     }

@@ -89,18 +89,7 @@ public sealed record EncoderConfig
     public static EncoderConfig Load(string directory)
     {
         string path = Path.Combine(directory, FileName);
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: model config not found", path);
-        EncoderConfig config;
-        try
-        {
-            var node = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: expected a JSON object");
-            if (!node.ContainsKey("torch_dtype") && node["dtype"] is JsonValue dtype) node["torch_dtype"] = dtype.ToString();
-            config = node.Deserialize<EncoderConfig>(SerializerOptions) ?? throw new InvalidDataException($"{path}: empty config");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: invalid config.json: {e.Message}", e);
-        }
+        var config = Configuration.ConfigJson.Read<EncoderConfig>(path, SerializerOptions);
         config.Validate(path);
         return config;
     }

@@ -60,21 +60,7 @@ public static class LlamaCheckpoint
             if (expected.ContainsKey(name) || IsIgnorable(name, config)) continue;
             throw new InvalidDataException($"{directory}: unexpected tensor '{name}' for a {config.Architectures[0]} with this config.json");
         }
-        using (no_grad())
-        {
-            foreach (var (name, parameter) in expected)
-            {
-                if (!weights.Contains(name)) throw new InvalidDataException($"{directory}: missing tensor '{name}'");
-                long[] shape = weights.Info(name).Shape;
-                if (!shape.SequenceEqual(parameter.shape))
-                {
-                    throw new InvalidDataException(
-                        $"{directory}: tensor '{name}' has shape [{string.Join(", ", shape)}], config.json implies [{string.Join(", ", parameter.shape)}]");
-                }
-                using var value = weights.Load(name, parameter.dtype);
-                parameter.copy_(value);
-            }
-        }
+        weights.CopyInto(expected);
     }
 
     /// <summary>Writes <c>config.json</c> and <c>model.safetensors</c> (sharded past <paramref name="maxShardBytes"/>).</summary>

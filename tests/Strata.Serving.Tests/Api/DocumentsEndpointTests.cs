@@ -23,14 +23,8 @@ public sealed class DocumentsEndpointTests(DocumentServer server) : IClassFixtur
         Receipts are submitted within thirty days. Meals abroad are reimbursed up to sixty euros a day.
         """;
 
-    private static async Task<JsonElement> Send(HttpClient client, HttpMethod method, string path, object? body = null, HttpStatusCode expected = HttpStatusCode.OK)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        using var response = await client.SendAsync(request);
-        string text = await response.Content.ReadAsStringAsync();
-        Assert.True(expected == response.StatusCode, $"{method} {path}: {(int)response.StatusCode} {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
+    private static Task<JsonElement> Send(HttpClient client, HttpMethod method, string path, object? body = null, HttpStatusCode expected = HttpStatusCode.OK) =>
+        DocumentServer.SendAsync(client, method, path, body, expected);
 
     private async Task<string> Upload(string key, string name, string text)
     {

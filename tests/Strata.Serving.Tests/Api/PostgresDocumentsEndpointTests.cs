@@ -22,14 +22,8 @@ public sealed class PostgresDocumentsEndpointTests(PostgresDocumentServer server
         Receipts are submitted within thirty days. Meals abroad are reimbursed up to sixty euros a day.
         """;
 
-    private static async Task<JsonElement> Send(HttpClient client, HttpMethod method, string path, object? body = null, HttpStatusCode expected = HttpStatusCode.OK)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        using var response = await client.SendAsync(request);
-        string text = await response.Content.ReadAsStringAsync();
-        Assert.True(expected == response.StatusCode, $"{method} {path}: {(int)response.StatusCode} {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
+    private static Task<JsonElement> Send(HttpClient client, HttpMethod method, string path, object? body = null, HttpStatusCode expected = HttpStatusCode.OK) =>
+        DocumentServer.SendAsync(client, method, path, body, expected);
 
     private static IEnumerable<JsonElement> Hits(JsonElement search) => search.GetProperty("data").EnumerateArray();
 

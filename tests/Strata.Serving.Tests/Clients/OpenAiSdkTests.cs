@@ -267,21 +267,9 @@ public sealed class OpenAiSdkTests(RunningServer server) : IClassFixture<Running
     }
 
     /// <summary>Merges extra top-level fields into the JSON body the SDK sends.</summary>
-    private sealed class BodyFields(string fields) : PipelinePolicy
+    private sealed class BodyFields(string fields) : RequestPolicy
     {
-        public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
-        {
-            Patch(message);
-            ProcessNext(message, pipeline, currentIndex);
-        }
-
-        public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
-        {
-            Patch(message);
-            await ProcessNextAsync(message, pipeline, currentIndex);
-        }
-
-        private void Patch(PipelineMessage message)
+        protected override void OnRequest(PipelineMessage message)
         {
             using var body = new MemoryStream();
             message.Request.Content?.WriteTo(body);

@@ -6,26 +6,14 @@ namespace Strata.Serving.Tests.Clients;
 /// A pipeline policy for the OpenAI SDK that keeps the body of the last request it sent, so a test can check what
 /// the SDK asked for (e.g. base64 embeddings, stream usage) and not only what it made of the answer.
 /// </summary>
-public sealed class RequestRecorder : PipelinePolicy
+public sealed class RequestRecorder : RequestPolicy
 {
     private string last = "";
 
     /// <summary>The last request body, as text ("" for a request without one).</summary>
     public string Last => Volatile.Read(ref last);
 
-    public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
-    {
-        Record(message);
-        ProcessNext(message, pipeline, currentIndex);
-    }
-
-    public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
-    {
-        Record(message);
-        await ProcessNextAsync(message, pipeline, currentIndex);
-    }
-
-    private void Record(PipelineMessage message)
+    protected override void OnRequest(PipelineMessage message)
     {
         using var body = new MemoryStream();
         message.Request.Content?.WriteTo(body);
