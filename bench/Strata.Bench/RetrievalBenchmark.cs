@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Strata.Models.Encoders;
 using Strata.Serving.Documents;
 using Strata.Serving.Models;
+using Strata.Serving.Storage;
 
 namespace Strata.Bench;
 
@@ -28,10 +29,6 @@ internal static class RetrievalBenchmark
         {
             Console.Error.WriteLine($"no library reference pages under {docs}: install them with `sudo apt-get install python3.11-doc` (Debian/Ubuntu) or pass --docs DIR (the html folder of Python's documentation)");
             return 2;
-        }
-        if (args.Value("--postgres") is not null)
-        {
-            Console.WriteLine("--postgres: skipped; this benchmark drives the SQLite store only (PostgresDocumentStore is tested, not benchmarked here yet)");
         }
         int seed = args.Int("--seed", 17), questionCount = args.Int("--queries", 300);
         var pages = LoadPages(library, args.Int("--pages", 0), seed);
@@ -65,7 +62,7 @@ internal static class RetrievalBenchmark
                     ("bm25", vectorStore, q => Texts(new Retriever(vectorStore, null, null).RetrieveAsync(Tenant, q, noRerank, default))),
                     ("vectors", vectorStore, async q =>
                     {
-                        var vector = await embedder.RunAsync(e => e.Embed([q])[0], default);
+                        var vector = await embedder.RunAsync(e => e.Embed([q], Strata.Models.Encoders.EmbeddingRole.Query)[0], default);
                         return vectorStore.SearchVectors(Tenant, vector, embedder.Name, TopK).Select(h => h.Text).ToList();
                     }),
                     ("hybrid", vectorStore, q => Texts(hybrid.RetrieveAsync(Tenant, q, noRerank, default))),
@@ -85,10 +82,26 @@ internal static class RetrievalBenchmark
                     await MeasureLatencyAsync($"hybrid ({embedder.Name} store)", modes[3].Search, questions),
                 };
 
+                // The text-only store again in PostgreSQL (tsvector + GIN, ts_rank_cd), when a database is given.
+                string? postgresNote = null;
+                if (args.Value("--postgres") is string url)
+                {
+                    using var pgStore = new RecordingStore(DocumentStores.Open(StoreLocation.Parse(url)));
+                    foreach (var old in pgStore.List(Tenant, limit: 100_000)) pgStore.Delete(Tenant, old.Id);
+                    var pgIngestion = await IngestAsync("text only (PostgreSQL)", pgStore, null, pages);
+                    ingestion.Add(pgIngestion);
+                    var pgRetriever = new Retriever(pgStore, null, null);
+                    Search pgSearch = q => Texts(pgRetriever.RetrieveAsync(Tenant, q, noRerank, default));
+                    quality.Add(await ScoreAsync("full text (ts_rank)", pgIngestion.Store, pgStore, pgSearch, questions));
+                    latency.Add(await MeasureLatencyAsync("full text (PostgreSQL)", pgSearch, questions));
+                    foreach (var old in pgStore.List(Tenant, limit: 100_000)) pgStore.Delete(Tenant, old.Id);
+                    postgresNote = $"ingested into {StoreLocation.Parse(url)}";
+                }
+
                 var report = new RetrievalReport(
                     Environment.CommandLine, Environment.ProcessorCount, library,
                     new CorpusFigures(pages.Count, ingestion[0].Characters, ingestion[0].Chunks, ingestion[1].Chunks, usable.Count, questions.Count, seed, args.Int("--pages", 0) > 0),
-                    embedderNote, rerankerNote, args.Value("--postgres") is null ? null : "skipped: this benchmark drives the SQLite store only",
+                    embedderNote, rerankerNote, postgresNote,
                     ingestion, quality, latency, questions.Take(5).ToList());
                 RetrievalReport.Print(report);
                 if (args.Value("--out") is string output) report.Write(output);

@@ -16,5 +16,5 @@ public sealed record StoredDocument(
 public sealed record NewChunk(int Start, int End, string Text, string? Heading, float[]? Vector);
 
 /// <summary>A stored chunk found by a search.</summary>
-/// <param name="Score">Higher is better; BM25 (sign flipped so higher wins), <c>ts_rank_cd</c> or cosine similarity, depending on the search and the store.</param>
+/// <param name="Score">Higher is better; BM25 (sign flipped so higher wins), <c>ts_rank</c> or cosine similarity, depending on the search and the store.</param>
 public sealed record ChunkHit(string DocumentId, string DocumentName, int Index, int Start, int End, string Text, string? Heading, double Score);

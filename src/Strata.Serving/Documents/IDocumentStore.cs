@@ -22,7 +22,7 @@ public interface IDocumentStore : IDisposable
 
     bool Delete(string tenant, string id);
 
-    /// <summary>Full-text search over the tenant's chunks, any of the query's words matching (BM25 in SQLite, <c>ts_rank_cd</c> in PostgreSQL).</summary>
+    /// <summary>Full-text search over the tenant's chunks, any of the query's words matching (BM25 in SQLite, <c>ts_rank</c> in PostgreSQL).</summary>
     IReadOnlyList<ChunkHit> SearchText(string tenant, string query, int limit);
 
     /// <summary>Exact nearest chunks by cosine similarity, among the tenant's chunks embedded by <paramref name="embedder"/>.</summary>

@@ -7,9 +7,11 @@ namespace Strata.Serving.Documents;
 /// <summary>
 /// Documents in a PostgreSQL database, shared by several server replicas and <c>strata docs --documents postgres://…</c>.
 /// Full-text search goes through a generated <c>tsvector</c> column (the <c>english</c> configuration: Snowball
-/// stemming, stop words dropped) with a GIN index, ranked by <c>ts_rank_cd</c> (cover density, divided by 1 + the log of
-/// the chunk's length) — which orders results differently from SQLite's BM25, having no term rarity (IDF) and no
-/// saturation of repeated terms. Chunk vectors are <c>real[]</c>, searched exactly in this process
+/// stemming, stop words dropped) with a GIN index, ranked by <c>ts_rank</c> (matching lexemes' frequency, divided by 1 +
+/// the log of the chunk's length) — which orders results differently from SQLite's BM25, having no term rarity (IDF) and
+/// no saturation of repeated terms. Not <c>ts_rank_cd</c>: cover density rewards chunks where the query's words stand
+/// close together, which an OR of a question's words rarely has, and it halved recall@5 on the retrieval benchmark
+/// (docs/performance.md). Chunk vectors are <c>real[]</c>, searched exactly in this process
 /// (<see cref="VectorSearch"/>) and cached per tenant and embedder until the tenant's generation row, bumped in every
 /// add's and delete's transaction by any replica, changes; so each replica sees the others' writes on its next search.
 /// Every statement filters by tenant.
@@ -170,7 +172,7 @@ public sealed class PostgresDocumentStore : IDocumentStore
         if (match.Length == 0 || limit <= 0 || !Storable(tenant, "")) return [];
         // Normalisation 1 divides by 1 + log(length), so long chunks do not win by length alone (BM25 normalises too).
         return Query($"""
-            SELECT c.document_id, d.name, c.idx, c.span_start, c.span_end, c.text, c.heading, ts_rank_cd(c.words, q, 1) AS score
+            SELECT c.document_id, d.name, c.idx, c.span_start, c.span_end, c.text, c.heading, ts_rank(c.words, q, 1) AS score
             FROM to_tsquery('{Language}', @match) q, chunks c JOIN documents d ON d.id = c.document_id AND d.tenant = @tenant
             WHERE c.tenant = @tenant AND c.words @@ q
             ORDER BY score DESC, c.id LIMIT @limit
