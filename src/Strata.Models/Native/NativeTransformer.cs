@@ -103,7 +103,6 @@ internal sealed unsafe class NativeTransformer : IDisposable
 
     private float* Attention(int layer, NativeLayer w, int n, float* xs, float* pending, int[] positions, NativeSequenceCache[] caches)
     {
-        long clock;
         float* xn = AddAndNorm(n, xs, pending, w.AttentionNorm,
             w.Query.TakesQuantizedInput || w.Key.TakesQuantizedInput || w.Value.TakesQuantizedInput, out var input);
 
@@ -112,9 +111,7 @@ internal sealed unsafe class NativeTransformer : IDisposable
         matmul.Add(w.Query, qs, queryWidth, w.QueryBias);
         matmul.Add(w.Key, ks, keyWidth, w.KeyBias);
         matmul.Add(w.Value, vs, keyWidth, w.ValueBias);
-        clock = NativeProfile.Start();
-        pool.Run(matmul);
-        NativeProfile.Stop(NativeProfile.Phase.Qkv, clock);
+        Run(matmul, NativeProfile.Phase.Qkv);
 
         ropeStore.Tokens = n;
         ropeStore.Queries = qs;
@@ -124,15 +121,11 @@ internal sealed unsafe class NativeTransformer : IDisposable
         ropeStore.Caches = caches;
         ropeStore.Positions = positions;
         ropeStore.Rope = rope;
-        clock = NativeProfile.Start();
-        ropeStore.RunOn(pool);
-        NativeProfile.Stop(NativeProfile.Phase.Rope, clock);
+        RunTokens(ropeStore, NativeProfile.Phase.Rope);
 
         float* att = attended.Floats((long)n * queryWidth);
         attention.Set(layer, n, qs, caches, positions, att);
-        clock = NativeProfile.Start();
-        pool.Run(attention);
-        NativeProfile.Stop(NativeProfile.Phase.Attention, clock);
+        Run(attention, NativeProfile.Phase.Attention);
 
         var attendedInput = QuantizedActivations.In((byte*)quantized.Pointer, n, queryWidth);
         if (w.Output.TakesQuantizedInput)
@@ -141,17 +134,29 @@ internal sealed unsafe class NativeTransformer : IDisposable
             quantize.Source = att;
             quantize.Width = queryWidth;
             quantize.Quantized = attendedInput;
-            clock = NativeProfile.Start();
-            quantize.RunOn(pool);
-            NativeProfile.Stop(NativeProfile.Phase.Output, clock);
+            RunTokens(quantize, NativeProfile.Phase.Output);
         }
         float* output = delta.Floats((long)n * hidden);
         matmul.Begin(n, att, attendedInput);
         matmul.Add(w.Output, output, hidden);
-        clock = NativeProfile.Start();
-        pool.Run(matmul);
-        NativeProfile.Stop(NativeProfile.Phase.Output, clock);
+        Run(matmul, NativeProfile.Phase.Output);
         return output;
+    }
+
+    /// <summary>Runs a product or attention job on the pool, its time counted under <paramref name="phase"/> when profiling.</summary>
+    private void Run(IParallelJob job, NativeProfile.Phase phase)
+    {
+        long clock = NativeProfile.Start();
+        pool.Run(job);
+        NativeProfile.Stop(phase, clock);
+    }
+
+    /// <summary>Runs a per-token job (inline for a few tokens), its time counted under <paramref name="phase"/>.</summary>
+    private void RunTokens(TokenJob job, NativeProfile.Phase phase)
+    {
+        long clock = NativeProfile.Start();
+        job.RunOn(pool);
+        NativeProfile.Stop(phase, clock);
     }
 
     /// <summary>x += the pending sub-layer output; returns the normalised rows, and their 8-bit form when the next products take it.</summary>
@@ -168,24 +173,19 @@ internal sealed unsafe class NativeTransformer : IDisposable
         residualNorm.Epsilon = epsilon;
         residualNorm.Quantize = quantize;
         residualNorm.Quantized = input;
-        long clock = NativeProfile.Start();
-        residualNorm.RunOn(pool);
-        NativeProfile.Stop(NativeProfile.Phase.Norm, clock);
+        RunTokens(residualNorm, NativeProfile.Phase.Norm);
         return xn;
     }
 
     private float* FeedForward(NativeLayer w, int n, float* xs, float* pending)
     {
-        long clock;
         float* xn = AddAndNorm(n, xs, pending, w.FeedForwardNorm, w.Gate.TakesQuantizedInput || w.Up.TakesQuantizedInput, out var input);
 
         float* gates = gate.Floats((long)n * intermediate), ups = up.Floats((long)n * intermediate);
         matmul.Begin(n, xn, input);
         matmul.Add(w.Gate, gates, intermediate);
         matmul.Add(w.Up, ups, intermediate);
-        clock = NativeProfile.Start();
-        pool.Run(matmul);
-        NativeProfile.Stop(NativeProfile.Phase.GateUp, clock);
+        Run(matmul, NativeProfile.Phase.GateUp);
 
         var gated = QuantizedActivations.In((byte*)quantized.Pointer, n, intermediate);
         swiGlu.Tokens = n;
@@ -194,17 +194,13 @@ internal sealed unsafe class NativeTransformer : IDisposable
         swiGlu.Width = intermediate;
         swiGlu.Quantize = w.Down.TakesQuantizedInput;
         swiGlu.Quantized = gated;
-        clock = NativeProfile.Start();
-        swiGlu.RunOn(pool);
-        NativeProfile.Stop(NativeProfile.Phase.SwiGlu, clock);
+        RunTokens(swiGlu, NativeProfile.Phase.SwiGlu);
 
         // The attention output's buffer is free again: the down projection writes there.
         float* output = attended.Floats((long)n * Math.Max(hidden, queryWidth));
         matmul.Begin(n, gates, gated);
         matmul.Add(w.Down, output, hidden);
-        clock = NativeProfile.Start();
-        pool.Run(matmul);
-        NativeProfile.Stop(NativeProfile.Phase.Down, clock);
+        Run(matmul, NativeProfile.Phase.Down);
         return output;
     }
 
