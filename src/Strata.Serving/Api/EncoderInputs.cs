@@ -22,6 +22,16 @@ public static class EncoderInputs
         }
     }
 
+    /// <summary>Cohere's <c>truncate</c>: END (the default) keeps a long text's beginning, START its end, NONE refuses it.</summary>
+    /// <exception cref="ApiException">400 naming <c>truncate</c> for another value.</exception>
+    public static Truncation Truncation(string? value) => value?.ToUpperInvariant() switch
+    {
+        null or "END" => Strata.Models.Encoders.Truncation.End,
+        "START" => Strata.Models.Encoders.Truncation.Start,
+        "NONE" => Strata.Models.Encoders.Truncation.None,
+        _ => throw ApiException.BadRequest($"truncate must be NONE, START or END, not '{value}'", "truncate"),
+    };
+
     /// <summary>Cohere's <c>input_type</c> as the role whose prompt a sentence-transformers model prefixes.</summary>
     public static EmbeddingRole Role(string? inputType) => inputType switch
     {

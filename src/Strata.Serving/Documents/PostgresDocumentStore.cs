@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using Strata.Models.Inference;
 using Strata.Serving.Storage;
 
 namespace Strata.Serving.Documents;
@@ -134,7 +135,7 @@ public sealed class PostgresDocumentStore : IDocumentStore
                 copy.Write(Storable(chunk.Text), NpgsqlDbType.Text);
                 WriteOrNull(copy, chunk.Heading is null ? null : Storable(chunk.Heading), NpgsqlDbType.Text);
                 WriteOrNull(copy, document.Embedder, NpgsqlDbType.Text);
-                WriteOrNull(copy, chunk.Vector is null ? null : VectorCache.Normalised(chunk.Vector), NpgsqlDbType.Array | NpgsqlDbType.Real);
+                WriteOrNull(copy, chunk.Vector is null ? null : Pooling.Normalised(chunk.Vector), NpgsqlDbType.Array | NpgsqlDbType.Real);
             }
             copy.Complete();
         }

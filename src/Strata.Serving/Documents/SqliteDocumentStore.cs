@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
+using Strata.Models.Inference;
 
 namespace Strata.Serving.Documents;
 
@@ -123,7 +124,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
                 var chunk = chunks[i];
                 insert.Parameters.Clear();
                 Bind(insert, [("$document", document.Id), ("$tenant", tenant), ("$idx", i), ("$start", chunk.Start), ("$end", chunk.End),
-                    ("$text", chunk.Text), ("$heading", chunk.Heading), ("$embedder", embedder), ("$vector", chunk.Vector is null ? null : Blob(VectorCache.Normalised(chunk.Vector)))]);
+                    ("$text", chunk.Text), ("$heading", chunk.Heading), ("$embedder", embedder), ("$vector", chunk.Vector is null ? null : Blob(Pooling.Normalised(chunk.Vector)))]);
                 long row = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
                 index.Parameters.Clear();
                 Bind(index, [("$row", row), ("$text", chunk.Text), ("$tenant", tenant)]);

@@ -1,3 +1,4 @@
+using Strata.Models.Inference;
 namespace Strata.Serving.Documents;
 
 /// <summary>
@@ -46,18 +47,11 @@ internal sealed class VectorCache
     {
         if (entry.Rows.Length == 0 || limit <= 0) return [];
         if (query.Length != entry.Width) throw new ArgumentException($"the query vector has {query.Length} dimensions; {embedder}'s chunks have {entry.Width}");
-        return VectorSearch.TopK(Normalised(query), entry.Matrix, entry.Width, limit).Select(b => (entry.Rows[b.Row], b.Score)).ToList();
+        return VectorSearch.TopK(Pooling.Normalised(query), entry.Matrix, entry.Width, limit).Select(b => (entry.Rows[b.Row], b.Score)).ToList();
     }
 
     /// <summary>The hits read back for <paramref name="nearest"/>, in its order with its scores.</summary>
     public static IReadOnlyList<ChunkHit> InOrder(IReadOnlyList<(long Row, double Score)> nearest, IReadOnlyDictionary<long, ChunkHit> hits) =>
         // A chunk deleted since the entry was read is simply missing from the hits.
         nearest.Where(b => hits.ContainsKey(b.Row)).Select(b => hits[b.Row] with { Score = b.Score }).ToList();
-
-    /// <summary>The vector scaled to unit length (stored so, so that a dot product is the cosine); a zero vector as it is.</summary>
-    public static float[] Normalised(float[] vector)
-    {
-        double norm = Math.Sqrt(vector.Sum(v => (double)v * v));
-        return norm == 0 ? vector : vector.Select(v => (float)(v / norm)).ToArray();
-    }
 }

@@ -20,13 +20,7 @@ public static class CohereClassifyEndpoint
         var encoder = registry.GetEncoder(GenerationSettings.RequireModelName(request.Model));
         if (request.Inputs is null || request.Inputs.Count == 0) throw ApiException.BadRequest("inputs must be a non-empty list of strings", "inputs");
         if (request.Inputs.Count > MaxInputs) throw ApiException.BadRequest($"at most {MaxInputs} inputs per request", "inputs");
-        var truncation = request.Truncate?.ToUpperInvariant() switch
-        {
-            null or "END" => Truncation.End,
-            "START" => Truncation.Start,
-            "NONE" => Truncation.None,
-            _ => throw ApiException.BadRequest($"truncate must be NONE, START or END, not '{request.Truncate}'", "truncate"),
-        };
+        var truncation = EncoderInputs.Truncation(request.Truncate);
         var inputs = request.Inputs.Select((t, i) => EncoderInputs.Encode(encoder, t, $"inputs[{i}]", truncation, EmbeddingRole.Classification)).ToList();
 
         IReadOnlyList<IReadOnlyList<LabelScore>> scores;

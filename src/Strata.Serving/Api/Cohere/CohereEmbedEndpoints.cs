@@ -36,7 +36,7 @@ public static class CohereEmbedEndpoints
         int tokens;
         if (encoder is not null)
         {
-            var truncation = Truncation(request.Truncate);
+            var truncation = EncoderInputs.Truncation(request.Truncate);
             var inputs = request.Texts.Select((t, i) => EncoderInputs.Encode(encoder, t, $"texts[{i}]", truncation, EncoderInputs.Role(request.InputType))).ToList();
             vectors = await EncoderInputs.EmbedAsync(encoder, inputs, http.RequestAborted);
             tokens = inputs.Sum(i => i.InputIds.Length);
@@ -68,15 +68,6 @@ public static class CohereEmbedEndpoints
             ["meta"] = new { api_version = new { version = "2" }, billed_units = new { input_tokens = tokens } },
         }, JsonBody.ResponseOptions, http.RequestAborted);
     }
-
-    /// <summary>Cohere's <c>truncate</c>: END (the default) keeps a long text's beginning, START its end, NONE refuses it.</summary>
-    private static Truncation Truncation(string? value) => value?.ToUpperInvariant() switch
-    {
-        null or "END" => Strata.Models.Encoders.Truncation.End,
-        "START" => Strata.Models.Encoders.Truncation.Start,
-        "NONE" => Strata.Models.Encoders.Truncation.None,
-        _ => throw ApiException.BadRequest($"truncate must be NONE, START or END, not '{value}'", "truncate"),
-    };
 
     public static async Task TokenizeAsync(HttpContext http, ModelRegistry registry)
     {
