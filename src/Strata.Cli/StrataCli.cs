@@ -39,6 +39,7 @@ public static class StrataCli
         QuantizeCommand.Create(context),
         GenerateCommand.Create(context),
         ScoreCommand.Create(context),
+        EvalCommand.Create(context),
         TokenizeCommand.Create(context),
         TokenizerCommand.Create(context),
         PretrainCommand.Create(context),

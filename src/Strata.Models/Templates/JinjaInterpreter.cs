@@ -29,6 +29,9 @@ internal sealed class JinjaInterpreter
         return output.ToString();
     }
 
+    /// <summary>The value of one expression (not its text): a list stays a list.</summary>
+    public static object? EvaluateExpression(JinjaExpression expression, JinjaScope context) => new JinjaInterpreter().Evaluate(expression, context);
+
     private Flow Execute(IReadOnlyList<JinjaStatement> statements, JinjaScope scope, StringBuilder output)
     {
         JinjaValues.EnsureStack();

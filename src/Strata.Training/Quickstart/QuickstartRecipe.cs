@@ -46,10 +46,8 @@ public sealed class QuickstartRecipe(QuickstartOptions options, ITrainingMonitor
             double.NaN, baseOutcome.Result.BitsPerCharacter ?? double.NaN, baseOutcome.Result.FinalValidationLoss,
             baseOutcome.Report.Samples.Select(s => (s.Prompt, s.Completion)).ToList());
 
-        var (commandTrain, commandHeldOut) = SyntheticTasks.Split(SyntheticTasks.Command(6000, options.Seed), HeldOutFraction(6000));
-        var (dialogueTrain, dialogueHeldOut) = SyntheticTasks.Split(SyntheticTasks.Dialogue(4000, options.Seed + 1), HeldOutFraction(4000));
-        commandHeldOut = commandHeldOut.Take(options.HeldOutExamples).ToList();
-        dialogueHeldOut = dialogueHeldOut.Take(options.HeldOutExamples).ToList();
+        var (commandTrain, commandHeldOut, dialogueTrain, dialogueHeldOut) = QuickstartHeldOut.Create(options);
+        QuickstartEvalTasks.Write(Path.Combine(options.Output, "eval"), options);
 
         status?.Report("2/3 command tuning on single-turn instructions");
         string commandData = Path.Combine(options.Output, "data", "command.jsonl");
@@ -65,8 +63,6 @@ public sealed class QuickstartRecipe(QuickstartOptions options, ITrainingMonitor
         var dialogueLayer = Compare("dialogue", dialogue, command.ModelDirectory, dialogueHeldOut, "held-out multi-turn exact match");
         return [baseLayer, commandLayer, dialogueLayer];
     }
-
-    private double HeldOutFraction(int count) => Math.Min(0.2, 2.0 * options.HeldOutExamples / count);
 
     private PretrainConfig PretrainStage(string corpus, double seconds)
     {
@@ -134,12 +130,16 @@ public sealed class QuickstartRecipe(QuickstartOptions options, ITrainingMonitor
 
     private static int StepsFor(double seconds, double secondsPerStep) => Math.Max(20, (int)(seconds / (secondsPerStep * 1.1)));
 
+    /// <summary>The bundled Tiny Shakespeare, as the base model is pretrained on it.</summary>
+    internal static Stream OpenCorpus() =>
+        typeof(QuickstartRecipe).Assembly.GetManifestResourceStream("Strata.Quickstart.TinyShakespeare.txt")
+            ?? throw new InvalidOperationException("the bundled corpus is missing from Strata.Training.dll");
+
     private static string WriteCorpus(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         if (File.Exists(path)) return path;
-        using var resource = typeof(QuickstartRecipe).Assembly.GetManifestResourceStream("Strata.Quickstart.TinyShakespeare.txt")
-            ?? throw new InvalidOperationException("the bundled corpus is missing from Strata.Training.dll");
+        using var resource = OpenCorpus();
         string temporary = path + ".tmp";
         using (var file = File.Create(temporary)) resource.CopyTo(file);
         File.Move(temporary, path, overwrite: true);

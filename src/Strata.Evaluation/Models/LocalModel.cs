@@ -1,0 +1,106 @@
+using Strata.Models.Generation;
+using Strata.Models.Inference;
+using Strata.Models.Loading;
+
+namespace Strata.Evaluation.Models;
+
+/// <summary>
+/// A model Strata loads itself (a checkpoint folder or a GGUF file) on any backend. Text is read as the model reads it:
+/// BOS first when its tokenizer config says so (lm-evaluation-harness's <c>add_bos_token=True</c>; llama.cpp does the
+/// same), so a score here and the model's behaviour in <c>strata serve</c> agree.
+/// </summary>
+public sealed class LocalModel : IScoringModel
+{
+    private readonly IInferenceBackend backend;
+    private readonly TextGenerator generator;
+
+    public LocalModel(ModelPackage package, IInferenceBackend backend, string? name = null)
+    {
+        Package = package;
+        this.backend = backend;
+        Name = name ?? package.DefaultName;
+        generator = new TextGenerator(package.LanguageModel(backend), package.Tokenizer);
+    }
+
+    /// <summary>Opens <paramref name="path"/> and loads its weights with <paramref name="options"/>.</summary>
+    public static LocalModel Open(string path, InferenceOptions options, string? name = null)
+    {
+        var package = ModelPackage.Open(path);
+        return new LocalModel(package, package.LoadBackend(options), name);
+    }
+
+    public string Name { get; }
+
+    public ModelPackage Package { get; }
+
+    /// <summary>The token that stands before text with no context: BOS, else end-of-text (the harness's prefix token).</summary>
+    private int PrefixToken => Package.BosTokenId ?? Package.EndOfSequenceIds.FirstOrDefault();
+
+    public IReadOnlyList<double> Loglikelihoods(string context, IReadOnlyList<string> continuations)
+    {
+        var results = new double[continuations.Count];
+        for (int i = 0; i < continuations.Count; i++)
+        {
+            var (contextIds, continuationIds) = EncodePair(context, continuations[i]);
+            results[i] = ScoreTail(contextIds, continuationIds);
+        }
+        return results;
+    }
+
+    public RollingScore LoglikelihoodRolling(string text)
+    {
+        var tokens = Package.Tokenizer.Encode(text, addBos: false, parseSpecialTokens: false);
+        double total = 0;
+        int windows = 0;
+        foreach (var (context, predicted) in RollingWindows.Split(tokens, PrefixToken, Package.ContextLength))
+        {
+            total += ScoreTail(context, predicted);
+            windows++;
+        }
+        return new RollingScore(total, tokens.Count, windows);
+    }
+
+    public async Task<string> GenerateAsync(EvalPrompt prompt, IReadOnlyList<string> until, int maxTokens, CancellationToken cancellationToken)
+    {
+        var ids = prompt.Messages is null ? Package.EncodeText(prompt.Text) : Package.Prompts.Encode(prompt.Messages);
+        int budget = Math.Min(maxTokens, Math.Max(1, Package.ContextLength - 1));
+        // As the harness: a prompt that leaves no room for the answer loses its oldest tokens.
+        if (ids.Count + budget > Package.ContextLength) ids = ids.Skip(ids.Count + budget - Package.ContextLength).ToList();
+        var options = SamplingOptions.Greedy with { MaxTokens = budget, StopSequences = until };
+        var result = await generator.GenerateAsync(ids, options, cancellationToken).ConfigureAwait(false);
+        return result.Text;
+    }
+
+    /// <summary>The harness's <c>_encode_pair</c>: trailing spaces join the continuation, the pair is encoded whole.</summary>
+    private (IReadOnlyList<int> Context, IReadOnlyList<int> Continuation) EncodePair(string context, string continuation)
+    {
+        if (context.Length == 0)
+        {
+            return ([PrefixToken], Package.Tokenizer.Encode(continuation, addBos: false, parseSpecialTokens: false));
+        }
+        int spaces = context.Length - context.TrimEnd().Length;
+        if (spaces > 0)
+        {
+            continuation = context[^spaces..] + continuation;
+            context = context[..^spaces];
+        }
+        var contextIds = Package.EncodeText(context);
+        var whole = Package.EncodeText(context + continuation);
+        return (contextIds, whole.Skip(contextIds.Count).ToList());
+    }
+
+    /// <summary>Sum of log p of <paramref name="tail"/> after <paramref name="head"/>, the head cut from the left to fit the context.</summary>
+    private double ScoreTail(IReadOnlyList<int> head, IReadOnlyList<int> tail)
+    {
+        if (tail.Count == 0) return 0;
+        var ids = head.Concat(tail).ToList();
+        int fits = Package.ContextLength + 1;   // the last token is only predicted, never fed
+        if (ids.Count > fits) ids = ids.Skip(ids.Count - fits).ToList();
+        double[] logProbs = backend.TokenLogProbs(ids);
+        double sum = 0;
+        for (int i = logProbs.Length - tail.Count; i < logProbs.Length; i++) sum += logProbs[i];
+        return sum;
+    }
+
+    public void Dispose() => backend.Dispose();
+}

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Strata.Evaluation.Models;
+using Strata.Evaluation.Running;
+using Strata.Evaluation.Tasks;
+using Strata.Models.Inference;
+
+namespace Strata.Evaluation.Tests.Harness;
+
+/// <summary>
+/// Strata's harness against tests/tools/eval_reference.py, an independent float64 numpy scorer of the same task files
+/// on the same random checkpoint (byte tokenizer, so the reference needs no tokenizer code): per-item log-likelihoods,
+/// predictions and acc / acc_norm / acc_bytes, and rolling perplexities.
+/// </summary>
+public class HarnessGoldenTests
+{
+    private static string Folder => Path.Combine(TestPaths.RepositoryRoot, "tests", "Strata.Evaluation.Tests", "Golden", "harness");
+
+    private static JsonElement Golden => JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "golden.json"))).RootElement;
+
+    [Theory]
+    [InlineData(BackendKind.Native)]
+    [InlineData(BackendKind.Torch)]
+    public async Task MultipleChoiceMatchesTheReference(BackendKind backend)
+    {
+        using var model = LocalModel.Open(Path.Combine(Folder, "model"), new InferenceOptions { Backend = backend });
+        var task = EvaluationTask.Load(Path.Combine(Folder, "mc.yaml"));
+        var result = await EvaluationRunner.RunAsync(model, task);
+
+        var expected = Golden.GetProperty("multiple_choice");
+        var items = expected.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(items.Count, result.Items.Count);
+        for (int i = 0; i < items.Count; i++)
+        {
+            var lls = items[i].GetProperty("loglikelihoods").EnumerateArray().Select(e => e.GetDouble()).ToList();
+            Assert.Equal(lls.Count, result.Items[i].Loglikelihoods!.Count);
+            for (int c = 0; c < lls.Count; c++) Assert.Equal(lls[c], result.Items[i].Loglikelihoods![c], 1e-3);
+            var predictions = items[i].GetProperty("predictions");
+            Assert.Equal(predictions.GetProperty("acc").GetInt32(), result.Items[i].Prediction);
+            int gold = task.Instance(task.Rows[i]).Gold!.Value;
+            foreach (string metric in new[] { "acc", "acc_norm", "acc_bytes" })
+            {
+                Assert.Equal(predictions.GetProperty(metric).GetInt32() == gold ? 1.0 : 0.0, result.Items[i].Scores[metric]);
+            }
+        }
+        foreach (var metric in expected.GetProperty("metrics").EnumerateObject())
+        {
+            Assert.Equal(metric.Value.GetDouble(), result.Metrics[metric.Name].Value, 12);
+        }
+    }
+
+    [Fact]
+    public async Task RollingLoglikelihoodMatchesTheReference()
+    {
+        using var model = LocalModel.Open(Path.Combine(Folder, "model"), new InferenceOptions { Backend = BackendKind.Native });
+        var result = await EvaluationRunner.RunAsync(model, EvaluationTask.Load(Path.Combine(Folder, "rolling.yaml")));
+
+        var expected = Golden.GetProperty("rolling");
+        Assert.Equal(expected.GetProperty("loglikelihood").GetDouble(), result.Items.Sum(i => i.Scores["loglikelihood"]), 2e-3);
+        Assert.Equal(expected.GetProperty("bytes").GetInt32(), (int)result.Items.Sum(i => i.Scores["bytes"]));
+        Assert.Equal(expected.GetProperty("words").GetInt32(), (int)result.Items.Sum(i => i.Scores["words"]));
+        foreach (var metric in expected.GetProperty("metrics").EnumerateObject())
+        {
+            double want = metric.Value.GetDouble();
+            Assert.InRange(result.Metrics[metric.Name].Value, want * (1 - 1e-5), want * (1 + 1e-5));
+        }
+    }
+}
