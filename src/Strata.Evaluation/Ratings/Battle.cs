@@ -16,12 +16,6 @@ public enum BattleOutcome
     BothBad,
 }
 
-/// <summary>
-/// Style covariates of one answer, as LMSYS's style control counts them: answer length in tokens (or words, when no
-/// tokenizer is at hand) and Markdown headers, list items and bold spans.
-/// </summary>
-public readonly record struct AnswerStyle(int Length, int Headers, int ListItems, int BoldSpans);
-
 /// <summary>One pairwise comparison between two different models.</summary>
 /// <param name="StyleA">Style of side A's answers (all turns), for style control; null when unknown.</param>
 /// <param name="StyleB">Style of side B's answers.</param>

@@ -20,4 +20,12 @@ public sealed record Leaderboard(
     double[][] WinRate,
     int[][] BattleCounts,
     int TotalBattles,
-    LeaderboardOptions Options);
+    LeaderboardOptions Options)
+{
+    /// <summary>
+    /// Under style control, the fitted coefficient of each style covariate (<c>length</c>, <c>headers</c>,
+    /// <c>list_items</c>, <c>bold_spans</c>) in log-odds per standard deviation of the normalized difference: positive
+    /// means voters favour the side with more of it. Empty without style control.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> StyleCoefficients { get; init; } = new Dictionary<string, double>();
+}
