@@ -36,6 +36,7 @@ internal static class EvalCommand
         var inference = new InferenceFlags();
         var command = new Command("eval", "Evaluate models on benchmark tasks, with contamination and paired comparisons") { models, tasks, trainData, limit, output, apiKeyEnv };
         inference.AddTo(command);
+        command.Subcommands.Add(EvalJudgeCommand.Create(context));
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (parse.GetValue(limit) is < 1) throw new ArgumentException("--limit must be at least 1");

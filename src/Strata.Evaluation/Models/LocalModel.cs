@@ -63,9 +63,15 @@ public sealed class LocalModel : IScoringModel
     public async Task<string> GenerateAsync(EvalPrompt prompt, IReadOnlyList<string> until, int maxTokens, CancellationToken cancellationToken)
     {
         var ids = prompt.Messages is null ? Package.EncodeText(prompt.Text) : Package.Prompts.Encode(prompt.Messages);
-        int budget = Math.Min(maxTokens, Math.Max(1, Package.ContextLength - 1));
-        // As the harness: a prompt that leaves no room for the answer loses its oldest tokens.
-        if (ids.Count + budget > Package.ContextLength) ids = ids.Skip(ids.Count + budget - Package.ContextLength).ToList();
+        int context = Package.ContextLength;
+        int budget = Math.Min(maxTokens, Math.Max(1, context - 1));
+        if (ids.Count + budget > context)
+        {
+            // The answer gives way first, down to a quarter of the context; then, as in the harness, the prompt loses
+            // its oldest tokens.
+            budget = Math.Max(Math.Min(budget, Math.Max(1, context / 4)), context - ids.Count);
+            if (ids.Count + budget > context) ids = ids.Skip(ids.Count + budget - context).ToList();
+        }
         var options = SamplingOptions.Greedy with { MaxTokens = budget, StopSequences = until };
         var result = await generator.GenerateAsync(ids, options, cancellationToken).ConfigureAwait(false);
         return result.Text;

@@ -15,7 +15,7 @@ public static class QuickstartEvalTasks
     /// <summary>Characters per rolling-likelihood document: enough items for a bootstrap error, each many windows long.</summary>
     private const int ShakespeareDocumentCharacters = 2000;
 
-    /// <summary>Writes the three tasks into <paramref name="folder"/> and returns their task files.</summary>
+    /// <summary>Writes the three tasks (and judge mode's <c>questions.jsonl</c>) into <paramref name="folder"/> and returns the task files.</summary>
     public static IReadOnlyList<string> Write(string folder, QuickstartOptions options)
     {
         Directory.CreateDirectory(folder);
@@ -23,6 +23,7 @@ public static class QuickstartEvalTasks
         WriteRows(Path.Combine(folder, "command.jsonl"), heldOut.CommandHeldOut);
         WriteRows(Path.Combine(folder, "dialogue.jsonl"), heldOut.DialogueHeldOut);
         WriteShakespeare(Path.Combine(folder, "tinyshakespeare.jsonl"));
+        WriteQuestions(Path.Combine(folder, "questions.jsonl"), heldOut);
         File.WriteAllText(Path.Combine(folder, "command.yaml"), ChatTask("quickstart_command", "command.jsonl", "held-out single-turn instructions"));
         File.WriteAllText(Path.Combine(folder, "dialogue.yaml"), ChatTask("quickstart_dialogue", "dialogue.jsonl", "held-out multi-turn follow-ups"));
         File.WriteAllText(Path.Combine(folder, "tinyshakespeare.yaml"), ShakespeareTask);
@@ -81,6 +82,24 @@ public static class QuickstartEvalTasks
                 ["messages"] = turns.ToList(),
                 ["answer"] = example.ExpectedFinalAnswer,
             }));
+        }
+    }
+
+    /// <summary>
+    /// Judge-mode questions in MT-Bench's shape (<c>{question_id, category, turns}</c>): the user turns of 20 held-out
+    /// instructions and 20 held-out follow-ups, each model answering every turn itself.
+    /// </summary>
+    private static void WriteQuestions(string path, QuickstartHeldOut heldOut)
+    {
+        using var file = new StreamWriter(path, append: false, new UTF8Encoding(false));
+        int id = 1;
+        foreach (var (category, examples) in new[] { ("command", heldOut.CommandHeldOut), ("dialogue", heldOut.DialogueHeldOut) })
+        {
+            foreach (var example in examples.Take(20))
+            {
+                var turns = example.Conversation.Messages.Where(m => m.Role == ChatRole.User).Select(m => m.Content).Take(2).ToList();
+                file.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object> { ["question_id"] = id++, ["category"] = category, ["turns"] = turns }));
+            }
         }
     }
 
