@@ -31,7 +31,7 @@ internal static class EvalCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var limit = new Option<int?>("--limit") { Description = "Score only the first N items of each task" };
-        var output = new Option<string>("--out") { Description = "Folder for results.json, results.md and samples/", DefaultValueFactory = _ => "eval-results" };
+        var output = new Option<string>("--out") { Description = "Folder for results.json, results.md and samples/; a rerun into it reuses what is already scored", DefaultValueFactory = _ => "eval-results" };
         var apiKeyEnv = new Option<string?>("--api-key-env") { Description = "Environment variable holding the API key for URL models" };
         var inference = new InferenceFlags();
         var command = new Command("eval", "Evaluate models on benchmark tasks, with contamination and paired comparisons") { models, tasks, trainData, limit, output, apiKeyEnv };
@@ -40,14 +40,15 @@ internal static class EvalCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (parse.GetValue(limit) is < 1) throw new ArgumentException("--limit must be at least 1");
+            string folder = parse.GetValue(output)!;
             var options = new SuiteOptions(
                 Tasks(parse.GetRequiredValue(tasks)),
                 parse.GetRequiredValue(models).Select(m => ModelSpec.Parse(m, parse.GetValue(apiKeyEnv))).ToList(),
                 parse.GetValue(trainData) ?? [],
                 parse.GetValue(limit),
-                inference.Read(parse));
+                inference.Read(parse),
+                folder);
             var report = await EvaluationSuite.RunAsync(options, Progress(context), cancellationToken);
-            string folder = parse.GetValue(output)!;
             ResultsFiles.Write(report, folder);
             context.Output.Write(ResultsFiles.Markdown(report));
             context.Output.WriteLine($"results: {Path.Combine(folder, "results.json")}, per-item samples: {Path.Combine(folder, "samples")}");

@@ -22,14 +22,42 @@ public static class ResultsFiles
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "results.json"), ToJson(report).ToJsonString(Indented) + "\n");
         File.WriteAllText(Path.Combine(folder, "results.md"), Markdown(report));
-        foreach (var result in report.Results)
+        foreach (var result in report.Results) WriteSamples(result, folder);
+    }
+
+    /// <summary>Where a model's per-item results on a task are kept.</summary>
+    public static string SamplesPath(string folder, string model, string task) => Path.Combine(folder, "samples", Safe(model), Safe(task) + ".jsonl");
+
+    /// <summary>Writes one model × task's items (atomically: a run interrupted mid-write leaves no half file).</summary>
+    public static void WriteSamples(TaskResult result, string folder)
+    {
+        string path = SamplesPath(folder, result.Model, result.Task);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        string temporary = path + ".tmp";
+        using (var writer = new StreamWriter(temporary, append: false, new UTF8Encoding(false)))
         {
-            string dir = Path.Combine(folder, "samples", Safe(result.Model));
-            Directory.CreateDirectory(dir);
-            using var writer = new StreamWriter(Path.Combine(dir, Safe(result.Task) + ".jsonl"), append: false, new UTF8Encoding(false));
             foreach (var item in result.Items) writer.WriteLine(Item(item).ToJsonString());
         }
+        File.Move(temporary, path, overwrite: true);
     }
+
+    /// <summary>Reads items written by <see cref="WriteSamples"/> back (to resume a run).</summary>
+    public static IReadOnlyList<ItemResult> ReadSamples(string path) => File.ReadLines(path).Where(l => l.Length > 0).Select(line =>
+    {
+        var o = JsonNode.Parse(line)!.AsObject();
+        IReadOnlyList<string> Strings(string key) => o[key] is JsonArray a ? a.Select(x => x!.GetValue<string>()).ToList() : [];
+        return new ItemResult(
+            o["doc_id"]!.GetValue<int>(),
+            o["prompt"]!.GetValue<string>(),
+            Strings("targets"),
+            Strings("choices"),
+            o["loglikelihoods"] is JsonArray lls ? lls.Select(x => x?.GetValue<double>() ?? double.NegativeInfinity).ToList() : null,
+            o["prediction"]?.GetValue<int>(),
+            o["generation"]?.GetValue<string>(),
+            o["filtered"]?.GetValue<string>(),
+            o["scores"]!.AsObject().ToDictionary(p => p.Key, p => p.Value?.GetValue<double>() ?? double.NaN),
+            o["contaminated"]?.GetValue<bool>() == true);
+    }).ToList();
 
     public static JsonObject ToJson(EvaluationReport report) => new()
     {

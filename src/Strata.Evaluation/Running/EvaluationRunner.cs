@@ -25,8 +25,16 @@ public static class EvaluationRunner
             items.Add(await ItemScorer.ScoreAsync(model, task.Config, instance, contaminated, cancellationToken).ConfigureAwait(false));
             progress?.Report(new EvaluationProgress(model.Name, task.Name, items.Count, instances.Count));
         }
+        return Summarise(model.Name, task, items, contamination);
+    }
+
+    /// <summary>A task's result from its scored items; contamination flags are taken from <paramref name="contamination"/>
+    /// (so saved items reused with new training data are judged against it).</summary>
+    public static TaskResult Summarise(string model, EvaluationTask task, IReadOnlyList<ItemResult> items, ContaminationReport? contamination)
+    {
+        items = items.Select(i => i with { Contaminated = contamination?.IsContaminated(task.Name, i.DocId) == true }).ToList();
         var clean = items.Where(i => !i.Contaminated).ToList();
-        return new TaskResult(task.Name, model.Name, task.Config.OutputType, items,
+        return new TaskResult(task.Name, model, task.Config.OutputType, items,
             TaskMetrics.Aggregate(task.Config, items),
             contamination is null ? null : TaskMetrics.Aggregate(task.Config, clean),
             items.Count - clean.Count);

@@ -1,3 +1,4 @@
+using Strata.Evaluation.Models;
 using Strata.Evaluation.Reports;
 using Strata.Evaluation.Tasks;
 using Strata.Models.Inference;
@@ -8,8 +9,10 @@ namespace Strata.Evaluation.Running;
 /// <param name="Tasks">Task files, or folders of them (<c>*.yaml</c>, <c>*.yml</c>, <c>*.json</c>).</param>
 /// <param name="TrainingData">Training corpora for the contamination check; empty to skip it.</param>
 /// <param name="Limit">Score only the first this-many rows of each task.</param>
+/// <param name="Output">The results folder: each model × task's items are saved there as soon as they are scored, and a
+/// rerun into the same folder reuses the ones whose task, data, limit and model are unchanged (an interrupted run resumes).</param>
 public sealed record SuiteOptions(IReadOnlyList<string> Tasks, IReadOnlyList<ModelSpec> Models, IReadOnlyList<string> TrainingData,
-    int? Limit, InferenceOptions Inference);
+    int? Limit, InferenceOptions Inference, string? Output = null);
 
 /// <summary>A line of progress: a phase, or items done in the current model × task.</summary>
 public readonly record struct SuiteProgress(string Phase, EvaluationProgress? Items = null);
@@ -42,11 +45,31 @@ public static class EvaluationSuite
         var itemProgress = progress is null ? null : new Forward(p => progress.Report(new SuiteProgress("scoring", p)));
         foreach (var spec in options.Models)
         {
-            progress?.Report(new SuiteProgress($"loading {spec.Name}"));
-            using var model = spec.Open(options.Inference);
-            foreach (var task in tasks)
+            var saved = tasks.ToDictionary(t => t.Name, t => SavedRun.TryRead(options, spec, t, contamination));
+            foreach (var (task, items) in saved.Where(s => s.Value is not null)) progress?.Report(new SuiteProgress($"{spec.Name} · {task}: reusing {items!.Count} saved items"));
+            IEvaluatedModel? model = null;
+            try
             {
-                results.Add(await EvaluationRunner.RunAsync(model, task, options.Limit, contamination, itemProgress, cancellationToken).ConfigureAwait(false));
+                foreach (var task in tasks)
+                {
+                    if (saved[task.Name] is { } items)
+                    {
+                        results.Add(EvaluationRunner.Summarise(model?.Name ?? spec.Name, task, items, contamination));
+                        continue;
+                    }
+                    if (model is null)
+                    {
+                        progress?.Report(new SuiteProgress($"loading {spec.Name}"));
+                        model = spec.Open(options.Inference);
+                    }
+                    var result = await EvaluationRunner.RunAsync(model, task, options.Limit, contamination, itemProgress, cancellationToken).ConfigureAwait(false);
+                    SavedRun.Write(options, spec, task, result);
+                    results.Add(result);
+                }
+            }
+            finally
+            {
+                model?.Dispose();
             }
         }
         return EvaluationReport.Build(results, contamination, DateTimeOffset.UtcNow);

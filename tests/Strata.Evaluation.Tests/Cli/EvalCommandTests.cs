@@ -42,6 +42,28 @@ public class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task ARerunReusesWhatIsScoredAndRescoresWhatChanged()
+    {
+        string model = Path.Combine(Golden, "model");
+        foreach (string file in new[] { "mc.yaml", "mc.jsonl", "rolling.yaml", "rolling.jsonl" }) File.Copy(Path.Combine(Golden, file), Path.Combine(folder, file));
+        string[] args = ["eval", "--model", model + "=golden", "--tasks", Path.Combine(folder, "mc.yaml"), Path.Combine(folder, "rolling.yaml"), "--out", Path.Combine(folder, "out")];
+        Assert.Equal(0, await StrataCli.RunAsync(args, new StringWriter(), new StringWriter()));
+        string first = File.ReadAllText(Path.Combine(folder, "out", "results.md"));
+
+        var again = new StringWriter();
+        Assert.Equal(0, await StrataCli.RunAsync(args, new StringWriter(), again));
+        Assert.Contains("golden · golden_mc: reusing 10 saved items", again.ToString());
+        Assert.DoesNotContain("loading golden", again.ToString());   // nothing left to score: the model is not even loaded
+        Assert.Equal(first, File.ReadAllText(Path.Combine(folder, "out", "results.md")));
+
+        File.AppendAllText(Path.Combine(folder, "mc.yaml"), "description: \"Answer.\\n\"\n");
+        var changed = new StringWriter();
+        Assert.Equal(0, await StrataCli.RunAsync(args, new StringWriter(), changed));
+        Assert.Contains("golden · golden_rolling: reusing", changed.ToString());
+        Assert.Contains("golden · golden_mc: 10/10", changed.ToString());
+    }
+
+    [Fact]
     public async Task AMalformedTaskFileFailsBeforeAnyModelLoads()
     {
         string task = Path.Combine(folder, "bad.yaml");
