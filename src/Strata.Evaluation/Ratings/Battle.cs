@@ -20,7 +20,11 @@ public enum BattleOutcome
 /// Style covariates of one answer, as LMSYS's style control counts them: answer length in tokens (or words, when no
 /// tokenizer is at hand) and Markdown headers, list items and bold spans.
 /// </summary>
-public readonly record struct AnswerStyle(int Length, int Headers, int ListItems, int BoldSpans);
+public readonly record struct AnswerStyle(int Length, int Headers, int ListItems, int BoldSpans)
+{
+    /// <summary>The style of <paramref name="text"/>; <paramref name="tokens"/> is its length in tokens when known (else words are counted).</summary>
+    public static AnswerStyle Of(string text, int? tokens = null) => throw new NotImplementedException();
+}
 
 /// <summary>One pairwise comparison between two different models.</summary>
 /// <param name="StyleA">Style of side A's answers (all turns), for style control; null when unknown.</param>
