@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Strata.Serving.Arena;
 using Strata.Serving.Engine;
 using Strata.Serving.Hosting;
 using Strata.Serving.Models;
@@ -31,11 +32,13 @@ internal static class ServeCommand
         var reranker = new Option<string?>("--retrieval-reranker") { Description = "Served cross-encoder that reranks retrieved chunks (default: the first one)", HelpName = "NAME" };
         var maxBatch = new Option<int>("--max-batch") { Description = "Sequences decoded together per model", DefaultValueFactory = _ => 16 };
         var maxQueue = new Option<int>("--max-queue") { Description = "Waiting requests per model before 429", DefaultValueFactory = _ => 64 };
+        var dailyVotes = new Option<int>("--arena-daily-votes") { Description = "Arena votes one voter may have counted per day; later ones are stored, not counted", DefaultValueFactory = _ => new ArenaOptions().DailyVoteCap };
+        var promptVotes = new Option<int>("--arena-prompt-votes") { Description = "Counted arena votes per first message; further ones are stored, not counted", DefaultValueFactory = _ => new ArenaOptions().PromptVoteLimit };
         var inference = new InferenceFlags();
         var quickstartMinutes = new Option<double>("--quickstart-minutes") { Description = "Training time when the default model must be built", DefaultValueFactory = _ => 10 };
         var command = new Command("serve", "Serve models over OpenAI- and Cohere-compatible APIs, with a playground at /")
         {
-            models, host, port, apiKeys, store, documents, embedder, reranker, maxBatch, maxQueue, quickstartMinutes,
+            models, host, port, apiKeys, store, documents, embedder, reranker, maxBatch, maxQueue, dailyVotes, promptVotes, quickstartMinutes,
         };
         inference.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -56,6 +59,7 @@ internal static class ServeCommand
                 Documents = DocumentsOption.Read(parse, documents),
                 RetrievalEmbedder = parse.GetValue(embedder),
                 RetrievalReranker = parse.GetValue(reranker),
+                Arena = new ArenaOptions { DailyVoteCap = parse.GetValue(dailyVotes), PromptVoteLimit = parse.GetValue(promptVotes) },
             };
             StrataServer created;
             try
@@ -76,6 +80,7 @@ internal static class ServeCommand
                 : "No API keys configured: loopback clients only. Create one with `strata keys create --tenant NAME`.");
             if (server.KeyStore is { } keys) context.Error.WriteLine($"key store: {keys.Location}");
             if (server.Documents is { } docs) context.Error.WriteLine($"documents: {docs.Store.Description}");
+            if (server.Arena is { } arena) context.Error.WriteLine($"arena battles: {arena.Store.Location}");
             await server.Loading;
             foreach (var engine in server.Models.Engines)
             {

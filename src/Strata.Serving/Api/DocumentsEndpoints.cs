@@ -45,7 +45,7 @@ public static class DocumentsEndpoints
         StoredDocument stored;
         try
         {
-            stored = await documents.Ingestion().AddAsync(Tenant(http), name, mediaType, content, http.RequestAborted);
+            stored = await documents.Ingestion().AddAsync(Caller.Tenant(http), name, mediaType, content, http.RequestAborted);
         }
         catch (NotSupportedException e)
         {
@@ -63,14 +63,14 @@ public static class DocumentsEndpoints
         var documents = Service(http);
         if (limit is < 1 or > 1000) throw ApiException.BadRequest("limit must be between 1 and 1000", "limit");
         if (offset is < 0) throw ApiException.BadRequest("offset must not be negative", "offset");
-        var list = documents.Store.List(Tenant(http), limit ?? 100, offset ?? 0);
+        var list = documents.Store.List(Caller.Tenant(http), limit ?? 100, offset ?? 0);
         await http.Response.WriteAsJsonAsync(new { @object = "list", data = list.Select(Card) }, JsonBody.ResponseOptions, http.RequestAborted);
     }
 
     public static async Task GetAsync(HttpContext http, string id, bool? includeText)
     {
         var documents = Service(http);
-        string tenant = Tenant(http);
+        string tenant = Caller.Tenant(http);
         var stored = documents.Store.Find(tenant, id) ?? throw NotFound(id);
         var card = Card(stored);
         if (includeText == true) card["text"] = documents.Store.Text(tenant, id);
@@ -80,7 +80,7 @@ public static class DocumentsEndpoints
     public static async Task DeleteAsync(HttpContext http, string id)
     {
         var documents = Service(http);
-        if (!documents.Store.Delete(Tenant(http), id)) throw NotFound(id);
+        if (!documents.Store.Delete(Caller.Tenant(http), id)) throw NotFound(id);
         await http.Response.WriteAsJsonAsync(new { id, @object = "document", deleted = true }, JsonBody.ResponseOptions, http.RequestAborted);
     }
 
@@ -90,7 +90,7 @@ public static class DocumentsEndpoints
         var request = await JsonBody.ReadAsync<DocumentSearchRequest>(http.Request);
         if (string.IsNullOrWhiteSpace(request.Query)) throw ApiException.BadRequest("query must be a non-empty string", "query");
         if (request.TopN is < 1 or > MaxTopN) throw ApiException.BadRequest($"top_n must be between 1 and {MaxTopN}", "top_n");
-        var result = await documents.Retriever().RetrieveAsync(Tenant(http), request.Query,
+        var result = await documents.Retriever().RetrieveAsync(Caller.Tenant(http), request.Query,
             new RetrievalOptions(TopN: request.TopN ?? 5, Rerank: request.Rerank ?? true), http.RequestAborted);
         await http.Response.WriteAsJsonAsync(new
         {
@@ -117,9 +117,6 @@ public static class DocumentsEndpoints
     private static DocumentService Service(HttpContext http) =>
         http.RequestServices.GetService(typeof(DocumentService)) as DocumentService
         ?? throw new ApiException(501, "this server has no document store (start it with --documents PATH|URL)", null, "documents_disabled");
-
-    /// <summary>The caller's tenant: the API key's, or <c>default</c> on a server without keys (loopback only).</summary>
-    public static string Tenant(HttpContext http) => http.Items[ApiKeyMiddleware.TenantItem] as string ?? "default";
 
     private static ApiException NotFound(string id) => new(404, $"no document '{id}'", "id", "document_not_found");
 

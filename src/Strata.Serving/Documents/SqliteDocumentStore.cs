@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using Strata.Models.Inference;
+using Strata.Serving.Storage;
 
 namespace Strata.Serving.Documents;
 
@@ -110,7 +111,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
             VALUES ($id, $tenant, $name, $media, $text, $characters, $chunks, $embedder, $created)
             """,
             [("$id", document.Id), ("$tenant", tenant), ("$name", name), ("$media", mediaType), ("$text", text), ("$characters", text.Length),
-             ("$chunks", chunks.Count), ("$embedder", embedder), ("$created", Format(document.CreatedAt))]);
+             ("$chunks", chunks.Count), ("$embedder", embedder), ("$created", SqliteTime.Format(document.CreatedAt))]);
         using (var insert = connection.CreateCommand())
         using (var index = connection.CreateCommand())
         {
@@ -218,15 +219,10 @@ public sealed class SqliteDocumentStore : IDocumentStore
     private static byte[] Blob(float[] vector) => MemoryMarshal.AsBytes(vector.AsSpan()).ToArray();
 
     private static StoredDocument ReadDocument(SqliteDataReader r) => new(
-        r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5), r.IsDBNull(6) ? null : r.GetString(6), Parse(r.GetString(7)));
+        r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5), r.IsDBNull(6) ? null : r.GetString(6), SqliteTime.Parse(r.GetString(7)));
 
     private static ChunkHit ReadHit(SqliteDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4), r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetDouble(7));
-
-    private static string Format(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-
-    private static DateTimeOffset Parse(string value) =>
-        DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
     private SqliteConnection Connect()
     {

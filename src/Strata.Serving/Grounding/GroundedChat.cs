@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Strata.Models.Templates;
 using Strata.Serving.Api;
 using Strata.Serving.Documents;
+using Strata.Serving.Security;
 
 namespace Strata.Serving.Grounding;
 
@@ -30,7 +31,7 @@ public static class GroundedChat
                 ?? throw new ApiException(501, "this server has no document store, so \"documents\": \"auto\" has nothing to retrieve from", "documents", "documents_disabled");
             string query = messages.LastOrDefault(m => m?["role"]?.GetValue<string>() == "user")?["content"] is JsonValue content && content.TryGetValue(out string? text) ? text
                 : throw ApiException.BadRequest("\"documents\": \"auto\" retrieves for the last user message, and there is none with text", "messages");
-            var retrieved = await service.Retriever().RetrieveAsync(DocumentsEndpoints.Tenant(http), query,
+            var retrieved = await service.Retriever().RetrieveAsync(Caller.Tenant(http), query,
                 new RetrievalOptions(TopN: RetrievedDocuments), http.RequestAborted);
             return retrieved.Chunks.Select(c => new GroundingDocument(
                 $"{c.Chunk.DocumentId}:{c.Chunk.Index}",

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Strata.Models.Encoders;
 using Strata.Serving.Api;
 using Strata.Serving.Api.Cohere;
@@ -38,6 +39,17 @@ public static class ServerEndpoints
         documents.MapDelete("/{id}", DocumentsEndpoints.DeleteAsync).WithSummary("Delete a document with its chunks and vectors");
         documents.MapPost("/search", (HttpContext http, CancellationToken _) => DocumentsEndpoints.SearchAsync(http)).Accepts<DocumentSearchRequest>("application/json")
             .WithSummary("Hybrid retrieval (BM25 + vectors, fused, reranked) over the tenant's chunks");
+
+        var arena = app.MapGroup("/v1/arena").WithTags("Arena");
+        arena.MapPost("/battles", (HttpContext http, CancellationToken _) => ArenaEndpoints.StartAsync(http)).Produces<ArenaBattleCard>()
+            .WithSummary("Start a blind battle: two chat models drawn at random, anonymous as sides a and b until the vote");
+        arena.MapGet("/battles/{id}", ArenaEndpoints.GetAsync).Produces<ArenaBattleCard>().WithSummary("A battle's turns and vote (the models stay anonymous)");
+        arena.MapPost("/battles/{id}/turns", ArenaEndpoints.TurnAsync).Accepts<ArenaTurnRequest>("application/json")
+            .WithSummary("Send a message to both sides: server-sent events interleaving their answers ({side, delta}, then {side, done} each)");
+        arena.MapPost("/battles/{id}/vote", ArenaEndpoints.VoteAsync).Accepts<ArenaVoteRequest>("application/json").Produces<ArenaVoteResult>()
+            .WithSummary("Vote a, b, tie or both_bad, once; the answer names the two models");
+        arena.MapGet("/leaderboard", (HttpContext http, [FromQuery(Name = "style_control")] string? styleControl) => ArenaEndpoints.LeaderboardAsync(http, styleControl))
+            .Produces<ArenaLeaderboard>().WithSummary("Bradley-Terry ratings from the tenant's counted votes, with 95% bootstrap intervals, win rates and battle counts");
 
         var cohere = app.MapGroup("").WithTags("Cohere-compatible");
         cohere.MapPost("/v2/chat", CohereChatEndpoint.HandleAsync)

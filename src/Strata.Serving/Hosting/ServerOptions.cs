@@ -1,3 +1,4 @@
+using Strata.Serving.Arena;
 using Strata.Serving.Engine;
 using Strata.Serving.Models;
 using Strata.Serving.Storage;
@@ -23,10 +24,14 @@ public sealed record ServerOptions
     public IReadOnlyList<string> ApiKeys { get; init; } = [];
 
     /// <summary>
-    /// Where API keys and tenants live (create keys with <c>strata keys create</c>): a SQLite file, used when it
-    /// exists, or a PostgreSQL database, which must be reachable at start-up. Null for none.
+    /// The server's store: API keys and tenants (create keys with <c>strata keys create</c>), read from a SQLite file
+    /// when it exists, and arena battles, for which the file is created; or a PostgreSQL database, which must be
+    /// reachable at start-up. Null for none (no keys but the command line's; the arena answers 501).
     /// </summary>
     public StoreLocation? Store { get; init; }
+
+    /// <summary>How the arena (<c>/arena</c>, <c>/v1/arena</c>) runs battles and which votes count.</summary>
+    public ArenaOptions Arena { get; init; } = new();
 
     /// <summary>
     /// Where tenants' documents live (<c>/v1/documents</c>, retrieval): a SQLite file, created when missing, or a

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Strata.Serving.Api;
+using Strata.Serving.Arena;
 using Strata.Serving.Documents;
 using Strata.Serving.Metrics;
 using Strata.Serving.Models;
@@ -49,24 +50,31 @@ public sealed class StrataServer : IAsyncDisposable
     {
         if (options.Models.Count == 0) throw new ArgumentException("no models to serve");
         options.Engine.Validate();
+        options.Arena.Validate();
         var keyStore = options.Store is { } store ? ApiKeyStores.OpenExisting(store) : null;
         var authenticator = new ApiKeyAuthenticator(keyStore, options.ApiKeys);
-        IDocumentStore? documentStore;
+        IDocumentStore? documentStore = null;
+        IArenaStore? arenaStore = null;
         try
         {
             BindingGuard.EnsureSafe(options.Urls, authenticator.Required);
             // Before any model loads, so that an unreachable document database fails the start at once.
             documentStore = options.Documents is { } location ? DocumentStores.Open(location) : null;
+            // The arena keeps its battles in the server's own store, beside the keys; opened after them, so that a
+            // SQLite file it creates is not taken for a key store on this start.
+            arenaStore = options.Store is { } arenaLocation ? ArenaStores.Open(arenaLocation) : null;
         }
         catch
         {
             keyStore?.Dispose();
+            documentStore?.Dispose();
             throw;
         }
 
         var metrics = new ServerMetrics();
         var models = new ModelRegistry(options.Models, options.Engine, metrics);
         var documents = documentStore is null ? null : new DocumentService(documentStore, models, options.RetrievalEmbedder, options.RetrievalReranker);
+        var arena = arenaStore is null ? null : new ArenaService(arenaStore, models, metrics, options.Arena);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Urls.ToArray());
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -78,6 +86,7 @@ public sealed class StrataServer : IAsyncDisposable
         builder.Services.AddSingleton(models);
         builder.Services.AddSingleton(metrics);
         if (documents is not null) builder.Services.AddSingleton(documents);
+        if (arena is not null) builder.Services.AddSingleton(arena);
         builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Strata model server";
@@ -113,12 +122,14 @@ public sealed class StrataServer : IAsyncDisposable
             ui.DocumentTitle = "Strata API reference";
         });
         ServerEndpoints.Map(app);
-        return new StrataServer(app, models, metrics, authenticator, keyStore) { Documents = documents };
+        return new StrataServer(app, models, metrics, authenticator, keyStore) { Documents = documents, Arena = arena };
     }
 
-    /// <summary>The document store, when one is configured and of a kind this server can open.</summary>
     /// <summary>The tenants' documents, when the server has a document store.</summary>
     public DocumentService? Documents { get; private init; }
+
+    /// <summary>The arena, when the server has a store to keep battles in.</summary>
+    public ArenaService? Arena { get; private init; }
 
     /// <summary>Starts listening, then loads the models in the background.</summary>
     public async Task StartAsync(IProgress<string>? progress = null, CancellationToken cancellationToken = default)
@@ -159,5 +170,6 @@ public sealed class StrataServer : IAsyncDisposable
         Models.Dispose();
         KeyStore?.Dispose();
         Documents?.Dispose();
+        Arena?.Dispose();
     }
 }

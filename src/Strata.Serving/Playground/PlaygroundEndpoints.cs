@@ -6,9 +6,10 @@ using Strata.Serving.Api;
 namespace Strata.Serving.Playground;
 
 /// <summary>
-/// The browser playground: <c>GET /</c> serves its page and <c>GET /playground/{file}</c> its script and styles, all
-/// embedded in this assembly so a single server binary works offline. The page talks to the server's own
-/// <c>/v1</c> API, so it needs nothing here beyond the files.
+/// The browser pages: the playground at <c>GET /</c>, the arena at <c>/arena</c> and its leaderboard at
+/// <c>/arena/leaderboard</c>, with their scripts and styles at <c>GET /playground/{file}</c>, all embedded in this
+/// assembly so a single server binary works offline. The pages talk to the server's own <c>/v1</c> API, so they need
+/// nothing here beyond the files.
 /// </summary>
 public static class PlaygroundEndpoints
 {
@@ -22,17 +23,26 @@ public static class PlaygroundEndpoints
     public const string ContentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-    private static readonly string[] Files = ["index.html", "playground.js", "playground.css"];
+    /// <summary>The pages, by the one address each is served at.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Pages = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["/"] = "index.html",
+        ["/arena"] = "arena.html",
+        ["/arena/leaderboard"] = "leaderboard.html",
+    };
 
-    /// <summary>Maps the playground's routes; loads every file now, so a missing resource fails at startup.</summary>
+    private static readonly string[] Files =
+        [.. Pages.Values, "common.js", "playground.js", "arena.js", "leaderboard.js", "playground.css", "arena.css"];
+
+    /// <summary>Maps the pages' routes; loads every file now, so a missing resource fails at startup.</summary>
     public static void Map(WebApplication app)
     {
         var assets = Files.ToDictionary(f => f, PlaygroundAsset.Load, StringComparer.Ordinal);
         var group = app.MapGroup("").ExcludeFromDescription();
-        group.MapGet("/", (HttpContext http) => ServeAsync(http, assets["index.html"]));
+        foreach (var (path, page) in Pages) group.MapGet(path, (HttpContext http) => ServeAsync(http, assets[page]));
         group.MapGet("/playground/{file}", (HttpContext http, string file) =>
-            // index.html is only served as /, so there is one address for the page.
-            assets.TryGetValue(file, out var asset) && file != "index.html"
+            // Pages are served only at their own addresses, so each has one.
+            assets.TryGetValue(file, out var asset) && !Pages.Values.Contains(file)
                 ? ServeAsync(http, asset)
                 : ApiErrors.WriteAsync(http, StatusCodes.Status404NotFound, $"no such playground file: {file}"));
     }

@@ -172,19 +172,8 @@ internal abstract class SqlApiKeyStore(StoreLocation location, TimeProvider time
     }
 
     /// <summary>A command with <c>@name</c> parameters (a syntax SQLite and PostgreSQL's Npgsql both read); null values become SQL NULL.</summary>
-    protected static DbCommand Command(DbConnection connection, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "@" + name;
-            parameter.Value = value ?? DBNull.Value;
-            command.Parameters.Add(parameter);
-        }
-        return command;
-    }
+    protected static DbCommand Command(DbConnection connection, string sql, params (string Name, object? Value)[] parameters) =>
+        SqlCommands.Create(connection, sql, parameters);
 
     public abstract void Dispose();
 }

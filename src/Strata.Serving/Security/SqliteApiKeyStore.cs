@@ -37,7 +37,7 @@ internal sealed class SqliteApiKeyStore : SqlApiKeyStore
     /// <exception cref="InvalidDataException">The file is not a SQLite database, or was written by a newer Strata.</exception>
     public static SqliteApiKeyStore Open(StoreLocation.Sqlite location, TimeProvider time)
     {
-        CreatePrivately(location.Path);
+        SqliteFile.CreatePrivately(location.Path);
         var store = new SqliteApiKeyStore(location, time);
         try
         {
@@ -54,35 +54,6 @@ internal sealed class SqliteApiKeyStore : SqlApiKeyStore
             throw;
         }
         return store;
-    }
-
-    /// <summary>
-    /// On Unix, creates the directory and the empty database file readable by their owner only before SQLite touches
-    /// them: the file holds no secrets, but tenant names and key ids are nobody else's business.
-    /// </summary>
-    private static void CreatePrivately(string full)
-    {
-        string directory = System.IO.Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(directory))
-        {
-            if (OperatingSystem.IsWindows()) Directory.CreateDirectory(directory);
-            else Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-        if (File.Exists(full) || OperatingSystem.IsWindows()) return;
-        try
-        {
-            // An empty file is a valid, empty SQLite database.
-            using var _ = new FileStream(full, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            });
-        }
-        catch (IOException) when (File.Exists(full))
-        {
-            // Another process created it first; theirs is as good as ours.
-        }
     }
 
     private void EnsureSchema()
@@ -116,11 +87,9 @@ internal sealed class SqliteApiKeyStore : SqlApiKeyStore
     }
 
     // Fixed-width UTC text: readable in the sqlite3 shell and ordered correctly by string comparison.
-    protected override object ToDatabase(DateTimeOffset value) =>
-        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    protected override object ToDatabase(DateTimeOffset value) => SqliteTime.Format(value);
 
-    protected override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) =>
-        DateTimeOffset.Parse(reader.GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+    protected override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => SqliteTime.Parse(reader.GetString(ordinal));
 
     protected override DbConnection Connect()
     {

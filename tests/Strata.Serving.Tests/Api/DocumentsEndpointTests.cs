@@ -24,7 +24,7 @@ public sealed class DocumentsEndpointTests(DocumentServer server) : IClassFixtur
         """;
 
     private static Task<JsonElement> Send(HttpClient client, HttpMethod method, string path, object? body = null, HttpStatusCode expected = HttpStatusCode.OK) =>
-        DocumentServer.SendAsync(client, method, path, body, expected);
+        RunningServer.SendAsync(client, method, path, body, expected);
 
     private async Task<string> Upload(string key, string name, string text)
     {

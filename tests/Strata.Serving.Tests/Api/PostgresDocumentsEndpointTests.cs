@@ -23,7 +23,7 @@ public sealed class PostgresDocumentsEndpointTests(PostgresDocumentServer server
         """;
 
     private static Task<JsonElement> Send(HttpClient client, HttpMethod method, string path, object? body = null, HttpStatusCode expected = HttpStatusCode.OK) =>
-        DocumentServer.SendAsync(client, method, path, body, expected);
+        RunningServer.SendAsync(client, method, path, body, expected);
 
     private static IEnumerable<JsonElement> Hits(JsonElement search) => search.GetProperty("data").EnumerateArray();
 

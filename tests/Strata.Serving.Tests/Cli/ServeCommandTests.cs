@@ -37,6 +37,17 @@ public sealed partial class ServeCommandTests
         Assert.Contains("refusing to listen on 0.0.0.0 without API keys", error.ToString());
     }
 
+    [Fact]
+    public async Task RefusesArenaLimitsBelowOne()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = await StrataCli.RunAsync(["serve", "--model", TinyModels.SharedDirectory, "--port", "0",
+            "--store", Path.Combine(TestPaths.NewTemporaryDirectory(), "strata.db"), "--arena-daily-votes", "0"], output, error);
+        Assert.Equal(1, code);
+        Assert.Contains("daily vote cap must be at least 1", error.ToString());
+    }
+
     [GeneratedRegex(@"listening on (http://[^\s]+) ")]
     private static partial Regex ListeningOn();
 }

@@ -11,8 +11,14 @@ public sealed partial class PlaygroundAssetTests(RunningServer server) : IClassF
 {
     [Theory]
     [InlineData("", "text/html")]
+    [InlineData("arena", "text/html")]
+    [InlineData("arena/leaderboard", "text/html")]
+    [InlineData("playground/common.js", "text/javascript")]
     [InlineData("playground/playground.js", "text/javascript")]
+    [InlineData("playground/arena.js", "text/javascript")]
+    [InlineData("playground/leaderboard.js", "text/javascript")]
     [InlineData("playground/playground.css", "text/css")]
+    [InlineData("playground/arena.css", "text/css")]
     public async Task FilesAreServedWithTheirContentTypeAndARevalidationHeader(string path, string mediaType)
     {
         using var client = server.Client();
@@ -27,15 +33,18 @@ public sealed partial class PlaygroundAssetTests(RunningServer server) : IClassF
         Assert.NotEmpty(await response.Content.ReadAsByteArrayAsync());
     }
 
-    [Fact]
-    public async Task ThePageLoadsOnlyAssetsTheServerHasAndLocksItselfToThisOrigin()
+    [Theory]
+    [InlineData("/", new[] { "/playground/common.js", "/playground/playground.css", "/playground/playground.js" })]
+    [InlineData("/arena", new[] { "/playground/arena.css", "/playground/arena.js", "/playground/common.js", "/playground/playground.css" })]
+    [InlineData("/arena/leaderboard", new[] { "/playground/arena.css", "/playground/common.js", "/playground/leaderboard.js", "/playground/playground.css" })]
+    public async Task ThePagesLoadOnlyAssetsTheServerHasAndLockThemselvesToThisOrigin(string path, string[] assets)
     {
         using var client = server.Client();
-        using var response = await client.GetAsync("/");
+        using var response = await client.GetAsync(path);
         string html = await response.Content.ReadAsStringAsync();
 
         var references = AssetReference().Matches(html).Select(m => m.Groups[1].Value).ToList();
-        Assert.Equal(["/playground/playground.css", "/playground/playground.js"], references.Order());
+        Assert.Equal(assets, references.Order(StringComparer.Ordinal));
         foreach (string reference in references)
         {
             using var asset = await client.GetAsync(reference.TrimStart('/'));
@@ -62,6 +71,8 @@ public sealed partial class PlaygroundAssetTests(RunningServer server) : IClassF
     [Theory]
     [InlineData("playground/missing.js")]
     [InlineData("playground/index.html")]
+    [InlineData("playground/arena.html")]
+    [InlineData("playground/leaderboard.html")]
     [InlineData("playground/PLAYGROUND.JS")]
     public async Task OtherNamesUnderThePlaygroundAreJson404s(string path)
     {

@@ -1,8 +1,5 @@
-// Strata playground: a chat client for the server's own OpenAI-compatible API, with no dependencies.
+// Strata playground: a chat client for the server's own OpenAI-compatible API, with no dependencies beyond common.js.
 "use strict";
-
-const $ = (id) => document.getElementById(id);
-const KEY_STORAGE = "strata.playground.apiKey";
 
 /** The conversation as sent to the API (the system prompt is added per request, so edits apply to the next turn). */
 const history = [];
@@ -12,23 +9,7 @@ let inFlight = null;
 let conversation = 0;
 
 function headers() {
-  const result = { "Content-Type": "application/json" };
-  const key = $("api-key").value.trim();
-  if (key) result.Authorization = "Bearer " + key;
-  return result;
-}
-
-/** The server's error message from an OpenAI-shaped body ({"error": {"message"}}) or Cohere's ({"message"}). */
-async function errorMessage(response) {
-  const text = await response.text();
-  try {
-    const body = JSON.parse(text);
-    const message = body?.error?.message ?? body?.message;
-    if (message) return `${message} (HTTP ${response.status})`;
-  } catch {
-    // Not JSON (a proxy's HTML page, say): fall through to the raw text.
-  }
-  return `HTTP ${response.status} ${response.statusText}${text ? ": " + text.slice(0, 200) : ""}`;
+  return apiHeaders($("api-key").value.trim());
 }
 
 function showError(message) {
@@ -160,29 +141,6 @@ async function replyBudget(messages, signal) {
   return { maxTokens: room, capped: true };
 }
 
-/**
- * Reads an SSE body (data: lines, events separated by a blank line) and calls onEvent with each parsed JSON payload
- * until data: [DONE]. EventSource cannot be used: it only issues GETs.
- */
-async function readEvents(response, onEvent) {
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return;
-    buffer += value.replace(/\r\n?/g, "\n");
-    let end;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const event = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const data = event.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).replace(/^ /, "")).join("\n");
-      if (!data) continue;
-      if (data === "[DONE]") return;
-      onEvent(JSON.parse(data));
-    }
-  }
-}
-
 function formatStats(s) {
   const parts = [];
   if (s.firstToken !== null) parts.push(`TTFT ${((s.firstToken - s.start) / 1000).toFixed(2)} s`);
@@ -292,14 +250,7 @@ async function send() {
 }
 
 function init() {
-  const key = $("api-key");
-  key.value = localStorage.getItem(KEY_STORAGE) ?? "";
-  key.addEventListener("change", () => {
-    const value = key.value.trim();
-    if (value) localStorage.setItem(KEY_STORAGE, value);
-    else localStorage.removeItem(KEY_STORAGE);
-    loadModels();
-  });
+  bindApiKey($("api-key"), loadModels);
   for (const id of ["temperature", "top-p"]) {
     $(id).addEventListener("input", () => { $(id + "-value").textContent = $(id).value; });
   }
