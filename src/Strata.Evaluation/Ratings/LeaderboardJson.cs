@@ -1,42 +1,45 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace Strata.Evaluation.Ratings;
 
+/// <summary>One leaderboard row on the wire and in reports (snake_case).</summary>
+public sealed record LeaderboardEntryJson(
+    [property: JsonPropertyName("rank")] int Rank,
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("rating")] double Rating,
+    [property: JsonPropertyName("lower")] double Lower,
+    [property: JsonPropertyName("upper")] double Upper,
+    [property: JsonPropertyName("battles")] int Battles,
+    [property: JsonPropertyName("wins")] int Wins,
+    [property: JsonPropertyName("ties")] int Ties,
+    [property: JsonPropertyName("losses")] int Losses);
+
 /// <summary>
-/// A leaderboard as JSON (snake_case, NaN as null): the one shape judge mode's <c>judge.json</c> and the arena's
-/// <c>GET /v1/arena/leaderboard</c> share.
+/// The one JSON shape of a leaderboard: entries (<see cref="LeaderboardEntryJson"/>), <c>models</c>, <c>win_rate</c>
+/// (null where two models never met: JSON has no NaN) and <c>battle_counts</c>. The arena's
+/// <c>GET /v1/arena/leaderboard</c> and judge mode's <c>judge.json</c> both write it.
 /// </summary>
 public static class LeaderboardJson
 {
-    public static JsonObject ToJson(Leaderboard leaderboard) => new()
-    {
-        ["total_battles"] = leaderboard.TotalBattles,
-        ["entries"] = new JsonArray(leaderboard.Entries.Select(e => (JsonNode?)new JsonObject
-        {
-            ["rank"] = e.Rank,
-            ["model"] = e.Model,
-            ["rating"] = Number(e.Rating),
-            ["ci_lower"] = Number(e.Lower),
-            ["ci_upper"] = Number(e.Upper),
-            ["battles"] = e.Battles,
-            ["wins"] = e.Wins,
-            ["ties"] = e.Ties,
-            ["losses"] = e.Losses,
-        }).ToArray()),
-        ["models"] = new JsonArray(leaderboard.Models.Select(m => (JsonNode?)m).ToArray()),
-        ["win_rate"] = new JsonArray(leaderboard.WinRate.Select(row => (JsonNode?)new JsonArray(row.Select(Number).ToArray())).ToArray()),
-        ["battle_counts"] = new JsonArray(leaderboard.BattleCounts.Select(row => (JsonNode?)new JsonArray(row.Select(c => (JsonNode?)c).ToArray())).ToArray()),
-        ["style_coefficients"] = leaderboard.StyleCoefficients.Count == 0 ? null : new JsonObject(leaderboard.StyleCoefficients.Select(p => KeyValuePair.Create(p.Key, Number(p.Value)))),
-        ["options"] = new JsonObject
-        {
-            ["bootstrap_rounds"] = leaderboard.Options.BootstrapRounds,
-            ["seed"] = leaderboard.Options.Seed,
-            ["scale"] = leaderboard.Options.Scale,
-            ["base"] = leaderboard.Options.Base,
-            ["anchor_model"] = leaderboard.Options.AnchorModel,
-            ["style_control"] = leaderboard.Options.StyleControl,
-        },
-    };
+    public static IReadOnlyList<LeaderboardEntryJson> Entries(Leaderboard board) =>
+        board.Entries.Select(e => new LeaderboardEntryJson(e.Rank, e.Model, e.Rating, e.Lower, e.Upper, e.Battles, e.Wins, e.Ties, e.Losses)).ToList();
 
-    private static JsonNode? Number(double value) => double.IsFinite(value) ? JsonValue.Create(Math.Round(value, 6)) : null;
+    public static double?[][] WinRates(Leaderboard board) =>
+        board.WinRate.Select(row => row.Select(r => double.IsNaN(r) ? (double?)null : r).ToArray()).ToArray();
+
+    /// <summary>The whole leaderboard as a JSON object (for report files).</summary>
+    public static JsonObject ToJson(Leaderboard board) => new()
+    {
+        ["total_battles"] = board.TotalBattles,
+        ["entries"] = JsonSerializer.SerializeToNode(Entries(board)),
+        ["models"] = JsonSerializer.SerializeToNode(board.Models),
+        ["win_rate"] = JsonSerializer.SerializeToNode(WinRates(board)),
+        ["battle_counts"] = JsonSerializer.SerializeToNode(board.BattleCounts),
+        ["style_coefficients"] = board.StyleCoefficients.Count == 0 ? null : JsonSerializer.SerializeToNode(board.StyleCoefficients),
+        ["bootstrap_rounds"] = board.Options.BootstrapRounds,
+        ["style_control"] = board.Options.StyleControl,
+        ["anchor_model"] = board.Options.AnchorModel,
+    };
 }

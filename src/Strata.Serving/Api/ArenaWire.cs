@@ -97,29 +97,17 @@ public sealed record StreamError(
     [property: JsonPropertyName("param")] string? Param,
     [property: JsonPropertyName("code")] string? Code);
 
-public sealed record ArenaLeaderboardEntry(
-    [property: JsonPropertyName("rank")] int Rank,
-    [property: JsonPropertyName("model")] string Model,
-    [property: JsonPropertyName("rating")] double Rating,
-    [property: JsonPropertyName("lower")] double Lower,
-    [property: JsonPropertyName("upper")] double Upper,
-    [property: JsonPropertyName("battles")] int Battles,
-    [property: JsonPropertyName("wins")] int Wins,
-    [property: JsonPropertyName("ties")] int Ties,
-    [property: JsonPropertyName("losses")] int Losses);
-
 /// <summary>GET /v1/arena/leaderboard: entries best first; the matrices' rows and columns follow <c>models</c>.</summary>
 /// <param name="WinRate">Null where two models never met or always tied (JSON has no NaN).</param>
 public sealed record ArenaLeaderboard(
     [property: JsonPropertyName("object")] string Object,
     [property: JsonPropertyName("style_control")] bool StyleControl,
     [property: JsonPropertyName("total_battles")] int TotalBattles,
-    [property: JsonPropertyName("entries")] IReadOnlyList<ArenaLeaderboardEntry> Entries,
+    [property: JsonPropertyName("entries")] IReadOnlyList<LeaderboardEntryJson> Entries,
     [property: JsonPropertyName("models")] IReadOnlyList<string> Models,
     [property: JsonPropertyName("win_rate")] double?[][] WinRate,
     [property: JsonPropertyName("battle_counts")] int[][] BattleCounts)
 {
     public static ArenaLeaderboard Of(Leaderboard board) => new("arena.leaderboard", board.Options.StyleControl, board.TotalBattles,
-        board.Entries.Select(e => new ArenaLeaderboardEntry(e.Rank, e.Model, e.Rating, e.Lower, e.Upper, e.Battles, e.Wins, e.Ties, e.Losses)).ToList(),
-        board.Models, board.WinRate.Select(row => row.Select(r => double.IsNaN(r) ? (double?)null : r).ToArray()).ToArray(), board.BattleCounts);
+        LeaderboardJson.Entries(board), board.Models, LeaderboardJson.WinRates(board), board.BattleCounts);
 }
