@@ -40,6 +40,7 @@ public static class StrataCli
         GenerateCommand.Create(context),
         ScoreCommand.Create(context),
         EvalCommand.Create(context),
+        ArenaCommand.Create(context),
         TokenizeCommand.Create(context),
         TokenizerCommand.Create(context),
         PretrainCommand.Create(context),

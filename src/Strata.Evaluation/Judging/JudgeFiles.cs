@@ -29,7 +29,7 @@ public static class JudgeFiles
                     ["model_b"] = j.ModelB,
                     ["game_1"] = Name(j.Game1),
                     ["game_2_swapped"] = Name(j.Game2Swapped),
-                    ["winner"] = j.Outcome switch { BattleOutcome.A => "model_a", BattleOutcome.B => "model_b", _ => "tie" },
+                    ["winner"] = Winner(j.Outcome),
                     ["judgement_1"] = j.Judgement1,
                     ["judgement_2"] = j.Judgement2,
                 }.ToJsonString());
@@ -44,6 +44,51 @@ public static class JudgeFiles
             }
         }
     }
+
+    /// <summary>Writes <c>agreement.json</c>, <c>agreement.md</c> and <c>judgements.jsonl</c> for judged human votes.</summary>
+    public static void WriteAgreement(AgreementReport report, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var json = new JsonObject
+        {
+            ["judge"] = report.Judge,
+            ["votes"] = report.Votes,
+            ["agreement_with_ties"] = Finite(report.WithTies),
+            ["decisive_votes"] = report.DecisiveVotes,
+            ["agreement_without_ties"] = Finite(report.WithoutTies),
+            ["unparsed_verdicts"] = report.Judged.Sum(p => (p.Judgement.Game1 == JudgeVerdict.Unparsed ? 1 : 0) + (p.Judgement.Game2Swapped == JudgeVerdict.Unparsed ? 1 : 0)),
+        };
+        File.WriteAllText(Path.Combine(folder, "agreement.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        File.WriteAllText(Path.Combine(folder, "agreement.md"), AgreementMarkdown(report));
+        using var lines = new StreamWriter(Path.Combine(folder, "judgements.jsonl"), false, new UTF8Encoding(false));
+        foreach (var (vote, j) in report.Judged)
+        {
+            lines.WriteLine(new JsonObject
+            {
+                ["question_id"] = vote.Id,
+                ["model_a"] = vote.ModelA,
+                ["model_b"] = vote.ModelB,
+                ["human"] = Winner(vote.Outcome),
+                ["judge"] = Winner(j.Outcome),
+                ["judgement_1"] = j.Judgement1,
+                ["judgement_2"] = j.Judgement2,
+            }.ToJsonString());
+        }
+    }
+
+    public static string AgreementMarkdown(AgreementReport report) => string.Create(CultureInfo.InvariantCulture,
+        $"Judge {report.Judge} on {report.Votes} people's votes: agrees on {report.WithTies:P1} (tie and both-bad as one outcome); " +
+        $"on the {report.DecisiveVotes} votes where neither said tie, {report.WithoutTies:P1}.\n");
+
+    private static string Winner(BattleOutcome outcome) => outcome switch
+    {
+        BattleOutcome.A => "model_a",
+        BattleOutcome.B => "model_b",
+        BattleOutcome.BothBad => "tie (bothbad)",
+        _ => "tie",
+    };
+
+    private static JsonNode? Finite(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;
 
     public static JsonObject Summary(JudgeReport report) => new()
     {

@@ -150,4 +150,25 @@ public sealed class ArenaServiceTests : IDisposable
         Assert.Equal(AnswerStyle.Of("plain\n\nalso plain", 3), rated.StyleB);
         Assert.Null(ArenaRatings.ToBattle(battle, withStyle: false).StyleA);
     }
+
+    [Fact]
+    public void ExportGivesTheTenantsCountedVotesInChatbotArenasShape()
+    {
+        var arena = Service();
+        string counted = Played("What is 2+2?", answerA: "4", answerB: "5");
+        Assert.True(store.AddTurn("acme", counted, 1, new ArenaTurn("And 3+3?", "6", "7", 1, 1), clock.GetUtcNow()));
+        arena.Vote("acme", counted, "a", "v1");
+        arena.Vote("acme", Played("x", answerA: "alpha here"), "a", "v2");   // names a model: stored, not counted
+        arena.Vote("globex", Played("y", tenant: "globex"), "b", "v3");
+
+        var vote = Assert.Single(ArenaExport.CountedVotes(store, "acme"));
+        string file = Path.Combine(TestPaths.NewTemporaryDirectory(), "votes.jsonl");
+        File.WriteAllText(file, vote.ToJson().ToJsonString() + "\n");
+        var read = Assert.Single(Strata.Evaluation.Judging.HumanVote.Load(file));
+        Assert.Equal((counted, "alpha", "beta", BattleOutcome.A), (read.Id, read.ModelA, read.ModelB, read.Outcome));
+        Assert.Equal(["What is 2+2?", "And 3+3?"], read.Messages);
+        Assert.Equal(["4", "6"], read.AnswersA);
+        Assert.Equal(["5", "7"], read.AnswersB);
+        Assert.Equal("model_a", vote.ToJson()["winner"]!.GetValue<string>());
+    }
 }
