@@ -12,7 +12,6 @@ namespace Strata.Serving.Arena;
 internal sealed class SqliteArenaStore : SqlArenaStore
 {
     private const int SchemaVersion = 1;
-    private const int SqliteNotADatabase = 26;
 
     private readonly string connectionString;
 
@@ -23,22 +22,7 @@ internal sealed class SqliteArenaStore : SqlArenaStore
     public static SqliteArenaStore Open(StoreLocation.Sqlite location)
     {
         SqliteFile.CreatePrivately(location.Path);
-        var store = new SqliteArenaStore(location);
-        try
-        {
-            store.EnsureSchema(location.Path);
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode == SqliteNotADatabase)
-        {
-            store.Dispose();
-            throw new InvalidDataException($"{location.Path}: not a Strata store ({e.Message})", e);
-        }
-        catch
-        {
-            store.Dispose();
-            throw;
-        }
-        return store;
+        return SqliteFile.Ready(new SqliteArenaStore(location), location.Path, "store", s => s.EnsureSchema(location.Path));
     }
 
     private void EnsureSchema(string path)

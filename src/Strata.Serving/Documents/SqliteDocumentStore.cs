@@ -38,22 +38,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
     {
         string full = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
-        var store = new SqliteDocumentStore(full, time ?? TimeProvider.System);
-        try
-        {
-            store.EnsureSchema();
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode == 26)
-        {
-            store.Dispose();
-            throw new InvalidDataException($"{full}: not a Strata document store ({e.Message})", e);
-        }
-        catch
-        {
-            store.Dispose();
-            throw;
-        }
-        return store;
+        return SqliteFile.Ready(new SqliteDocumentStore(full, time ?? TimeProvider.System), full, "document store", s => s.EnsureSchema());
     }
 
     private void EnsureSchema()

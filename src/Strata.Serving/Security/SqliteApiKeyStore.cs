@@ -12,7 +12,6 @@ namespace Strata.Serving.Security;
 internal sealed class SqliteApiKeyStore : SqlApiKeyStore
 {
     private const int SchemaVersion = 1;
-    private const int SqliteNotADatabase = 26;
 
     private readonly string connectionString;
 
@@ -38,22 +37,7 @@ internal sealed class SqliteApiKeyStore : SqlApiKeyStore
     public static SqliteApiKeyStore Open(StoreLocation.Sqlite location, TimeProvider time)
     {
         SqliteFile.CreatePrivately(location.Path);
-        var store = new SqliteApiKeyStore(location, time);
-        try
-        {
-            store.EnsureSchema();
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode == SqliteNotADatabase)
-        {
-            store.Dispose();
-            throw new InvalidDataException($"{location.Path}: not a Strata key store ({e.Message})", e);
-        }
-        catch
-        {
-            store.Dispose();
-            throw;
-        }
-        return store;
+        return SqliteFile.Ready(new SqliteApiKeyStore(location, time), location.Path, "key store", s => s.EnsureSchema());
     }
 
     private void EnsureSchema()
