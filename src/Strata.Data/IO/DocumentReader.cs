@@ -152,7 +152,7 @@ public static class DocumentReader
             foreach (var (name, value) in values)
             {
                 if (name == "text") continue;
-                json[name] = name == "meta" && value is string metaJson ? ParseMeta(metaJson) : JsonSerializer.SerializeToNode(value);
+                json[name] = name == "meta" && value is string metaJson ? ParseMeta(metaJson) : ParquetValues.ToJson(value);
             }
             rows.Add(new ReadRecord(location, ToDocument(json, body, $"{fileName}#{row}"), null));
             row++;

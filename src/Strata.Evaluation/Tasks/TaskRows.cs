@@ -73,7 +73,7 @@ public static class TaskRows
             foreach (var values in table.Data)
             {
                 var row = new JsonObject();
-                foreach (var (name, value) in values) row[name] = JsonSerializer.SerializeToNode(value);
+                foreach (var (name, value) in values) row[name] = ParquetValues.ToJson(value);
                 rows.Add(new TaskRow(rows.Count, row, $"{file}#{rows.Count}"));
             }
         }

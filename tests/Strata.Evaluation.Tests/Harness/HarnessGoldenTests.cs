@@ -64,4 +64,62 @@ public class HarnessGoldenTests
             Assert.InRange(result.Metrics[metric.Name].Value, want * (1 - 1e-5), want * (1 + 1e-5));
         }
     }
+
+    [Fact]
+    public async Task AGgufFileOfTheSameWeightsScoresTheSame()
+    {
+        string folder = TestPaths.NewTemporaryDirectory();
+        try
+        {
+            string gguf = Path.Combine(folder, "golden.gguf");
+            var error = new StringWriter();
+            Assert.True(await Strata.Cli.StrataCli.RunAsync(["quantize", "--model", Path.Combine(Folder, "model"), "--type", "f32", "--out", gguf], new StringWriter(), error) == 0, error.ToString());
+            using var model = LocalModel.Open(gguf, new InferenceOptions());
+            var result = await EvaluationRunner.RunAsync(model, EvaluationTask.Load(Path.Combine(Folder, "mc.yaml")));
+            var items = Golden.GetProperty("multiple_choice").GetProperty("items").EnumerateArray().ToList();
+            for (int i = 0; i < items.Count; i++)
+            {
+                var lls = items[i].GetProperty("loglikelihoods").EnumerateArray().Select(e => e.GetDouble()).ToList();
+                for (int c = 0; c < lls.Count; c++) Assert.Equal(lls[c], result.Items[i].Loglikelihoods![c], 1e-3);
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ParquetRowsScoreAsJsonRowsDo()
+    {
+        string folder = TestPaths.NewTemporaryDirectory();
+        try
+        {
+            var rows = File.ReadLines(Path.Combine(Folder, "mc.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).Select(r => new McRow
+            {
+                question = r.GetProperty("question").GetString(),
+                choices = r.GetProperty("choices").EnumerateArray().Select(c => c.GetString()!).ToArray(),
+                answer = r.GetProperty("answer").GetInt32(),
+            }).ToList();
+            await Parquet.Serialization.ParquetSerializer.SerializeAsync(rows, Path.Combine(folder, "mc.parquet"));
+            File.WriteAllText(Path.Combine(folder, "mc.yaml"), File.ReadAllText(Path.Combine(Folder, "mc.yaml"))
+                .Replace("dataset_path: json", "dataset_path: parquet").Replace("test: mc.jsonl", "test: mc.parquet"));
+            using var model = LocalModel.Open(Path.Combine(Folder, "model"), new InferenceOptions());
+            var fromParquet = await EvaluationRunner.RunAsync(model, EvaluationTask.Load(Path.Combine(folder, "mc.yaml")));
+            var fromJson = await EvaluationRunner.RunAsync(model, EvaluationTask.Load(Path.Combine(Folder, "mc.yaml")));
+            Assert.Equal(fromJson.Items.Select(i => i.Loglikelihoods), fromParquet.Items.Select(i => i.Loglikelihoods));
+            Assert.Equal(fromJson.Items.Select(i => i.Prompt), fromParquet.Items.Select(i => i.Prompt));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    public sealed class McRow
+    {
+        public string? question { get; set; }
+        public string[] choices { get; set; } = [];
+        public int answer { get; set; }
+    }
 }
