@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
@@ -67,8 +66,7 @@ public static class GroundedChat
             }).ToArray());
             return (messages, variables);
         }
-        var listing = new StringBuilder("Answer using the documents below, in their own words where you can. If they do not contain the answer, say so.\n");
-        foreach (var document in documents) listing.Append($"\n[{document.Id}]\n{document.Text}\n");
+        string listing = GroundedPrompt.Listing(documents.Select(d => (d.Id, d.Text)));
         var grounded = new JsonArray();
         bool placed = false;
         foreach (var message in messages)
@@ -81,7 +79,7 @@ public static class GroundedChat
             }
             grounded.Add(copy);
         }
-        if (!placed) grounded.Insert(0, new JsonObject { ["role"] = "system", ["content"] = listing.ToString() });
+        if (!placed) grounded.Insert(0, new JsonObject { ["role"] = "system", ["content"] = listing });
         return (grounded, variables);
     }
 

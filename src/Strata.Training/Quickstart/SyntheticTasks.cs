@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Strata.Models.Templates;
 using Strata.Training.Tuning;
 
 namespace Strata.Training.Quickstart;
@@ -20,8 +21,8 @@ public sealed record VerifiableExample(Conversation Conversation, string Expecte
 
 /// <summary>
 /// Templated instruction and dialogue tasks whose answers a program can check, sized for a 1–3M-parameter model
-/// with a couple of minutes of tuning: short prompts, answers of one to three words, every word from
-/// <see cref="ShakespeareWords"/>. Kinds are balanced (round-robin, then shuffled) and everything is a pure
+/// with a couple of minutes of tuning: short prompts, answers of one to three words (a four-word sentence copied from
+/// a document for the grounded family), every word from <see cref="ShakespeareWords"/>. Kinds are balanced (round-robin, then shuffled) and everything is a pure
 /// function of the seed.
 /// </summary>
 public static class SyntheticTasks
@@ -29,7 +30,7 @@ public static class SyntheticTasks
     /// <summary>What a template draws: the user turns, one assistant answer per user turn, the task words in the
     /// order asked, and whether their order is irrelevant to the answers (then "X or Y" and "Y or X" are one item
     /// for the split, so a held-out item never has a reordered twin in training).</summary>
-    private sealed record Item(string[] Users, string[] Answers, string[] Words, bool OrderFree = false)
+    private sealed record Item(string[] Users, string[] Answers, string[] Words, bool OrderFree = false, string? System = null)
     {
         public string Key(string kind) =>
             kind + "|" + string.Join(' ', OrderFree ? Words.Order(StringComparer.Ordinal) : Words.AsEnumerable());
@@ -45,7 +46,7 @@ public static class SyntheticTasks
     private static readonly (string Kind, Func<Rng, Item> Make)[] CommandKinds =
     [
         ("repeat", Repeat), ("twice", Twice), ("upper", Upper), ("first", First), ("last", Last),
-        ("count", Count), ("reverse", Reverse), ("longer", Longer),
+        ("count", Count), ("reverse", Reverse), ("longer", Longer), ("grounded", Grounded),
     ];
 
     // Every follow-up is a fixed phrase shared by two kinds ("Now uppercase it." follows both "twice" and
@@ -152,6 +153,7 @@ public static class SyntheticTasks
             for (int attempt = 1; attempt < 32 && !seen.Add(item.Key(kind)); attempt++) item = make(rng);
             string key = item.Key(kind);
             var messages = new List<ChatMessage>();
+            if (item.System is not null) messages.Add(new ChatMessage(ChatRole.System, item.System));
             for (int turn = 0; turn < item.Users.Length; turn++)
             {
                 messages.Add(new ChatMessage(ChatRole.User, item.Users[turn]));
@@ -209,6 +211,21 @@ public static class SyntheticTasks
             b = ShakespeareWords.All[rng.Next(ShakespeareWords.All.Length)];
         } while (a.Length == b.Length);   // a tie would have no single right answer
         return new Item([$"Which is longer, {a} or {b}?"], [a.Length > b.Length ? a : b], [a, b], OrderFree: true);
+    }
+
+    /// <summary>
+    /// The grounded-answer family: two one-sentence documents shown as the server shows documents to a ChatML model
+    /// (<see cref="GroundedPrompt"/>, ids <c>doc:0</c> and <c>doc:1</c> as Cohere's API numbers string documents), a
+    /// question naming one document's subject, and an answer that copies that document's sentence, which the server's
+    /// citation aligner then finds in the document and cites.
+    /// </summary>
+    private static Item Grounded(Rng rng)
+    {
+        string[] words = Distinct(rng, 4);
+        string[] facts = [$"The {words[0]} is {words[1]}.", $"The {words[2]} is {words[3]}."];
+        int asked = rng.Next(2);
+        string system = GroundedPrompt.Listing(facts.Select((fact, i) => ($"doc:{i}", fact)));
+        return new Item([$"What is the {words[2 * asked]}?"], [facts[asked]], words, System: system);
     }
 
     /// <summary>Adds a second user turn to a one-turn item; <paramref name="answer"/> gets the first answer and the

@@ -57,9 +57,31 @@ internal static partial class TaskOracle
         };
     }
 
+    /// <summary>
+    /// The template and words of a whole conversation: for the grounded family (a system message listing documents)
+    /// the four document words in listing order, else <see cref="Parse"/> of the first question.
+    /// </summary>
+    public static (string Kind, string[] Words)? ParseConversation(IReadOnlyList<ChatMessage> messages)
+    {
+        if (messages[0].Role != ChatRole.System) return Parse(messages[0].Content);
+        var documents = DocumentRegex().Matches(messages[0].Content);
+        if (documents.Count != 2 || !GroundedRegex().IsMatch(messages[1].Content)) return null;
+        return ("grounded", documents.SelectMany(d => new[] { d.Groups[2].Value, d.Groups[3].Value }).ToArray());
+    }
+
+    /// <summary>The grounded family's answer: the sentence of the document whose subject the question names.</summary>
+    public static string? GroundedAnswer(string system, string question)
+    {
+        var asked = GroundedRegex().Match(question);
+        if (!asked.Success) return null;
+        var document = DocumentRegex().Matches(system).FirstOrDefault(d => d.Groups[2].Value == asked.Groups[1].Value);
+        return document is null ? null : $"The {document.Groups[2].Value} is {document.Groups[3].Value}.";
+    }
+
     /// <summary>The oracle's answer to a whole prompt history (ending with a user turn), as a perfect model would.</summary>
     public static string? Reply(IReadOnlyList<ChatMessage> history)
     {
+        if (history.Count == 2 && history[0].Role == ChatRole.System) return GroundedAnswer(history[0].Content, history[1].Content);
         if (history.Count == 1) return Answer(history[0].Content);
         if (history.Count == 3) return FollowUp(history[0].Content, history[1].Content, history[2].Content);
         return null;
@@ -83,4 +105,6 @@ internal static partial class TaskOracle
     [GeneratedRegex("^Count the words: ([a-z]+(?: [a-z]+){1,5})$")] private static partial Regex CountRegex();
     [GeneratedRegex("^Reverse the order: ([a-z]+(?: [a-z]+){1,2})$")] private static partial Regex ReverseRegex();
     [GeneratedRegex(@"^Which is longer, ([a-z]+) or ([a-z]+)\?$")] private static partial Regex LongerRegex();
+    [GeneratedRegex(@"^What is the ([a-z]+)\?$")] private static partial Regex GroundedRegex();
+    [GeneratedRegex(@"\[doc:([01])\]\nThe ([a-z]+) is ([a-z]+)\.\n")] private static partial Regex DocumentRegex();
 }
