@@ -9,6 +9,7 @@
 //   dotnet run -c Release --project bench/Strata.Bench -- kernels         # one matrix-vector product per weight format
 //   dotnet run -c Release --project bench/Strata.Bench -- perplexity --text FILE --context 256 --model A.gguf --model B.gguf
 //   dotnet run -c Release --project bench/Strata.Bench -- cores           # what a second core gives, with and without allocation
+//   dotnet run -c Release --project bench/Strata.Bench -- grounded [--model models/quickstart/dialogue] [--questions 60] [--clients 1,8]
 //   dotnet run -c Release --project bench/Strata.Bench -- retrieval [--docs DIR] [--embedder DIR] [--reranker DIR] [--queries 300] [--pages N] [--seed 17] [--out FILE.json]
 using Strata.Bench;
 
@@ -47,8 +48,11 @@ switch (args.FirstOrDefault() ?? "inference")
         break;
     case "retrieval":
         return await RetrievalBenchmark.RunAsync(arguments);
+    case "grounded":
+        await GroundedBenchmark.RunAsync(arguments);
+        break;
     default:
-        Console.Error.WriteLine("usage: Strata.Bench inference|kernels|perplexity|context|step|serving|dedup|extraction|pipeline|cores|retrieval [flags]");
+        Console.Error.WriteLine("usage: Strata.Bench inference|kernels|perplexity|context|step|serving|dedup|extraction|pipeline|cores|retrieval|grounded [flags]");
         return 2;
 }
 return 0;

@@ -57,8 +57,11 @@ public sealed class QuickstartRecipe(QuickstartOptions options, ITrainingMonitor
 
         status?.Report("3/3 dialogue tuning on multi-turn conversations");
         string dialogueData = Path.Combine(options.Output, "data", "dialogue.jsonl");
-        // Some single-turn tasks stay in the mix so dialogue tuning does not erase them.
-        SyntheticTasks.WriteJsonl(dialogueTrain.Select(e => e.Conversation).Concat(commandTrain.Take(1000).Select(e => e.Conversation)), dialogueData);
+        // Some single-turn tasks stay in the mix so dialogue tuning does not erase them, grounded answers most (the
+        // served dialogue model is the one that answers from documents, and copying from the system turn is the
+        // slowest of the tasks to learn).
+        var kept = commandTrain.Take(1000).Concat(commandTrain.Skip(1000).Where(e => e.Kind == "grounded").Take(400));
+        SyntheticTasks.WriteJsonl(dialogueTrain.Select(e => e.Conversation).Concat(kept.Select(e => e.Conversation)), dialogueData);
         var dialogue = Tune(TuneStage.Dialogue, command.ModelDirectory, "dialogue", [dialogueData], budget * 0.20, cancellationToken);
         var dialogueLayer = Compare("dialogue", dialogue, command.ModelDirectory, dialogueHeldOut, "held-out multi-turn exact match");
         return [baseLayer, commandLayer, dialogueLayer];

@@ -214,16 +214,18 @@ public static class SyntheticTasks
     }
 
     /// <summary>
-    /// The grounded-answer family: two one-sentence documents shown as the server shows documents to a ChatML model
-    /// (<see cref="GroundedPrompt"/>, ids <c>doc:0</c> and <c>doc:1</c> as Cohere's API numbers string documents), a
+    /// The grounded-answer family: one or two one-sentence documents shown as the server shows documents to a ChatML
+    /// model (<see cref="GroundedPrompt"/>, ids <c>doc:0</c>, <c>doc:1</c> as Cohere's API numbers string documents), a
     /// question naming one document's subject, and an answer that copies that document's sentence, which the server's
-    /// citation aligner then finds in the document and cites.
+    /// citation aligner then finds in the document and cites. Single-document items teach the copying; two-document
+    /// items add choosing the document the question is about.
     /// </summary>
     private static Item Grounded(Rng rng)
     {
-        string[] words = Distinct(rng, 4);
-        string[] facts = [$"The {words[0]} is {words[1]}.", $"The {words[2]} is {words[3]}."];
-        int asked = rng.Next(2);
+        int documents = 1 + rng.Next(2);
+        string[] words = Distinct(rng, 2 * documents);
+        string[] facts = [.. Enumerable.Range(0, documents).Select(d => $"The {words[2 * d]} is {words[2 * d + 1]}.")];
+        int asked = rng.Next(documents);
         string system = GroundedPrompt.Listing(facts.Select((fact, i) => ($"doc:{i}", fact)));
         return new Item([$"What is the {words[2 * asked]}?"], [facts[asked]], words, System: system);
     }

@@ -59,13 +59,13 @@ internal static partial class TaskOracle
 
     /// <summary>
     /// The template and words of a whole conversation: for the grounded family (a system message listing documents)
-    /// the four document words in listing order, else <see cref="Parse"/> of the first question.
+    /// the documents' words in listing order, else <see cref="Parse"/> of the first question.
     /// </summary>
     public static (string Kind, string[] Words)? ParseConversation(IReadOnlyList<ChatMessage> messages)
     {
         if (messages[0].Role != ChatRole.System) return Parse(messages[0].Content);
         var documents = DocumentRegex().Matches(messages[0].Content);
-        if (documents.Count != 2 || !GroundedRegex().IsMatch(messages[1].Content)) return null;
+        if (documents.Count is < 1 or > 2 || !GroundedRegex().IsMatch(messages[1].Content)) return null;
         return ("grounded", documents.SelectMany(d => new[] { d.Groups[2].Value, d.Groups[3].Value }).ToArray());
     }
 
