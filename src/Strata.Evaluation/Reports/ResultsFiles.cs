@@ -154,7 +154,7 @@ public static class ResultsFiles
             foreach (var cmp in report.Comparisons)
             {
                 var r = cmp.Result;
-                text.AppendLine($"| {cmp.Task} | {cmp.Metric} | {cmp.Model} − {cmp.Baseline} | {F(r.Difference)} | [{F(r.Low)}, {F(r.High)}] | {(r.McNemarP is double p ? F(p) : "")} |");
+                text.AppendLine($"| {cmp.Task} | {cmp.Metric} | {cmp.Model} − {cmp.Baseline} | {F(r.Difference)} | [{F(r.Low)}, {F(r.High)}] | {(r.McNemarP is double p ? P(p) : "")} |");
             }
         }
         return text.ToString();
@@ -168,6 +168,9 @@ public static class ResultsFiles
     }
 
     private static string F(double value) => double.IsNaN(value) ? "–" : value.ToString(Math.Abs(value) >= 100 ? "F1" : "F4", CultureInfo.InvariantCulture);
+
+    /// <summary>p-values to three significant digits, so a very small one does not print as 0.</summary>
+    private static string P(double p) => p.ToString(p < 0.001 ? "0.00e0" : "G3", CultureInfo.InvariantCulture);
 
     private static JsonNode? Number(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;
 
