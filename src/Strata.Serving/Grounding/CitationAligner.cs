@@ -62,6 +62,23 @@ public static partial class CitationAligner
         return citations;
     }
 
+    /// <summary>
+    /// Whether <paramref name="document"/> supports <paramref name="span"/> by the rule accurate mode applies to
+    /// sentences: it holds at least <see cref="MinCoverage"/> of the span's content words and a run of three words in
+    /// common (a span of fewer than three words must appear in it whole).
+    /// </summary>
+    public static bool Supports(string span, GroundingDocument document)
+    {
+        var words = Words(span);
+        var documentWords = Words(document.Text);
+        if (words.Count == 0) return false;
+        if (words.Count < 3) return SharesRun(words, documentWords, words.Count);
+        var content = words.Where(IsContent).Distinct().ToList();
+        var set = documentWords.ToHashSet(StringComparer.Ordinal);
+        double coverage = content.Count == 0 ? 1 : content.Count(set.Contains) / (double)content.Count;
+        return coverage >= MinCoverage && SharesRun(words, documentWords, 3);
+    }
+
     /// <summary>Sentence spans of the answer, trimmed: cut after . ! ? followed by whitespace, and at line breaks.</summary>
     internal static IEnumerable<(int Start, int End)> Sentences(string text)
     {

@@ -26,6 +26,7 @@ public static class CohereChatEndpoint
         var citationMode = GroundedChat.Mode(request.CitationOptions?.Mode);
         var documents = await GroundedChat.ResolveAsync(http, request.Documents, messages);
         var (groundedMessages, variables) = GroundedChat.Prompt(messages, documents, model.Prompts);
+        var grounded = new GroundedAnswer(documents, citationMode, modelCites: model.Prompts.ReadsDocuments);
         var prompt = ChatMessages.EncodePrompt(model, groundedMessages, variables);
         int maxTokens = GenerationSettings.MaxTokens(model, prompt.Count, request.MaxTokens, "max_tokens", "messages");
         GenerationSettings.RequireNeutral(request.FrequencyPenalty, "frequency_penalty");
@@ -39,7 +40,7 @@ public static class CohereChatEndpoint
         {
             var result = (await choices.CollectAsync())[0];
             choices.Completed([result]);
-            var citations = CitationAligner.Align(result.Text, documents, citationMode);
+            var (text, citations) = grounded.Finish(result.Text);
             await http.Response.WriteAsJsonAsync(new Dictionary<string, object?>
             {
                 ["id"] = id,
@@ -47,7 +48,7 @@ public static class CohereChatEndpoint
                 ["message"] = new Dictionary<string, object?>
                 {
                     ["role"] = "assistant",
-                    ["content"] = new[] { new Dictionary<string, object?> { ["type"] = "text", ["text"] = result.Text } },
+                    ["content"] = new[] { new Dictionary<string, object?> { ["type"] = "text", ["text"] = text } },
                     ["citations"] = citations.Select(GroundedChat.ToCohere).ToList(),
                 },
                 ["usage"] = Usage(prompt.Count, result.CompletionTokens),
@@ -59,17 +60,16 @@ public static class CohereChatEndpoint
         await Event(http, "message-start", new { id, type = "message-start", delta = new { message = new { role = "assistant", content = Array.Empty<object>(), tool_plan = "", tool_calls = Array.Empty<object>(), citations = Array.Empty<object>() } } });
         await Event(http, "content-start", new { type = "content-start", index = 0, delta = new { message = new { content = new { type = "text", text = "" } } } });
         var chunks = new List<GenerationChunk>();
+        var markup = grounded.StreamFilter();
         string? error = null;
         try
         {
             await foreach (var (_, chunk) in choices.MergeAsync())
             {
                 chunks.Add(chunk);
-                if (chunk.Text.Length > 0)
-                {
-                    await Event(http, "content-delta", new { type = "content-delta", index = 0, delta = new { message = new { content = new { text = chunk.Text } } } });
-                }
+                await Delta(http, markup is null ? chunk.Text : markup.Push(chunk.Text));
             }
+            if (markup is not null) await Delta(http, markup.Flush());
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -78,7 +78,7 @@ public static class CohereChatEndpoint
         var finished = Choices.Result(0, chunks);
         choices.Completed([finished]);
         // Citations are found once the whole answer is known, so they follow its last content delta.
-        var streamedCitations = error is null ? CitationAligner.Align(finished.Text, documents, citationMode) : [];
+        var streamedCitations = error is null ? grounded.Finish(finished.Text).Citations : [];
         for (int i = 0; i < streamedCitations.Count; i++)
         {
             await Event(http, "citation-start", new { type = "citation-start", index = i, delta = new { message = new { citations = GroundedChat.ToCohere(streamedCitations[i]) } } });
@@ -95,6 +95,9 @@ public static class CohereChatEndpoint
     }
 
     private static Task Event(HttpContext http, string name, object payload) => ServerSentEvents.WriteAsync(http.Response, payload, name);
+
+    private static Task Delta(HttpContext http, string text) => text.Length == 0 ? Task.CompletedTask
+        : Event(http, "content-delta", new { type = "content-delta", index = 0, delta = new { message = new { content = new { text } } } });
 
     public static string FinishReason(FinishReason reason) => reason switch
     {

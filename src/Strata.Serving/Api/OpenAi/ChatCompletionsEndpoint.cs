@@ -22,6 +22,7 @@ public static class ChatCompletionsEndpoint
         var citationMode = GroundedChat.Mode(request.CitationOptions?.Mode);
         var documents = await GroundedChat.ResolveAsync(http, request.Documents, messages);
         var (groundedMessages, variables) = GroundedChat.Prompt(messages, documents, model.Prompts);
+        var grounded = new GroundedAnswer(documents, citationMode, modelCites: model.Prompts.ReadsDocuments);
         var prompt = ChatMessages.EncodePrompt(model, groundedMessages, variables);
         string maxField = request.MaxCompletionTokens is null ? "max_tokens" : "max_completion_tokens";
         int maxTokens = GenerationSettings.MaxTokens(model, prompt.Count, request.MaxCompletionTokens ?? request.MaxTokens, maxField, "messages");
@@ -50,27 +51,30 @@ public static class ChatCompletionsEndpoint
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         if (request.Stream == true)
         {
-            await StreamAsync(http, choices, model, id, created, prompt.Count, request.StreamOptions?.IncludeUsage == true, topLogprobs is not null,
-                text => Annotations(text, documents, citationMode));
+            await StreamAsync(http, choices, model, id, created, prompt.Count, request.StreamOptions?.IncludeUsage == true, topLogprobs is not null, grounded);
             return;
         }
         var results = await choices.CollectAsync();
         choices.Completed(results);
         var body = new ChatCompletion(id, "chat.completion", created, model.Name,
-            results.Select(r => new ChatChoice(r.Index, new AssistantMessage("assistant", r.Text, Annotations: Annotations(r.Text, documents, citationMode)),
+            results.Select(r => new ChatChoice(r.Index, Message(grounded, r.Text),
                 topLogprobs is null ? null : new ChoiceLogprobs(r.Chunks.Where(c => c.Logprob is not null).Select(c => Logprobs.Entry(model, c)).ToList()),
                 Choices.OpenAiFinishReason(r.FinishReason))).ToList(),
             new Usage(prompt.Count, results.Sum(r => r.CompletionTokens), prompt.Count + results.Sum(r => r.CompletionTokens)));
         await http.Response.WriteAsJsonAsync(body, JsonBody.ResponseOptions, http.RequestAborted);
     }
 
-    /// <summary>The answer's citations as annotations; null (no field) when the request had no documents.</summary>
-    private static IReadOnlyList<UrlCitation>? Annotations(string text, IReadOnlyList<GroundingDocument> documents, CitationMode mode) =>
-        documents.Count == 0 ? null : CitationAligner.Align(text, documents, mode).SelectMany(GroundedChat.ToOpenAi).ToList();
+    /// <summary>The answer with its citations as annotations (no field when the request had no documents).</summary>
+    private static AssistantMessage Message(GroundedAnswer grounded, string raw)
+    {
+        var (text, citations) = grounded.Finish(raw);
+        return new AssistantMessage("assistant", text, Annotations: grounded.HasDocuments ? citations.SelectMany(GroundedChat.ToOpenAi).ToList() : null);
+    }
 
     private static async Task StreamAsync(HttpContext http, Choices choices, ServedModel model, string id, long created,
-        int promptTokens, bool includeUsage, bool withLogprobs, Func<string, IReadOnlyList<UrlCitation>?> annotate)
+        int promptTokens, bool includeUsage, bool withLogprobs, GroundedAnswer grounded)
     {
+        var markup = Enumerable.Range(0, choices.Count).Select(_ => grounded.StreamFilter()).ToArray();
         await ServerSentEvents.StartAsync(http.Response);
         var perChoice = Enumerable.Range(0, choices.Count).Select(_ => new List<GenerationChunk>()).ToArray();
         for (int i = 0; i < choices.Count; i++)
@@ -82,16 +86,17 @@ public static class ChatCompletionsEndpoint
             await foreach (var (index, chunk) in choices.MergeAsync())
             {
                 perChoice[index].Add(chunk);
-                bool hasText = chunk.Text.Length > 0;
+                // A citing model's markup is held back and removed; the rest of its text streams as it comes.
+                string text = markup[index] is { } filter ? filter.Push(chunk.Text) + (chunk.FinishReason is null ? "" : filter.Flush()) : chunk.Text;
                 var logprobs = withLogprobs && chunk.Logprob is not null ? new ChoiceLogprobs([Logprobs.Entry(model, chunk)]) : null;
-                if (hasText || logprobs is not null)
+                if (text.Length > 0 || logprobs is not null)
                 {
-                    await ServerSentEvents.WriteAsync(http.Response, Chunk(id, created, model, new ChatChunkChoice(index, new ChatDelta(null, chunk.Text), logprobs, null)));
+                    await ServerSentEvents.WriteAsync(http.Response, Chunk(id, created, model, new ChatChunkChoice(index, new ChatDelta(null, text), logprobs, null)));
                 }
                 if (chunk.FinishReason is FinishReason reason)
                 {
                     // Citations need the whole answer: they come in one delta just before the choice's finish.
-                    if (annotate(string.Concat(perChoice[index].Select(c => c.Text))) is { Count: > 0 } annotations)
+                    if (Message(grounded, string.Concat(perChoice[index].Select(c => c.Text))).Annotations is { Count: > 0 } annotations)
                     {
                         await ServerSentEvents.WriteAsync(http.Response, Chunk(id, created, model, new ChatChunkChoice(index, new ChatDelta(null, null, annotations), null, null)));
                     }
