@@ -36,15 +36,50 @@ public sealed class LocalModel : IScoringModel
     /// <summary>The token that stands before text with no context: BOS, else end-of-text (the harness's prefix token).</summary>
     private int PrefixToken => Package.BosTokenId ?? Package.EndOfSequenceIds.FirstOrDefault();
 
+    /// <remarks>
+    /// The context is run once and its cache reused for every continuation (truncated back to the context before each),
+    /// so a four-choice item costs one prefill plus a decode step per continuation token, not four prefills. A context
+    /// too long for that falls back to scoring each pair whole, its oldest tokens cut.
+    /// </remarks>
     public IReadOnlyList<double> Loglikelihoods(string context, IReadOnlyList<string> continuations)
     {
-        var results = new double[continuations.Count];
-        for (int i = 0; i < continuations.Count; i++)
+        var pairs = continuations.Select(c => EncodePair(context, c)).ToList();
+        var results = new double[pairs.Count];
+        if (pairs.Count == 0) return results;
+        var contextIds = pairs[0].Context;   // the same for every continuation: it depends on the context alone
+        if (contextIds.Count + pairs.Max(p => p.Continuation.Count) - 1 > Package.ContextLength)
         {
-            var (contextIds, continuationIds) = EncodePair(context, continuations[i]);
-            results[i] = ScoreTail(contextIds, continuationIds);
+            for (int i = 0; i < pairs.Count; i++) results[i] = ScoreTail(pairs[i].Context, pairs[i].Continuation);
+            return results;
+        }
+        using var pool = backend.NewCachePool(1);
+        using var cache = pool.Rent();
+        var afterContext = new float[backend.VocabularySize];
+        backend.Step([new SequenceStep(contextIds, cache)], afterContext);
+        var logits = new float[backend.VocabularySize];
+        for (int i = 0; i < pairs.Count; i++)
+        {
+            var continuation = pairs[i].Continuation;
+            if (continuation.Count == 0) continue;
+            cache.Truncate(contextIds.Count);
+            double sum = LogProbability(afterContext, continuation[0]);
+            for (int t = 1; t < continuation.Count; t++)
+            {
+                backend.Step([new SequenceStep([continuation[t - 1]], cache)], logits);
+                sum += LogProbability(logits, continuation[t]);
+            }
+            results[i] = sum;
         }
         return results;
+    }
+
+    /// <summary>log softmax(<paramref name="logits"/>)[<paramref name="token"/>], summed in double.</summary>
+    private static double LogProbability(float[] logits, int token)
+    {
+        float max = logits.Max();
+        double sum = 0;
+        foreach (float z in logits) sum += Math.Exp(z - max);
+        return logits[token] - max - Math.Log(sum);
     }
 
     public RollingScore LoglikelihoodRolling(string text)
