@@ -13,11 +13,14 @@ Writes tests/Strata.Evaluation.Tests/Golden/harness/:
   mc.jsonl, mc.yaml a multiple-choice task in lm-evaluation-harness's form
   rolling.jsonl, rolling.yaml
                     a loglikelihood_rolling task
+  ll.jsonl, ll.yaml a loglikelihood task (LAMBADA's form): half its targets are the model's own greedy continuation
   golden.json       what lm-evaluation-harness's definitions give on them, computed in float64 numpy:
     multiple choice: per item, the log-likelihood of " " + choice after "Question: {q}\\nAnswer:" (the context
       read with BOS first, as the model's tokenizer config says), and the metrics
       acc = mean(argmax ll == gold), acc_norm = mean(argmax ll/len(choice chars) == gold),
       acc_bytes = mean(argmax ll/len(choice utf-8 bytes) == gold)  (first index wins ties);
+    loglikelihood: per item ll of the target after BOS + text, is_greedy (every target token is the argmax, first
+      index winning ties); perplexity = exp(-mean ll), acc = mean is_greedy;
     rolling: lm-eval's get_rolling_token_windows(tokens, prefix=BOS, max_seq_len=context, context_len=1) +
       make_disjoint_window: every token scored once with up to `context` tokens before it;
       word_perplexity = exp(-sum ll / words), byte_perplexity = exp(-sum ll / bytes),
@@ -152,6 +155,62 @@ def rolling_windows(tokens, prefix, max_len):
     return [(a[: len(a) - (len(b) - 1)], b) for a, b in windows]
 
 
+LL_YAML = """# A loglikelihood task in LAMBADA's form; golden values in golden.json.
+task: golden_ll
+dataset_path: ll.jsonl
+output_type: loglikelihood
+doc_to_text: text
+doc_to_target: target
+target_delimiter: ""
+metric_list:
+  - metric: perplexity
+  - metric: acc
+"""
+
+LL_WORDS = ["the", "quick", "brown", "fox", "once", "upon", "a", "time", "to", "be", "or", "not", "rose", "winter",
+            "light", "love", "friends", "great", "happy", "call", "me"]
+# Candidate prompts, in a fixed order; the first four whose greedy 2-byte continuation is printable ASCII become the
+# greedy items (a random model rarely continues with ASCII, so many candidates are tried).
+_ctx_rng = np.random.default_rng(11)
+LL_CONTEXTS = list(dict.fromkeys(" ".join(LL_WORDS[int(k)] for k in _ctx_rng.integers(0, len(LL_WORDS), 2 + i % 4)) for i in range(2000)))
+
+
+def greedy_bytes(cfg, W, ids, n):
+    out = []
+    for _ in range(n):
+        z = forward(cfg, W, ids + out)[-1]
+        out.append(int(np.argmax(z)))
+    return out
+
+
+def loglikelihood_items(cfg, W):
+    docs, items = [], []
+    rng = np.random.default_rng(5)
+    greedy_left, random_left = 4, 4
+    for text in LL_CONTEXTS:
+        if greedy_left == 0 and random_left == 0:
+            break
+        ctx = [BOS] + tok(text)
+        g = greedy_bytes(cfg, W, ctx, 2) if greedy_left > 0 else []
+        if greedy_left > 0 and all(32 <= b < 127 for b in g):
+            target = bytes(g).decode("ascii")
+            greedy_left -= 1
+        elif random_left > 0:
+            target = "".join(chr(int(c)) for c in rng.integers(97, 123, 3))
+            random_left -= 1
+        else:
+            continue
+        cont = tok(target)
+        ids = ctx + cont
+        lp = log_softmax(forward(cfg, W, ids[:-1]))
+        n = len(ctx)
+        ll = float(sum(lp[n - 1 + i, cont[i]] for i in range(len(cont))))
+        is_greedy = all(int(np.argmax(lp[n - 1 + i])) == cont[i] for i in range(len(cont)))
+        docs.append({"text": text, "target": target})
+        items.append({"loglikelihood": ll, "is_greedy": is_greedy})
+    return docs, items
+
+
 def main():
     model_dir = os.path.join(OUT, "model")
     os.makedirs(model_dir, exist_ok=True)
@@ -205,13 +264,23 @@ def main():
                            "byte_perplexity": math.exp(-total_ll / total_bytes),
                            "bits_per_byte": -total_ll / total_bytes / math.log(2)}}
 
-    golden = {"note": NOTE, "multiple_choice": mc, "rolling": rolling}
+    ll_docs, ll_items = loglikelihood_items(cfg, W)
+    with open(os.path.join(OUT, "ll.jsonl"), "w", encoding="utf-8") as f:
+        for d in ll_docs:
+            f.write(json.dumps(d) + "\n")
+    with open(os.path.join(OUT, "ll.yaml"), "w", encoding="utf-8") as f:
+        f.write(LL_YAML)
+    lls = [it["loglikelihood"] for it in ll_items]
+    loglikelihood = {"items": ll_items, "metrics": {"perplexity": math.exp(-sum(lls) / len(lls)),
+                                                     "acc": sum(it["is_greedy"] for it in ll_items) / len(ll_items)}}
+    golden = {"note": NOTE, "multiple_choice": mc, "rolling": rolling, "loglikelihood": loglikelihood}
     with open(os.path.join(OUT, "golden.json"), "w") as f:
         json.dump(golden, f, indent=1)
         f.write("\n")
     disagree = sum(1 for it in items if len(set(it["predictions"].values())) > 1)
     print(f"mc metrics {mc['metrics']}, items where acc/acc_norm/acc_bytes disagree: {disagree}")
     print(f"rolling: {windows_used} windows, metrics {rolling['metrics']}")
+    print(f"loglikelihood: {len(ll_items)} items, {sum(i['is_greedy'] for i in ll_items)} greedy, metrics {loglikelihood['metrics']}")
 
 
 if __name__ == "__main__":

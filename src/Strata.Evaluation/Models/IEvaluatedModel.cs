@@ -19,15 +19,19 @@ public interface IEvaluatedModel : IDisposable
 public interface IScoringModel : IEvaluatedModel
 {
     /// <summary>
-    /// log p(continuation | context) for each continuation, summed over its tokens. Tokenized as the harness does:
-    /// context + continuation encoded whole, the continuation being the tokens after the context's (so a merge across the
-    /// boundary is scored as the model reads it); trailing spaces of the context move to the continuation.
+    /// log p(continuation | context) for each continuation, summed over its tokens, and whether greedy decoding would
+    /// have produced it. Tokenized as the harness does: context + continuation encoded whole, the continuation being the
+    /// tokens after the context's (so a merge across the boundary is scored as the model reads it); trailing spaces of
+    /// the context move to the continuation.
     /// </summary>
-    IReadOnlyList<double> Loglikelihoods(string context, IReadOnlyList<string> continuations);
+    IReadOnlyList<ContinuationScore> Loglikelihoods(string context, IReadOnlyList<string> continuations);
 
     /// <summary>Sum of log p over every token of <paramref name="text"/>, each with up to a full context window before it.</summary>
     RollingScore LoglikelihoodRolling(string text);
 }
+
+/// <summary>A continuation's log-likelihood, and whether each of its tokens was the model's most likely next token.</summary>
+public readonly record struct ContinuationScore(double Loglikelihood, bool IsGreedy);
 
 /// <summary>A document's rolling log-likelihood.</summary>
 public readonly record struct RollingScore(double Loglikelihood, int Tokens, int Windows);

@@ -38,39 +38,64 @@ public sealed class LocalModel : IScoringModel
 
     /// <remarks>
     /// The context is run once and its cache reused for every continuation (truncated back to the context before each),
-    /// so a four-choice item costs one prefill plus a decode step per continuation token, not four prefills. A context
-    /// too long for that falls back to scoring each pair whole, its oldest tokens cut.
+    /// so a four-choice item costs one prefill plus a decode step per continuation token, not four prefills. A pair too
+    /// long for the context loses the context's oldest tokens and is run on its own.
     /// </remarks>
-    public IReadOnlyList<double> Loglikelihoods(string context, IReadOnlyList<string> continuations)
+    public IReadOnlyList<ContinuationScore> Loglikelihoods(string context, IReadOnlyList<string> continuations)
     {
         var pairs = continuations.Select(c => EncodePair(context, c)).ToList();
-        var results = new double[pairs.Count];
+        var results = new ContinuationScore[pairs.Count];
         if (pairs.Count == 0) return results;
-        var contextIds = pairs[0].Context;   // the same for every continuation: it depends on the context alone
-        if (contextIds.Count + pairs.Max(p => p.Continuation.Count) - 1 > Package.ContextLength)
-        {
-            for (int i = 0; i < pairs.Count; i++) results[i] = ScoreTail(pairs[i].Context, pairs[i].Continuation);
-            return results;
-        }
         using var pool = backend.NewCachePool(1);
         using var cache = pool.Rent();
-        var afterContext = new float[backend.VocabularySize];
-        backend.Step([new SequenceStep(contextIds, cache)], afterContext);
-        var logits = new float[backend.VocabularySize];
+        var contextIds = pairs[0].Context;   // the same for every continuation: it depends on the context alone
+        bool shared = contextIds.Count + pairs.Max(p => p.Continuation.Count) - 1 <= Package.ContextLength;
+        var afterContext = shared ? Prefill(cache, contextIds) : [];
         for (int i = 0; i < pairs.Count; i++)
         {
-            var continuation = pairs[i].Continuation;
-            if (continuation.Count == 0) continue;
-            cache.Truncate(contextIds.Count);
-            double sum = LogProbability(afterContext, continuation[0]);
-            for (int t = 1; t < continuation.Count; t++)
+            var (head, tail) = pairs[i];
+            if (tail.Count == 0) continue;
+            if (shared) cache.Truncate(contextIds.Count);
+            else
             {
-                backend.Step([new SequenceStep([continuation[t - 1]], cache)], logits);
-                sum += LogProbability(logits, continuation[t]);
+                // The harness's left truncation: keep the last context + 1 tokens of head + tail, of which the last is only predicted.
+                int cut = Math.Min(head.Count - 1, Math.Max(0, head.Count + tail.Count - (Package.ContextLength + 1)));
+                if (head.Count - cut + tail.Count - 1 > Package.ContextLength)
+                {
+                    throw new ArgumentException($"a continuation of {tail.Count} tokens does not fit the model's {Package.ContextLength}-token context");
+                }
+                cache.Truncate(0);
+                afterContext = Prefill(cache, head.Skip(cut).ToList());
             }
-            results[i] = sum;
+            results[i] = Continue(cache, afterContext, tail);
         }
         return results;
+    }
+
+    private float[] Prefill(ISequenceCache cache, IReadOnlyList<int> tokens)
+    {
+        var logits = new float[backend.VocabularySize];
+        backend.Step([new SequenceStep(tokens, cache)], logits);
+        return logits;
+    }
+
+    /// <summary>Scores <paramref name="tail"/> after a cache whose next-token logits are <paramref name="first"/>.</summary>
+    private ContinuationScore Continue(ISequenceCache cache, float[] first, IReadOnlyList<int> tail)
+    {
+        var logits = first;
+        double sum = 0;
+        bool greedy = true;
+        for (int t = 0; t < tail.Count; t++)
+        {
+            if (t > 0)
+            {
+                logits = new float[backend.VocabularySize];
+                backend.Step([new SequenceStep([tail[t - 1]], cache)], logits);
+            }
+            sum += LogProbability(logits, tail[t]);
+            greedy &= ArgMax(logits) == tail[t];
+        }
+        return new ContinuationScore(sum, greedy);
     }
 
     /// <summary>log softmax(<paramref name="logits"/>)[<paramref name="token"/>], summed in double.</summary>
@@ -80,6 +105,16 @@ public sealed class LocalModel : IScoringModel
         double sum = 0;
         foreach (float z in logits) sum += Math.Exp(z - max);
         return logits[token] - max - Math.Log(sum);
+    }
+
+    private static int ArgMax(float[] values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++)
+        {
+            if (values[i] > values[best]) best = i;
+        }
+        return best;
     }
 
     public RollingScore LoglikelihoodRolling(string text)

@@ -28,6 +28,8 @@ public sealed record EvaluationReport(
             {
                 foreach (string metric in baseline.Metrics.Keys)
                 {
+                    // Corpus-level metrics (perplexity over a task's items) have no per-item value to pair.
+                    if (!baseline.Items.All(i => i.Scores.ContainsKey(metric))) continue;
                     var a = other.Items.Select(i => i.Scores[metric]).ToList();
                     var b = baseline.Items.Select(i => i.Scores[metric]).ToList();
                     if (a.Count == 0 || a.Count != b.Count) continue;

@@ -178,6 +178,7 @@ public static class ResultsFiles
     {
         OutputType.MultipleChoice => "multiple_choice",
         OutputType.GenerateUntil => "generate_until",
+        OutputType.Loglikelihood => "loglikelihood",
         _ => "loglikelihood_rolling",
     };
 

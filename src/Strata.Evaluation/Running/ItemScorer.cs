@@ -15,6 +15,7 @@ internal static partial class ItemScorer
         {
             OutputType.MultipleChoice => MultipleChoice(Scoring(model, config), config, instance, contaminated),
             OutputType.LoglikelihoodRolling => Rolling(Scoring(model, config), instance, contaminated),
+            OutputType.Loglikelihood => Loglikelihood(Scoring(model, config), config, instance, contaminated),
             OutputType.GenerateUntil => await GenerateAsync(model, config, instance, contaminated, cancellationToken).ConfigureAwait(false),
             _ => throw new ArgumentOutOfRangeException(nameof(config)),
         };
@@ -27,7 +28,7 @@ internal static partial class ItemScorer
     private static ItemResult MultipleChoice(IScoringModel model, TaskConfig config, TaskInstance instance, bool contaminated)
     {
         var continuations = instance.Choices.Select(c => config.TargetDelimiter + c).ToList();
-        var lls = model.Loglikelihoods(instance.Context, continuations);
+        var lls = model.Loglikelihoods(instance.Context, continuations).Select(s => s.Loglikelihood).ToList();
         int acc = ArgMax(lls, i => lls[i]);
         int norm = ArgMax(lls, i => lls[i] / Math.Max(1, instance.Choices[i].Length));
         int bytes = ArgMax(lls, i => lls[i] / Math.Max(1, Encoding.UTF8.GetByteCount(instance.Choices[i])));
@@ -39,6 +40,19 @@ internal static partial class ItemScorer
             [MetricNames.AccBytes] = bytes == gold ? 1 : 0,
         };
         return new ItemResult(instance.Row.Index, instance.Context, instance.Targets, instance.Choices, lls, acc, null, null, scores, contaminated);
+    }
+
+    /// <summary>The harness's loglikelihood requests: the target's log-likelihood after the prompt; acc is 1 when greedy
+    /// decoding would have written the target (LAMBADA's accuracy).</summary>
+    private static ItemResult Loglikelihood(IScoringModel model, TaskConfig config, TaskInstance instance, bool contaminated)
+    {
+        var score = model.Loglikelihoods(instance.Context, [config.TargetDelimiter + instance.Targets[0]])[0];
+        var scores = new Dictionary<string, double>
+        {
+            ["loglikelihood"] = score.Loglikelihood,
+            [MetricNames.Acc] = score.IsGreedy ? 1 : 0,
+        };
+        return new ItemResult(instance.Row.Index, instance.Context, instance.Targets, [], [score.Loglikelihood], null, null, null, scores, contaminated);
     }
 
     private static ItemResult Rolling(IScoringModel model, TaskInstance instance, bool contaminated)

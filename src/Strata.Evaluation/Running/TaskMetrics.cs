@@ -17,6 +17,8 @@ public static class TaskMetrics
                 MetricNames.WordPerplexity => Aggregation.Ratio(Units(items, "words"), Aggregation.Perplexity),
                 MetricNames.BytePerplexity => Aggregation.Ratio(Units(items, "bytes"), Aggregation.Perplexity),
                 MetricNames.BitsPerByte => Aggregation.Ratio(Units(items, "bytes"), Aggregation.BitsPerByte),
+                // The harness's loglikelihood perplexity: exp(−mean log-likelihood) over items.
+                MetricNames.Perplexity => Aggregation.Ratio(items.Select(i => (i.Scores["loglikelihood"], 1.0)).ToList(), Aggregation.Perplexity),
                 _ => Aggregation.Mean(items.Select(i => i.Scores[name]).ToList()),
             };
         }

@@ -10,12 +10,14 @@ public static class MetricNames
     public const string WordPerplexity = "word_perplexity";
     public const string BytePerplexity = "byte_perplexity";
     public const string BitsPerByte = "bits_per_byte";
+    public const string Perplexity = "perplexity";
 
     /// <summary>Every metric the output type supports; the defaults when a task lists none.</summary>
     public static IReadOnlyList<string> For(OutputType type) => type switch
     {
         OutputType.MultipleChoice => [Acc, AccNorm, AccBytes],
         OutputType.GenerateUntil => [ExactMatch],
+        OutputType.Loglikelihood => [Perplexity, Acc],
         OutputType.LoglikelihoodRolling => [WordPerplexity, BytePerplexity, BitsPerByte],
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };

@@ -9,6 +9,9 @@ public enum OutputType
     /// <summary>Generate greedily until a stop sequence; compare the (filtered) text with the target (exact_match).</summary>
     GenerateUntil,
 
+    /// <summary>Log-likelihood of the target after the prompt (perplexity, and acc: whether greedy decoding gives it), as LAMBADA.</summary>
+    Loglikelihood,
+
     /// <summary>Log-likelihood of whole documents in windows of the model's context (perplexity, bits per byte).</summary>
     LoglikelihoodRolling,
 }

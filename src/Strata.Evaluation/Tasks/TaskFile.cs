@@ -109,7 +109,8 @@ public static class TaskFile
             "multiple_choice" => OutputType.MultipleChoice,
             "generate_until" => OutputType.GenerateUntil,
             "loglikelihood_rolling" => OutputType.LoglikelihoodRolling,
-            _ => throw Error("output_type", $"'{value}' is not one of multiple_choice, generate_until, loglikelihood_rolling"),
+            "loglikelihood" => OutputType.Loglikelihood,
+            _ => throw Error("output_type", $"'{value}' is not one of multiple_choice, generate_until, loglikelihood, loglikelihood_rolling"),
         };
 
         /// <summary>

@@ -48,6 +48,26 @@ public class HarnessGoldenTests
         }
     }
 
+    [Theory]
+    [InlineData(BackendKind.Native)]
+    [InlineData(BackendKind.Torch)]
+    public async Task LoglikelihoodAndGreedinessMatchTheReference(BackendKind backend)
+    {
+        using var model = LocalModel.Open(Path.Combine(Folder, "model"), new InferenceOptions { Backend = backend });
+        var result = await EvaluationRunner.RunAsync(model, EvaluationTask.Load(Path.Combine(Folder, "ll.yaml")));
+        var expected = Golden.GetProperty("loglikelihood");
+        var items = expected.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(items.Count, result.Items.Count);
+        for (int i = 0; i < items.Count; i++)
+        {
+            Assert.Equal(items[i].GetProperty("loglikelihood").GetDouble(), result.Items[i].Scores["loglikelihood"], 1e-3);
+            Assert.Equal(items[i].GetProperty("is_greedy").GetBoolean() ? 1.0 : 0.0, result.Items[i].Scores["acc"]);
+        }
+        Assert.Equal(expected.GetProperty("metrics").GetProperty("acc").GetDouble(), result.Metrics["acc"].Value, 12);
+        double perplexity = expected.GetProperty("metrics").GetProperty("perplexity").GetDouble();
+        Assert.InRange(result.Metrics["perplexity"].Value, perplexity * (1 - 1e-4), perplexity * (1 + 1e-4));
+    }
+
     [Fact]
     public async Task RollingLoglikelihoodMatchesTheReference()
     {

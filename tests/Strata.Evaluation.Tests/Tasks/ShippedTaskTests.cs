@@ -58,4 +58,16 @@ public class ShippedTaskTests : IDisposable
         Assert.Equal(0.0, ExactMatch.Score(TextFilters.Apply("#### 71", task.Config.Filters), instance.Targets, task.Config.Metrics[0]));
         Assert.Equal(["Question:", "</s>", "<|im_end|>"], task.Config.Generation.Until);
     }
+
+    [Fact]
+    public void LambadaOpenAi()
+    {
+        var task = Load("lambada_openai.yaml", ("lambada_openai-test.jsonl", ["""{"text": "she handed him the old brass key and said goodbye to john"}"""]));
+        var instance = task.Instance(task.Rows[0]);
+        Assert.Equal(OutputType.Loglikelihood, task.Config.OutputType);
+        Assert.Equal("she handed him the old brass key and said goodbye to", instance.Context);
+        Assert.Equal(" john", instance.Targets[0]);
+        Assert.Equal("", task.Config.TargetDelimiter);
+        Assert.Equal("she handed him the old brass key and said goodbye to john", instance.DecontaminationText);
+    }
 }
