@@ -143,4 +143,26 @@ public class GenerationTaskTests : IDisposable
         Assert.Equal((6, 0), (comparison.Result.OnlyA, comparison.Result.OnlyB));
         Assert.Equal(2.0 / 64, comparison.Result.McNemarP!.Value, 12);   // 2·C(6,0)/2⁶
     }
+
+    public sealed class Shard
+    {
+        public string? id { get; set; }
+        public string? text { get; set; }
+    }
+
+    [Fact]
+    public async Task ParquetShardsAndFoldersAreReadForContamination()
+    {
+        var task = Task("task: t\ndataset_path: data.jsonl\ndoc_to_text: \"{{q}}\"\ndoc_to_target: a\n",
+            """{"q": "what colour is the sky", "a": "blue"}""", """{"q": "how tall is the tower", "a": "tall"}""");
+        string corpus = Path.Combine(folder, "corpus", "nested");
+        Directory.CreateDirectory(corpus);
+        await Parquet.Serialization.ParquetSerializer.SerializeAsync(new[] { new Shard { id = "1", text = "What colour is the sky? Blue." } }, Path.Combine(corpus, "shard-00000.parquet"));
+        File.WriteAllText(Path.Combine(corpus, "notes.txt"), "how tall is the tower tall");   // not a corpus file: skipped
+        var files = TrainingTexts.Files([Path.Combine(folder, "corpus")]);
+        Assert.Equal(["shard-00000.parquet"], files.Select(Path.GetFileName));
+        var report = ContaminationCheck.Run([(task.Name, EvaluationRunner.Instances(task, null))], files);
+        Assert.Equal([0], report.Items["t"]);
+        Assert.Equal(1, report.TrainingDocuments);
+    }
 }
