@@ -23,23 +23,8 @@ internal sealed class PostgresArenaStore : SqlArenaStore
     /// <exception cref="InvalidDataException">The tables were written by a newer Strata.</exception>
     public static PostgresArenaStore Open(StoreLocation.Postgres location)
     {
-        var store = new PostgresArenaStore(location);
-        try
-        {
-            PostgresSchema.Ensure(store.dataSource, location, Component, SchemaVersion, "arena store", Schema);
-            return store;
-        }
-        catch (NpgsqlException e)
-        {
-            store.Dispose();
-            // Npgsql's messages name the host or the server's complaint, never the password; the location hides it too.
-            throw new IOException($"{location}: cannot open the arena store: {e.Message}", e);
-        }
-        catch
-        {
-            store.Dispose();
-            throw;
-        }
+        return PostgresSchema.Ready(new PostgresArenaStore(location), location, "arena store",
+            s => PostgresSchema.Ensure(s.dataSource, location, Component, SchemaVersion, "arena store", Schema));
     }
 
     private const string Schema = """

@@ -57,23 +57,8 @@ public sealed class PostgresDocumentStore : IDocumentStore
     /// <exception cref="InvalidDataException">The tables were written by a newer Strata.</exception>
     public static PostgresDocumentStore Open(StoreLocation.Postgres location, TimeProvider? time = null)
     {
-        var store = new PostgresDocumentStore(location, time ?? TimeProvider.System);
-        try
-        {
-            PostgresSchema.Ensure(store.dataSource, location, Component, SchemaVersion, "document store", Schema);
-            return store;
-        }
-        catch (NpgsqlException e)
-        {
-            store.Dispose();
-            // Npgsql's messages name the host or the server's complaint, never the password; the location hides it too.
-            throw new IOException($"{location}: cannot open the document store: {e.Message}", e);
-        }
-        catch
-        {
-            store.Dispose();
-            throw;
-        }
+        return PostgresSchema.Ready(new PostgresDocumentStore(location, time ?? TimeProvider.System), location, "document store",
+            s => PostgresSchema.Ensure(s.dataSource, location, Component, SchemaVersion, "document store", Schema));
     }
 
     private const string Schema = $"""

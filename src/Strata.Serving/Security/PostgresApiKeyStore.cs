@@ -28,23 +28,7 @@ internal sealed class PostgresApiKeyStore : SqlApiKeyStore
     /// <exception cref="InvalidDataException">The tables were written by a newer Strata.</exception>
     public static PostgresApiKeyStore Open(StoreLocation.Postgres location, TimeProvider time)
     {
-        var store = new PostgresApiKeyStore(location, time);
-        try
-        {
-            store.EnsureSchema();
-            return store;
-        }
-        catch (NpgsqlException e)
-        {
-            store.Dispose();
-            // Npgsql's messages name the host or the server's complaint, never the password; the location hides it too.
-            throw new IOException($"{location}: cannot open the key store: {e.Message}", e);
-        }
-        catch
-        {
-            store.Dispose();
-            throw;
-        }
+        return PostgresSchema.Ready(new PostgresApiKeyStore(location, time), location, "key store", s => s.EnsureSchema());
     }
 
     private void EnsureSchema() => PostgresSchema.Ensure(dataSource, Location, Component, SchemaVersion, "key store", """

@@ -12,6 +12,32 @@ internal static class PostgresSchema
     // on, here "strata" in ASCII. Advisory locks are per database, so stores in different databases never wait.
     private const long SchemaLock = 0x737472617461;
 
+    /// <summary>
+    /// Readies a store just made over a PostgreSQL database: runs <paramref name="ensureSchema"/>; a connection or server
+    /// failure becomes an <see cref="IOException"/> naming the location (never the password), and on any failure the
+    /// store is disposed.
+    /// </summary>
+    /// <param name="what">The store, for messages ("key store").</param>
+    public static T Ready<T>(T store, StoreLocation location, string what, Action<T> ensureSchema) where T : IDisposable
+    {
+        try
+        {
+            ensureSchema(store);
+            return store;
+        }
+        catch (NpgsqlException e)
+        {
+            store.Dispose();
+            // Npgsql's messages name the host or the server's complaint, never the password; the location hides it too.
+            throw new IOException($"{location}: cannot open the {what}: {e.Message}", e);
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Creates <paramref name="component"/>'s tables with <paramref name="ddl"/> unless the recorded version is current.</summary>
     /// <param name="what">The store, for messages ("key store").</param>
     /// <exception cref="InvalidDataException">The tables were written by a newer Strata.</exception>
