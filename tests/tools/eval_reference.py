@@ -19,6 +19,10 @@ Writes tests/Strata.Evaluation.Tests/Golden/harness/:
       read with BOS first, as the model's tokenizer config says), and the metrics
       acc = mean(argmax ll == gold), acc_norm = mean(argmax ll/len(choice chars) == gold),
       acc_bytes = mean(argmax ll/len(choice utf-8 bytes) == gold)  (first index wins ties);
+    multiple choice with --apply-chat-template: the same, the prompt being ChatML's rendering of one user turn with the
+      generation prompt ("<|im_start|>user\\n{prompt}<|im_end|>\\n<|im_start|>assistant\\n", the fallback template of a
+      model without one; no BOS, as the template has none), the choice encoded after it; pairs longer than the
+      context keep their last context + 1 tokens (the harness's left truncation), which several of these items need;
     loglikelihood: per item ll of the target after BOS + text, is_greedy (every target token is the argmax, first
       index winning ties); perplexity = exp(-mean ll), acc = mean is_greedy;
     rolling: lm-eval's get_rolling_token_windows(tokens, prefix=BOS, max_seq_len=context, context_len=1) +
@@ -130,6 +134,15 @@ def continuation_logprob(cfg, W, context_ids, cont_ids):
     ids = context_ids + cont_ids
     lp = log_softmax(forward(cfg, W, ids[:-1]))
     n = len(context_ids)
+    return float(sum(lp[n - 1 + i, cont_ids[i]] for i in range(len(cont_ids))))
+
+
+def truncated_logprob(cfg, W, context_ids, cont_ids):
+    # lm-evaluation-harness's left truncation: of context + continuation keep the last max_length + 1 tokens (the last
+    # is only predicted), so the continuation is scored after as much context as fits.
+    ids = (context_ids + cont_ids)[-(CONTEXT + 1):]
+    lp = log_softmax(forward(cfg, W, ids[:-1]))
+    n = len(ids) - len(cont_ids)
     return float(sum(lp[n - 1 + i, cont_ids[i]] for i in range(len(cont_ids))))
 
 
@@ -251,6 +264,12 @@ def main():
     n = len(MC_DOCS)
     mc = {"items": items, "metrics": {k: v / n for k, v in hits.items()}}
 
+    chat_items = []
+    for d in MC_DOCS:
+        prompt = f"<|im_start|>user\nQuestion: {d['question']}\nAnswer:<|im_end|>\n<|im_start|>assistant\n"
+        lls = [truncated_logprob(cfg, W, tok(prompt), tok(" " + c)) for c in d["choices"]]
+        chat_items.append({"loglikelihoods": lls, "truncated": any(len(tok(prompt)) + len(tok(" " + c)) > CONTEXT + 1 for c in d["choices"])})
+
     total_ll, total_words, total_bytes, windows_used = 0.0, 0, 0, 0
     for d in ROLLING_DOCS:
         text = d["page"]
@@ -273,7 +292,8 @@ def main():
     lls = [it["loglikelihood"] for it in ll_items]
     loglikelihood = {"items": ll_items, "metrics": {"perplexity": math.exp(-sum(lls) / len(lls)),
                                                      "acc": sum(it["is_greedy"] for it in ll_items) / len(ll_items)}}
-    golden = {"note": NOTE, "multiple_choice": mc, "rolling": rolling, "loglikelihood": loglikelihood}
+    golden = {"note": NOTE, "multiple_choice": mc, "multiple_choice_chat": {"items": chat_items}, "rolling": rolling,
+              "loglikelihood": loglikelihood}
     with open(os.path.join(OUT, "golden.json"), "w") as f:
         json.dump(golden, f, indent=1)
         f.write("\n")

@@ -33,8 +33,9 @@ internal static class EvalCommand
         var limit = new Option<int?>("--limit") { Description = "Score only the first N items of each task" };
         var output = new Option<string>("--out") { Description = "Folder for results.json, results.md and samples/; a rerun into it reuses what is already scored", DefaultValueFactory = _ => "eval-results" };
         var apiKeyEnv = new Option<string?>("--api-key-env") { Description = "Environment variable holding the API key for URL models" };
+        var chatTemplate = new Option<bool>("--apply-chat-template") { Description = "Send each prompt as a user turn in the model's chat template (for instruction-tuned models)" };
         var inference = new InferenceFlags();
-        var command = new Command("eval", "Evaluate models on benchmark tasks, with contamination and paired comparisons") { models, tasks, trainData, limit, output, apiKeyEnv };
+        var command = new Command("eval", "Evaluate models on benchmark tasks, with contamination and paired comparisons") { models, tasks, trainData, limit, output, apiKeyEnv, chatTemplate };
         inference.AddTo(command);
         command.Subcommands.Add(EvalJudgeCommand.Create(context));
         command.SetAction(async (parse, cancellationToken) =>
@@ -47,7 +48,8 @@ internal static class EvalCommand
                 parse.GetValue(trainData) ?? [],
                 parse.GetValue(limit),
                 inference.Read(parse),
-                folder);
+                folder,
+                parse.GetValue(chatTemplate));
             var report = await EvaluationSuite.RunAsync(options, Progress(context), cancellationToken);
             ResultsFiles.Write(report, folder);
             context.Output.Write(ResultsFiles.Markdown(report));

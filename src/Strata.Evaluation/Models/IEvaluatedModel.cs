@@ -22,9 +22,10 @@ public interface IScoringModel : IEvaluatedModel
     /// log p(continuation | context) for each continuation, summed over its tokens, and whether greedy decoding would
     /// have produced it. Tokenized as the harness does: context + continuation encoded whole, the continuation being the
     /// tokens after the context's (so a merge across the boundary is scored as the model reads it); trailing spaces of
-    /// the context move to the continuation.
+    /// the context move to the continuation. A prompt of chat turns is rendered with the model's template (and its
+    /// generation prompt), and each continuation is encoded on its own after it.
     /// </summary>
-    IReadOnlyList<ContinuationScore> Loglikelihoods(string context, IReadOnlyList<string> continuations);
+    IReadOnlyList<ContinuationScore> Loglikelihoods(EvalPrompt context, IReadOnlyList<string> continuations);
 
     /// <summary>Sum of log p over every token of <paramref name="text"/>, each with up to a full context window before it.</summary>
     RollingScore LoglikelihoodRolling(string text);

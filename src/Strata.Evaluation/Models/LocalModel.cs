@@ -41,7 +41,7 @@ public sealed class LocalModel : IScoringModel
     /// so a four-choice item costs one prefill plus a decode step per continuation token, not four prefills. A pair too
     /// long for the context loses the context's oldest tokens and is run on its own.
     /// </remarks>
-    public IReadOnlyList<ContinuationScore> Loglikelihoods(string context, IReadOnlyList<string> continuations)
+    public IReadOnlyList<ContinuationScore> Loglikelihoods(EvalPrompt context, IReadOnlyList<string> continuations)
     {
         var pairs = continuations.Select(c => EncodePair(context, c)).ToList();
         var results = new ContinuationScore[pairs.Count];
@@ -147,9 +147,17 @@ public sealed class LocalModel : IScoringModel
         return result.Text;
     }
 
-    /// <summary>The harness's <c>_encode_pair</c>: trailing spaces join the continuation, the pair is encoded whole.</summary>
-    private (IReadOnlyList<int> Context, IReadOnlyList<int> Continuation) EncodePair(string context, string continuation)
+    /// <summary>
+    /// The harness's <c>_encode_pair</c>: trailing spaces join the continuation, the pair is encoded whole. Chat turns
+    /// end in the template's generation prompt, which no continuation merges with, so there the two are encoded apart.
+    /// </summary>
+    private (IReadOnlyList<int> Context, IReadOnlyList<int> Continuation) EncodePair(EvalPrompt prompt, string continuation)
     {
+        if (prompt.Messages is not null)
+        {
+            return (Package.Prompts.Encode(prompt.Messages), Package.Tokenizer.Encode(continuation, addBos: false, parseSpecialTokens: false));
+        }
+        string context = prompt.Text;
         if (context.Length == 0)
         {
             return ([PrefixToken], Package.Tokenizer.Encode(continuation, addBos: false, parseSpecialTokens: false));

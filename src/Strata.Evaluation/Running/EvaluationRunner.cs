@@ -10,13 +10,15 @@ public readonly record struct EvaluationProgress(string Model, string Task, int 
 public static class EvaluationRunner
 {
     /// <param name="limit">Score only the first this-many rows (the harness's <c>--limit</c>); null for all.</param>
+    /// <param name="chatTemplate">Send each prompt as a user turn in the model's chat template (the harness's
+    /// <c>--apply_chat_template</c>), for instruction-tuned models.</param>
     /// <param name="contamination">The training-data check, or null when no training data was given.</param>
     /// <exception cref="TaskFileException">A row is malformed (file, line and field named).</exception>
     /// <exception cref="InvalidOperationException">The task needs log-likelihoods and the model gives none.</exception>
-    public static async Task<TaskResult> RunAsync(IEvaluatedModel model, EvaluationTask task, int? limit = null,
+    public static async Task<TaskResult> RunAsync(IEvaluatedModel model, EvaluationTask task, int? limit = null, bool chatTemplate = false,
         ContaminationReport? contamination = null, IProgress<EvaluationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        var instances = Instances(task, limit);
+        var instances = Instances(task, limit, chatTemplate);
         var items = new List<ItemResult>(instances.Count);
         foreach (var instance in instances)
         {
@@ -40,7 +42,15 @@ public static class EvaluationRunner
             items.Count - clean.Count);
     }
 
-    /// <summary>The instances a run scores: every row, or the first <paramref name="limit"/>.</summary>
-    public static IReadOnlyList<TaskInstance> Instances(EvaluationTask task, int? limit) =>
-        task.Rows.Take(limit ?? int.MaxValue).Select(task.Instance).ToList();
+    /// <summary>
+    /// The instances a run scores: every row, or the first <paramref name="limit"/>. With <paramref name="chatTemplate"/>
+    /// a plain-text prompt becomes one user turn (description and few-shot examples included), which the model renders
+    /// with its chat template and generation prompt; choices and targets follow the assistant's turn opening.
+    /// </summary>
+    public static IReadOnlyList<TaskInstance> Instances(EvaluationTask task, int? limit, bool chatTemplate = false) =>
+        task.Rows.Take(limit ?? int.MaxValue).Select(task.Instance)
+            .Select(i => chatTemplate && i.Messages is null && task.Config.OutputType != OutputType.LoglikelihoodRolling
+                ? i with { Messages = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["role"] = "user", ["content"] = i.Context }) }
+                : i)
+            .ToList();
 }

@@ -11,8 +11,9 @@ namespace Strata.Evaluation.Running;
 /// <param name="Limit">Score only the first this-many rows of each task.</param>
 /// <param name="Output">The results folder: each model × task's items are saved there as soon as they are scored, and a
 /// rerun into the same folder reuses the ones whose task, data, limit and model are unchanged (an interrupted run resumes).</param>
+/// <param name="ChatTemplate">Prompts as user turns in each model's chat template (<c>--apply-chat-template</c>).</param>
 public sealed record SuiteOptions(IReadOnlyList<string> Tasks, IReadOnlyList<ModelSpec> Models, IReadOnlyList<string> TrainingData,
-    int? Limit, InferenceOptions Inference, string? Output = null);
+    int? Limit, InferenceOptions Inference, string? Output = null, bool ChatTemplate = false);
 
 /// <summary>A line of progress: a phase, or items done in the current model × task.</summary>
 public readonly record struct SuiteProgress(string Phase, EvaluationProgress? Items = null);
@@ -31,7 +32,7 @@ public static class EvaluationSuite
         var tasks = TaskFiles(options.Tasks).Select(EvaluationTask.Load).ToList();
         var duplicate = tasks.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new ArgumentException($"two task files name the task '{duplicate.Key}': {string.Join(", ", duplicate.Select(t => t.Config.SourceFile))}");
-        var instances = tasks.Select(t => (t.Name, EvaluationRunner.Instances(t, options.Limit))).ToList();
+        var instances = tasks.Select(t => (t.Name, EvaluationRunner.Instances(t, options.Limit, options.ChatTemplate))).ToList();
 
         ContaminationReport? contamination = null;
         if (options.TrainingData.Count > 0)
@@ -62,7 +63,7 @@ public static class EvaluationSuite
                         progress?.Report(new SuiteProgress($"loading {spec.Name}"));
                         model = spec.Open(options.Inference);
                     }
-                    var result = await EvaluationRunner.RunAsync(model, task, options.Limit, contamination, itemProgress, cancellationToken).ConfigureAwait(false);
+                    var result = await EvaluationRunner.RunAsync(model, task, options.Limit, options.ChatTemplate, contamination, itemProgress, cancellationToken).ConfigureAwait(false);
                     SavedRun.Write(options, spec, task, result);
                     results.Add(result);
                 }

@@ -28,7 +28,7 @@ internal static partial class ItemScorer
     private static ItemResult MultipleChoice(IScoringModel model, TaskConfig config, TaskInstance instance, bool contaminated)
     {
         var continuations = instance.Choices.Select(c => config.TargetDelimiter + c).ToList();
-        var lls = model.Loglikelihoods(instance.Context, continuations).Select(s => s.Loglikelihood).ToList();
+        var lls = model.Loglikelihoods(Prompt(instance), continuations).Select(s => s.Loglikelihood).ToList();
         int acc = ArgMax(lls, i => lls[i]);
         int norm = ArgMax(lls, i => lls[i] / Math.Max(1, instance.Choices[i].Length));
         int bytes = ArgMax(lls, i => lls[i] / Math.Max(1, Encoding.UTF8.GetByteCount(instance.Choices[i])));
@@ -39,20 +39,20 @@ internal static partial class ItemScorer
             [MetricNames.AccNorm] = norm == gold ? 1 : 0,
             [MetricNames.AccBytes] = bytes == gold ? 1 : 0,
         };
-        return new ItemResult(instance.Row.Index, instance.Context, instance.Targets, instance.Choices, lls, acc, null, null, scores, contaminated);
+        return new ItemResult(instance.Row.Index, Shown(instance), instance.Targets, instance.Choices, lls, acc, null, null, scores, contaminated);
     }
 
     /// <summary>The harness's loglikelihood requests: the target's log-likelihood after the prompt; acc is 1 when greedy
     /// decoding would have written the target (LAMBADA's accuracy).</summary>
     private static ItemResult Loglikelihood(IScoringModel model, TaskConfig config, TaskInstance instance, bool contaminated)
     {
-        var score = model.Loglikelihoods(instance.Context, [config.TargetDelimiter + instance.Targets[0]])[0];
+        var score = model.Loglikelihoods(Prompt(instance), [config.TargetDelimiter + instance.Targets[0]])[0];
         var scores = new Dictionary<string, double>
         {
             ["loglikelihood"] = score.Loglikelihood,
             [MetricNames.Acc] = score.IsGreedy ? 1 : 0,
         };
-        return new ItemResult(instance.Row.Index, instance.Context, instance.Targets, [], [score.Loglikelihood], null, null, null, scores, contaminated);
+        return new ItemResult(instance.Row.Index, Shown(instance), instance.Targets, [], [score.Loglikelihood], null, null, null, scores, contaminated);
     }
 
     private static ItemResult Rolling(IScoringModel model, TaskInstance instance, bool contaminated)
@@ -71,14 +71,17 @@ internal static partial class ItemScorer
 
     private static async Task<ItemResult> GenerateAsync(IEvaluatedModel model, TaskConfig config, TaskInstance instance, bool contaminated, CancellationToken cancellationToken)
     {
-        var prompt = new EvalPrompt(instance.Context, instance.Messages);
-        string generation = await model.GenerateAsync(prompt, config.Generation.Until, config.Generation.MaxGenTokens, cancellationToken).ConfigureAwait(false);
+        string generation = await model.GenerateAsync(Prompt(instance), config.Generation.Until, config.Generation.MaxGenTokens, cancellationToken).ConfigureAwait(false);
         string filtered = TextFilters.Apply(generation, config.Filters);
         var specs = config.Metrics.Count > 0 ? config.Metrics : [new MetricSpec(MetricNames.ExactMatch)];
         var scores = specs.ToDictionary(s => s.Name, s => ExactMatch.Score(filtered, instance.Targets, s));
-        string shown = instance.Messages?.ToJsonString() ?? instance.Context;
-        return new ItemResult(instance.Row.Index, shown, instance.Targets, [], null, null, generation, filtered, scores, contaminated);
+        return new ItemResult(instance.Row.Index, Shown(instance), instance.Targets, [], null, null, generation, filtered, scores, contaminated);
     }
+
+    private static EvalPrompt Prompt(TaskInstance instance) => new(instance.Context, instance.Messages);
+
+    /// <summary>The prompt as saved with the item: the text, or the chat turns as JSON.</summary>
+    private static string Shown(TaskInstance instance) => instance.Messages?.ToJsonString() ?? instance.Context;
 
     /// <summary>Index of the largest value; the first wins ties (numpy's argmax).</summary>
     private static int ArgMax(IReadOnlyList<double> values, Func<int, double> key)

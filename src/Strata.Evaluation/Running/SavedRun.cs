@@ -44,6 +44,7 @@ internal static class SavedRun
             ["task_file"] = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(task.Config.SourceFile))),
             ["data"] = new JsonArray(task.Config.DataFiles.Values.SelectMany(f => f).Select(f => (JsonNode?)Stamp(f)).ToArray()),
             ["limit"] = options.Limit,
+            ["chat_template"] = options.ChatTemplate,
             ["model"] = model switch
             {
                 ModelSpec.Local local => Stamp(local.Path),

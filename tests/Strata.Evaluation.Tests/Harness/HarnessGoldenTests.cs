@@ -48,6 +48,20 @@ public class HarnessGoldenTests
         }
     }
 
+    [Fact]
+    public async Task WithTheChatTemplateChoicesFollowTheRenderedUserTurn()
+    {
+        using var model = LocalModel.Open(Path.Combine(Folder, "model"), new InferenceOptions());
+        var result = await EvaluationRunner.RunAsync(model, EvaluationTask.Load(Path.Combine(Folder, "mc.yaml")), chatTemplate: true);
+        var items = Golden.GetProperty("multiple_choice_chat").GetProperty("items").EnumerateArray().ToList();
+        for (int i = 0; i < items.Count; i++)
+        {
+            var lls = items[i].GetProperty("loglikelihoods").EnumerateArray().Select(e => e.GetDouble()).ToList();
+            for (int c = 0; c < lls.Count; c++) Assert.Equal(lls[c], result.Items[i].Loglikelihoods![c], 1e-3);
+        }
+        Assert.StartsWith("[{\"role\":\"user\",\"content\":\"Question: ", result.Items[0].Prompt);
+    }
+
     [Theory]
     [InlineData(BackendKind.Native)]
     [InlineData(BackendKind.Torch)]
