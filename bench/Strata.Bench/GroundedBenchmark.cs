@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Strata.Evaluation.Metrics;
 using Strata.Serving.Engine;
 using Strata.Serving.Hosting;
 using Strata.Serving.Models;
@@ -56,8 +57,8 @@ internal static class GroundedBenchmark
                 for (int i = Interlocked.Increment(ref next); i < questions.Count; i = Interlocked.Increment(ref next)) outcomes[i] = await AskAsync(http, questions[i]);
             }));
             double seconds = clock.Elapsed.TotalSeconds;
-            var times = outcomes.Select(o => o.Milliseconds).Order().ToList();
-            latency.Add((clients, Percentile(times, 0.5), Percentile(times, 0.95), questions.Count / seconds));
+            var times = outcomes.Select(o => o.Milliseconds).ToList();
+            latency.Add((clients, Quantiles.Of(times, 0.5), Quantiles.Of(times, 0.95), questions.Count / seconds));
             quality ??= outcomes;
         }
 
@@ -152,12 +153,4 @@ internal static class GroundedBenchmark
     private static bool Contains(string document, string span) => Normalise(document).Contains(Normalise(span), StringComparison.Ordinal);
 
     private static string Normalise(string text) => string.Join(' ', text.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-
-    private static double Percentile(IReadOnlyList<double> sorted, double q)
-    {
-        double position = q * (sorted.Count - 1);
-        int low = (int)Math.Floor(position);
-        int high = Math.Min(low + 1, sorted.Count - 1);
-        return sorted[low] + (position - low) * (sorted[high] - sorted[low]);
-    }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Strata.Evaluation.Ratings;
 
@@ -18,10 +17,19 @@ public sealed record HumanVote(string Id, string ModelA, string ModelB, BattleOu
         ["question_id"] = Id,
         ["model_a"] = ModelA,
         ["model_b"] = ModelB,
-        ["winner"] = Outcome switch { BattleOutcome.A => "model_a", BattleOutcome.B => "model_b", BattleOutcome.BothBad => "tie (bothbad)", _ => "tie" },
+        ["winner"] = WinnerName(Outcome),
         ["conversation_a"] = Conversation(AnswersA),
         ["conversation_b"] = Conversation(AnswersB),
         ["turn"] = Messages.Count,
+    };
+
+    /// <summary>Chatbot Arena's name of an outcome: <c>model_a</c>, <c>model_b</c>, <c>tie</c> or <c>tie (bothbad)</c>.</summary>
+    public static string WinnerName(BattleOutcome outcome) => outcome switch
+    {
+        BattleOutcome.A => "model_a",
+        BattleOutcome.B => "model_b",
+        BattleOutcome.BothBad => "tie (bothbad)",
+        _ => "tie",
     };
 
     private JsonArray Conversation(IReadOnlyList<string> answers)
@@ -37,25 +45,7 @@ public sealed record HumanVote(string Id, string ModelA, string ModelB, BattleOu
 
     /// <summary>Reads a votes file; lines whose two conversations do not share their user turns are refused.</summary>
     /// <exception cref="InvalidDataException">A malformed line (file and line named).</exception>
-    public static IReadOnlyList<HumanVote> Load(string path)
-    {
-        var votes = new List<HumanVote>();
-        int number = 0;
-        foreach (string line in File.ReadLines(path))
-        {
-            number++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            try
-            {
-                votes.Add(Parse(JsonNode.Parse(line) as JsonObject ?? throw new InvalidDataException("not a JSON object"), number));
-            }
-            catch (Exception e) when (e is JsonException or InvalidOperationException or InvalidDataException or FormatException)
-            {
-                throw new InvalidDataException($"{path}:{number}: {e.Message}", e);
-            }
-        }
-        return votes;
-    }
+    public static IReadOnlyList<HumanVote> Load(string path) => JsonLines.Read(File.ReadLines(path), path, Parse);
 
     private static HumanVote Parse(JsonObject row, int line)
     {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Strata.Evaluation.Ratings;
+using Strata.Evaluation.Reports;
 
 namespace Strata.Evaluation.Judging;
 
@@ -29,7 +30,7 @@ public static class JudgeFiles
                     ["model_b"] = j.ModelB,
                     ["game_1"] = Name(j.Game1),
                     ["game_2_swapped"] = Name(j.Game2Swapped),
-                    ["winner"] = Winner(j.Outcome),
+                    ["winner"] = HumanVote.WinnerName(j.Outcome),
                     ["judgement_1"] = j.Judgement1,
                     ["judgement_2"] = j.Judgement2,
                 }.ToJsonString());
@@ -37,7 +38,7 @@ public static class JudgeFiles
         }
         foreach (var (model, answers) in report.Answers)
         {
-            using var file = new StreamWriter(Path.Combine(folder, "answers", Safe(model) + ".jsonl"), false, new UTF8Encoding(false));
+            using var file = new StreamWriter(Path.Combine(folder, "answers", ResultsFiles.FileName(model) + ".jsonl"), false, new UTF8Encoding(false));
             foreach (var a in answers)
             {
                 file.WriteLine(new JsonObject { ["question_id"] = a.QuestionId, ["model"] = model, ["turns"] = new JsonArray(a.Turns.Select(t => (JsonNode?)t).ToArray()) }.ToJsonString());
@@ -68,8 +69,8 @@ public static class JudgeFiles
                 ["question_id"] = vote.Id,
                 ["model_a"] = vote.ModelA,
                 ["model_b"] = vote.ModelB,
-                ["human"] = Winner(vote.Outcome),
-                ["judge"] = Winner(j.Outcome),
+                ["human"] = HumanVote.WinnerName(vote.Outcome),
+                ["judge"] = HumanVote.WinnerName(j.Outcome),
                 ["judgement_1"] = j.Judgement1,
                 ["judgement_2"] = j.Judgement2,
             }.ToJsonString());
@@ -79,14 +80,6 @@ public static class JudgeFiles
     public static string AgreementMarkdown(AgreementReport report) => string.Create(CultureInfo.InvariantCulture,
         $"Judge {report.Judge} on {report.Votes} people's votes: agrees on {report.WithTies:P1} (tie and both-bad as one outcome); " +
         $"on the {report.DecisiveVotes} votes where neither said tie, {report.WithoutTies:P1}.\n");
-
-    private static string Winner(BattleOutcome outcome) => outcome switch
-    {
-        BattleOutcome.A => "model_a",
-        BattleOutcome.B => "model_b",
-        BattleOutcome.BothBad => "tie (bothbad)",
-        _ => "tie",
-    };
 
     private static JsonNode? Finite(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;
 
@@ -123,5 +116,4 @@ public static class JudgeFiles
         _ => "unparsed",
     };
 
-    private static string Safe(string name) => string.Concat(name.Select(ch => char.IsLetterOrDigit(ch) || ch is '-' or '_' or '.' ? ch : '_'));
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Strata.Evaluation.Judging;
@@ -37,23 +36,11 @@ public sealed record JudgePrompts(JudgePrompt SingleTurn, JudgePrompt MultiTurn)
 
     private static JudgePrompts Parse(IEnumerable<string> lines, string source)
     {
-        var prompts = new Dictionary<string, JudgePrompt>(StringComparer.Ordinal);
-        int number = 0;
-        foreach (string line in lines)
+        var prompts = JsonLines.Read(lines, source, (row, _) =>
         {
-            number++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            try
-            {
-                var row = JsonNode.Parse(line) as JsonObject ?? throw new InvalidDataException("not a JSON object");
-                string name = row["name"]?.GetValue<string>() ?? throw new InvalidDataException("no name");
-                prompts[name] = new JudgePrompt(name, row["system_prompt"]?.GetValue<string>() ?? "", row["prompt_template"]?.GetValue<string>() ?? throw new InvalidDataException("no prompt_template"));
-            }
-            catch (Exception e) when (e is JsonException or InvalidOperationException or InvalidDataException)
-            {
-                throw new InvalidDataException($"{source}:{number}: {e.Message}", e);
-            }
-        }
+            string name = row["name"]?.GetValue<string>() ?? throw new InvalidDataException("no name");
+            return new JudgePrompt(name, row["system_prompt"]?.GetValue<string>() ?? "", row["prompt_template"]?.GetValue<string>() ?? throw new InvalidDataException("no prompt_template"));
+        }).ToDictionary(p => p.Name, StringComparer.Ordinal);
         return new JudgePrompts(
             prompts.GetValueOrDefault("pair-v2") ?? throw new InvalidDataException($"{source}: no 'pair-v2' prompt"),
             prompts.GetValueOrDefault("pair-v2-multi-turn") ?? throw new InvalidDataException($"{source}: no 'pair-v2-multi-turn' prompt"));

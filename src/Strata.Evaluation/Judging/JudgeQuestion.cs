@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Strata.Evaluation.Judging;
@@ -11,29 +10,13 @@ public sealed record JudgeQuestion(string Id, string Category, IReadOnlyList<str
     /// single <c>prompt</c> instead of <c>turns</c> is a one-turn question.
     /// </summary>
     /// <exception cref="InvalidDataException">A line is malformed (file and line named).</exception>
-    public static IReadOnlyList<JudgeQuestion> Load(string path)
+    public static IReadOnlyList<JudgeQuestion> Load(string path) => JsonLines.Read(File.ReadLines(path), path, (row, line) =>
     {
-        var questions = new List<JudgeQuestion>();
-        int number = 0;
-        foreach (string line in File.ReadLines(path))
-        {
-            number++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            try
-            {
-                var row = JsonNode.Parse(line) as JsonObject ?? throw new InvalidDataException("not a JSON object");
-                var turns = row["turns"] is JsonArray t ? t.Select(x => x!.GetValue<string>()).ToList()
-                    : row["prompt"] is JsonValue p ? [p.GetValue<string>()]
-                    : throw new InvalidDataException("no 'turns' (or 'prompt')");
-                if (turns.Count is 0 or > 2) throw new InvalidDataException($"{turns.Count} turns; judge mode reads one or two");
-                string id = row["question_id"]?.ToJsonString().Trim('"') ?? number.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                questions.Add(new JudgeQuestion(id, row["category"]?.GetValue<string>() ?? "", turns));
-            }
-            catch (Exception e) when (e is JsonException or InvalidOperationException or InvalidDataException)
-            {
-                throw new InvalidDataException($"{path}:{number}: {e.Message}", e);
-            }
-        }
-        return questions;
-    }
+        var turns = row["turns"] is JsonArray t ? t.Select(x => x!.GetValue<string>()).ToList()
+            : row["prompt"] is JsonValue p ? [p.GetValue<string>()]
+            : throw new InvalidDataException("no 'turns' (or 'prompt')");
+        if (turns.Count is 0 or > 2) throw new InvalidDataException($"{turns.Count} turns; judge mode reads one or two");
+        string id = row["question_id"]?.ToJsonString().Trim('"') ?? line.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new JudgeQuestion(id, row["category"]?.GetValue<string>() ?? "", turns);
+    });
 }

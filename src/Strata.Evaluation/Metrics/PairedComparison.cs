@@ -34,7 +34,6 @@ public static class PairedComparison
             for (int i = 0; i < sample.Length; i++) sample[i] = random.Next(a.Count);
             differences[r] = aggregate(a, sample) - aggregate(b, sample);
         }
-        Array.Sort(differences);
         bool binary = a.Concat(b).All(v => v is 0 or 1);
         int onlyA = 0, onlyB = 0;
         if (binary)
@@ -45,7 +44,7 @@ public static class PairedComparison
                 if (a[i] == 0 && b[i] == 1) onlyB++;
             }
         }
-        return new PairedResult(difference, Percentile(differences, 0.025), Percentile(differences, 0.975),
+        return new PairedResult(difference, Quantiles.Of(differences, 0.025), Quantiles.Of(differences, 0.975),
             binary ? McNemarExact(onlyA, onlyB) : null, onlyA, onlyB);
     }
 
@@ -73,14 +72,5 @@ public static class PairedComparison
         double sum = 0;
         foreach (int i in items) sum += values[i];
         return sum / items.Count;
-    }
-
-    /// <summary>Linear interpolation between order statistics (numpy's default percentile).</summary>
-    internal static double Percentile(double[] sorted, double q)
-    {
-        double position = q * (sorted.Length - 1);
-        int low = (int)Math.Floor(position);
-        int high = Math.Min(low + 1, sorted.Length - 1);
-        return sorted[low] + (position - low) * (sorted[high] - sorted[low]);
     }
 }

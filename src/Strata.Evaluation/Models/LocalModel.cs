@@ -92,29 +92,10 @@ public sealed class LocalModel : IScoringModel
                 logits = new float[backend.VocabularySize];
                 backend.Step([new SequenceStep([tail[t - 1]], cache)], logits);
             }
-            sum += LogProbability(logits, tail[t]);
-            greedy &= ArgMax(logits) == tail[t];
+            sum += LogitMath.LogProbability(logits, tail[t]);
+            greedy &= LogitMath.ArgMax(logits) == tail[t];
         }
         return new ContinuationScore(sum, greedy);
-    }
-
-    /// <summary>log softmax(<paramref name="logits"/>)[<paramref name="token"/>], summed in double.</summary>
-    private static double LogProbability(float[] logits, int token)
-    {
-        float max = logits.Max();
-        double sum = 0;
-        foreach (float z in logits) sum += Math.Exp(z - max);
-        return logits[token] - max - Math.Log(sum);
-    }
-
-    private static int ArgMax(float[] values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++)
-        {
-            if (values[i] > values[best]) best = i;
-        }
-        return best;
     }
 
     public RollingScore LoglikelihoodRolling(string text)

@@ -33,18 +33,4 @@ internal static class BootstrapIntervals
         });
         return rounds;
     }
-
-    /// <summary>
-    /// The <paramref name="q"/> quantile of the non-NaN values, interpolating linearly between order statistics (numpy's
-    /// and pandas' default, which LMSYS's notebook uses); NaN when every value is NaN.
-    /// </summary>
-    public static double Quantile(IEnumerable<double> values, double q)
-    {
-        double[] sorted = [.. values.Where(v => !double.IsNaN(v)).Order()];
-        if (sorted.Length == 0) return double.NaN;
-        double position = q * (sorted.Length - 1);
-        int below = (int)Math.Floor(position);
-        int above = Math.Min(below + 1, sorted.Length - 1);
-        return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
-    }
 }

@@ -46,8 +46,8 @@ public static class BradleyTerry
         var upper = new double[models];
         for (int m = 0; m < models; m++)
         {
-            lower[m] = BootstrapIntervals.Quantile(rounds.Select(round => round[m]), 0.025);
-            upper[m] = BootstrapIntervals.Quantile(rounds.Select(round => round[m]), 0.975);
+            lower[m] = Metrics.Quantiles.Of(rounds.Select(round => round[m]), 0.025);
+            upper[m] = Metrics.Quantiles.Of(rounds.Select(round => round[m]), 0.975);
         }
         int[] order = [.. Enumerable.Range(0, models).OrderByDescending(m => ratings[m]).ThenBy(m => set.Models[m], StringComparer.Ordinal)];
         var entries = order.Select(m => new LeaderboardEntry(

@@ -26,7 +26,7 @@ public static class ResultsFiles
     }
 
     /// <summary>Where a model's per-item results on a task are kept.</summary>
-    public static string SamplesPath(string folder, string model, string task) => Path.Combine(folder, "samples", Safe(model), Safe(task) + ".jsonl");
+    public static string SamplesPath(string folder, string model, string task) => Path.Combine(folder, "samples", FileName(model), FileName(task) + ".jsonl");
 
     /// <summary>Writes one model × task's items (atomically: a run interrupted mid-write leaves no half file).</summary>
     public static void WriteSamples(TaskResult result, string folder)
@@ -182,5 +182,6 @@ public static class ResultsFiles
         _ => "loglikelihood_rolling",
     };
 
-    private static string Safe(string name) => string.Concat(name.Select(ch => char.IsLetterOrDigit(ch) || ch is '-' or '_' or '.' ? ch : '_'));
+    /// <summary>A model or task name as a file name: letters, digits, '-', '_' and '.' kept, anything else '_'.</summary>
+    public static string FileName(string name) => string.Concat(name.Select(ch => char.IsLetterOrDigit(ch) || ch is '-' or '_' or '.' ? ch : '_'));
 }

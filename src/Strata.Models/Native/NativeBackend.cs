@@ -139,7 +139,7 @@ public sealed unsafe class NativeBackend : IInferenceBackend
             for (int i = 0; i < count; i++)
             {
                 var row = logits.AsSpan(i * VocabularySize, VocabularySize);
-                result[start + i] = LogSoftmaxAt(row, ids[start + i + 1]);
+                result[start + i] = LogitMath.LogProbability(row, ids[start + i + 1]);
             }
         }
         return result;
@@ -191,15 +191,6 @@ public sealed unsafe class NativeBackend : IInferenceBackend
             outputRows[s] = offset - 1;
         }
         return total;
-    }
-
-    private static double LogSoftmaxAt(ReadOnlySpan<float> logits, int target)
-    {
-        double max = double.NegativeInfinity;
-        foreach (float v in logits) max = Math.Max(max, v);
-        double sum = 0;
-        foreach (float v in logits) sum += Math.Exp(v - max);
-        return logits[target] - max - Math.Log(sum);
     }
 
     public void Dispose()
