@@ -51,6 +51,7 @@ public sealed class LocalModel : IScoringModel
         var contextIds = pairs[0].Context;   // the same for every continuation: it depends on the context alone
         bool shared = contextIds.Count + pairs.Max(p => p.Continuation.Count) - 1 <= Package.ContextLength;
         var afterContext = shared ? Prefill(cache, contextIds) : [];
+        var scratch = new float[backend.VocabularySize];   // logits of every later step, reused: a row is a vocabulary wide
         for (int i = 0; i < pairs.Count; i++)
         {
             var (head, tail) = pairs[i];
@@ -67,7 +68,7 @@ public sealed class LocalModel : IScoringModel
                 cache.Truncate(0);
                 afterContext = Prefill(cache, head.Skip(cut).ToList());
             }
-            results[i] = Continue(cache, afterContext, tail);
+            results[i] = Continue(cache, afterContext, scratch, tail);
         }
         return results;
     }
@@ -79,8 +80,9 @@ public sealed class LocalModel : IScoringModel
         return logits;
     }
 
-    /// <summary>Scores <paramref name="tail"/> after a cache whose next-token logits are <paramref name="first"/>.</summary>
-    private ContinuationScore Continue(ISequenceCache cache, float[] first, IReadOnlyList<int> tail)
+    /// <summary>Scores <paramref name="tail"/> after a cache whose next-token logits are <paramref name="first"/>
+    /// (kept intact for the next continuation); later steps' logits go to <paramref name="scratch"/>.</summary>
+    private ContinuationScore Continue(ISequenceCache cache, float[] first, float[] scratch, IReadOnlyList<int> tail)
     {
         var logits = first;
         double sum = 0;
@@ -89,7 +91,7 @@ public sealed class LocalModel : IScoringModel
         {
             if (t > 0)
             {
-                logits = new float[backend.VocabularySize];
+                logits = scratch;
                 backend.Step([new SequenceStep([tail[t - 1]], cache)], logits);
             }
             sum += LogitMath.LogProbability(logits, tail[t]);
