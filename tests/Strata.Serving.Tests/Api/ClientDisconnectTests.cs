@@ -23,6 +23,8 @@ public sealed class ClientDisconnectTests(LongContextServer server) : IClassFixt
         response.Dispose();   // the client goes away mid-stream
         for (int i = 0; i < 250 && engine.ActiveSequences > 0; i++) await Task.Delay(20);
         Assert.Equal(0, engine.ActiveSequences);
-        Assert.InRange(await server.GeneratedTokensAsync() - before, 2, 4000);
+        // Stopped before the 8,000 asked for. How far short depends on how soon the server hears of the disconnect,
+        // which under load (CI runs test assemblies side by side on two cores) was once 5,626 tokens in.
+        Assert.InRange(await server.GeneratedTokensAsync() - before, 2, 7999);
     }
 }
