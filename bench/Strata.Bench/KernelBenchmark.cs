@@ -15,6 +15,10 @@ namespace Strata.Bench;
 /// </summary>
 internal static unsafe class KernelBenchmark
 {
+    // F16 twice: as loaded (corrections list) and with every vector checked for zero exponents instead.
+    private static IEnumerable<(GgmlType Type, string Variant)> Variants(GgmlType type) =>
+        type == GgmlType.F16 ? [(type, ""), (type, " (checked)")] : [(type, "")];
+
     public static void Run(Arguments args)
     {
         int rows = args.Int("--rows", 1536), columns = args.Int("--columns", 576), copies = args.Int("--copies", 64);
@@ -24,7 +28,7 @@ internal static unsafe class KernelBenchmark
         var row = new float[columns];
         var formats = new[] { GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q6_K };
         // Twice over: the first pass also warms up (tier-1 compilation of every kernel).
-        foreach (var type in formats.Concat(formats))
+        foreach (var (type, variant) in formats.Concat(formats).SelectMany(Variants))
         {
             if (GgmlTypes.BlockSize(type) > columns || columns % GgmlTypes.BlockSize(type) != 0) continue;
             long rowBytes = GgmlTypes.RowBytes(type, columns);
@@ -41,6 +45,11 @@ internal static unsafe class KernelBenchmark
                 if (PackedMatrix.CanPack(type) && PackedKernels.Supported(PackedMatrix.FormatOf(type)))
                 {
                     matrix = new WeightMatrix(data, type, rows, columns, rowBytes, PackedMatrix.Pack(matrix));
+                }
+                if (variant == "")
+                {
+                    // As NativeWeights loads it: zero-exponent halves listed, rows widened without a check.
+                    if (type == GgmlType.F16) matrix = new WeightMatrix(data, type, rows, columns, rowBytes, halfCorrections: HalfCorrections.Build(matrix));
                 }
                 matrices.Add((matrix, (nint)data));
             }
@@ -67,7 +76,7 @@ internal static unsafe class KernelBenchmark
                 double seconds = Arguments.Median(times);
                 double weights = (double)rows * columns * copies;
                 double bytes = matrices.Sum(m => (double)m.Matrix.Bytes);
-                Console.WriteLine($"{GgmlTypes.Name(type),-5} {weights / seconds / 1e9,6:F2} G weights/s  {bytes / seconds / 1e9,6:F1} GB/s  ({seconds / copies * 1e6:F0} µs per {rows}×{columns} product)");
+                Console.WriteLine($"{GgmlTypes.Name(type) + variant,-13} {weights / seconds / 1e9,6:F2} G weights/s  {bytes / seconds / 1e9,6:F1} GB/s  ({seconds / copies * 1e6:F0} µs per {rows}×{columns} product)");
             }
             foreach (var (matrix, memory) in matrices)
             {

@@ -99,6 +99,10 @@ internal sealed unsafe class NativeWeights : IDisposable
         }
         long rowBytes = GgmlTypes.RowBytes(tensor.Type, columns);
         var matrix = new WeightMatrix(tensor.Data, tensor.Type, rows, columns, rowBytes);
+        if (pack && tensor.Type == GgmlType.F16)
+        {
+            return new WeightMatrix(tensor.Data, tensor.Type, rows, columns, rowBytes, halfCorrections: HalfCorrections.Build(matrix));
+        }
         if (!pack || !PackedMatrix.CanPack(tensor.Type) || !PackedKernels.Supported(PackedMatrix.FormatOf(tensor.Type)))
         {
             return matrix;

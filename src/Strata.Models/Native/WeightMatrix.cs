@@ -8,7 +8,8 @@ namespace Strata.Models.Native;
 /// of <see cref="Columns"/> input weights stored contiguously in <see cref="Type"/>'s layout — HF's [out, in] Linear
 /// layout and GGUF's ne = [in, out] are the same bytes.
 /// </summary>
-internal readonly unsafe struct WeightMatrix(byte* data, GgmlType type, int rows, int columns, long rowBytes, Packing.PackedMatrix? packed = null)
+internal readonly unsafe struct WeightMatrix(
+    byte* data, GgmlType type, int rows, int columns, long rowBytes, Packing.PackedMatrix? packed = null, Packing.HalfCorrections? halfCorrections = null)
 {
     public readonly byte* Data = data;
     public readonly GgmlType Type = type;
@@ -18,6 +19,9 @@ internal readonly unsafe struct WeightMatrix(byte* data, GgmlType type, int rows
 
     /// <summary>The copy the products read when the matrix was repacked at load (embedding lookups keep reading <see cref="Data"/>).</summary>
     public readonly Packing.PackedMatrix? Packed = packed;
+
+    /// <summary>For an F16 matrix: its zero-exponent halves, so one-token products can widen without a check.</summary>
+    public readonly Packing.HalfCorrections? HalfCorrections = halfCorrections;
 
     public byte* Row(int row) => Data + row * RowBytes;
 

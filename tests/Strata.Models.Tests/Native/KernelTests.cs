@@ -55,6 +55,56 @@ public unsafe class KernelTests
         }
     }
 
+    /// <summary>
+    /// F16 products over rows holding zeros, negative zeros and subnormals: with a correction list (a few per row, as
+    /// trained weights have) the one-token tiles widen without a check and subtract the list's errors; with too many
+    /// (a pruned matrix) no list is built and every vector is checked. Both must equal the sum over BCL-widened halves.
+    /// </summary>
+    [Theory]
+    [InlineData(0.015, true)]
+    [InlineData(0.10, false)]
+    public void HalfProductsAreExactAroundZeroExponentHalves(double share, bool listed)
+    {
+        const int rows = 10, columns = 576;   // two rows past the last four-row tile take the plain loop
+        var random = new Random(7);
+        var halves = new ushort[rows * columns];
+        for (int i = 0; i < halves.Length; i++)
+        {
+            halves[i] = random.NextDouble() >= share
+                ? BitConverter.HalfToUInt16Bits((Half)((random.NextDouble() * 2 - 1) * 0.05))
+                : (ushort)(random.Next(3) switch { 0 => 0, 1 => 0x8000, _ => random.Next(1, 0x400) | (random.Next(2) << 15) });
+        }
+        fixed (ushort* w = halves)
+        {
+            var plain = new Strata.Models.Native.WeightMatrix((byte*)w, Strata.Models.Quantization.GgmlType.F16, rows, columns, 2 * columns);
+            var corrections = Strata.Models.Native.Packing.HalfCorrections.Build(plain);
+            Assert.Equal(listed, corrections is not null);
+            var matrix = new Strata.Models.Native.WeightMatrix((byte*)w, plain.Type, rows, columns, plain.RowBytes, halfCorrections: corrections);
+            foreach (int tokens in new[] { 1, 3, 5 })
+            {
+                // Positive inputs, so a zero widened as 2⁻¹⁵ would shift a row's sum by ~3e-5 per half and the errors add up.
+                var x = Enumerable.Range(0, tokens * columns).Select(_ => 0.5f + random.NextSingle()).ToArray();
+                var y = new float[tokens * rows];
+                using var job = new MatMulJob(1);
+                fixed (float* px = x, py = y)
+                {
+                    job.Begin(tokens, px, default);
+                    job.Add(matrix, py, rows);
+                    job.Execute(0, 1, 0);
+                }
+                for (int n = 0; n < tokens; n++)
+                {
+                    for (int r = 0; r < rows; r++)
+                    {
+                        double expected = 0;
+                        for (int i = 0; i < columns; i++) expected += (double)(float)BitConverter.UInt16BitsToHalf(halves[r * columns + i]) * x[n * columns + i];
+                        Assert.True(Math.Abs(expected - y[n * rows + r]) < 1e-5, $"share {share}, {tokens} tokens, token {n} row {r}: {expected} vs {y[n * rows + r]}");
+                    }
+                }
+            }
+        }
+    }
+
     [Fact]
     public void ActivationQuantizerMatchesScalar()
     {

@@ -114,8 +114,20 @@ internal static unsafe class FloatKernels
     {
         var wide = Avx512F.ConvertToVector512Int32(h.AsInt16());
         if (Vector512.EqualsAny(wide & Vector512.Create(0x7C00), Vector512<int>.Zero)) return HalfToSingleSlow(wide);
-        return ((Vector512.ShiftLeft(wide, 13) & Vector512.Create(unchecked((int)0x8FFFE000))) + Vector512.Create(0x38000000)).AsSingle();
+        return Widen(wide);
     }
+
+    /// <summary>
+    /// Normal halves → single in the four operations of <see cref="HalfToSingle(Vector256{ushort})"/>'s fast path, with no
+    /// check: a zero-exponent half h (zero or subnormal) comes out as ±2⁻¹⁵·(1 + m/1024), an error the caller removes
+    /// (<see cref="Packing.HalfCorrections"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> HalfToSingleNormal(Vector256<ushort> h) => Widen(Avx512F.ConvertToVector512Int32(h.AsInt16()));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Widen(Vector512<int> wide) =>
+        ((Vector512.ShiftLeft(wide, 13) & Vector512.Create(unchecked((int)0x8FFFE000))) + Vector512.Create(0x38000000)).AsSingle();
 
     /// <summary>Zero and subnormal halves too: m·2⁻²⁴ computed as (2⁻¹⁴ + m·2⁻²⁴) − 2⁻¹⁴, both terms normal floats.</summary>
     // Inlined like the fast path: a call inside a kernel's loop would make the JIT keep its accumulators in memory.

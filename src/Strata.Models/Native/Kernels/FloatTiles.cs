@@ -12,24 +12,27 @@ namespace Strata.Models.Native.Kernels;
 /// </summary>
 internal static unsafe class FloatTiles
 {
-    /// <summary>out[t·4 + r] = Σ w_r · x_t for four rows and four tokens (columns a multiple of 16). Type: 0 F32, 1 F16, 2 BF16.</summary>
-    public static void Tile4x4(byte* w, long rowBytes, int type, float* x, long tokenStride, int columns, float* output)
+    /// <summary>out[t·4 + r] = Σ w_r · x_t for four rows and four tokens (columns a multiple of 16).</summary>
+    public static void Tile4x4(byte* w, long rowBytes, RowFormat format, float* x, long tokenStride, int columns, float* output)
     {
-        switch (type)
+        switch (format)
         {
-            case 0: Tile4x4<SingleRows>(w, rowBytes, x, tokenStride, columns, output); break;
-            case 1: Tile4x4<HalfRows>(w, rowBytes, x, tokenStride, columns, output); break;
-            default: Tile4x4<BFloatRows>(w, rowBytes, x, tokenStride, columns, output); break;
+            case RowFormat.Single: Tile4x4<SingleRows>(w, rowBytes, x, tokenStride, columns, output); break;
+            case RowFormat.Half: Tile4x4<HalfRows>(w, rowBytes, x, tokenStride, columns, output); break;
+            case RowFormat.BFloat: Tile4x4<BFloatRows>(w, rowBytes, x, tokenStride, columns, output); break;
+            // Rows serving four tokens or more are widened once, exactly, into float32 scratch (MatMulJob).
+            default: throw new ArgumentOutOfRangeException(nameof(format), format, "not a four-token tile format");
         }
     }
 
-    /// <summary>out[r] = Σ w_r · x for four rows and one token (columns a multiple of 16). Type: 0 F32, 1 F16, 2 BF16.</summary>
-    public static void Tile4x1(byte* w, long rowBytes, int type, float* x, int columns, float* output)
+    /// <summary>out[r] = Σ w_r · x for four rows and one token (columns a multiple of 16).</summary>
+    public static void Tile4x1(byte* w, long rowBytes, RowFormat format, float* x, int columns, float* output)
     {
-        switch (type)
+        switch (format)
         {
-            case 0: Tile4x1<SingleRows>(w, rowBytes, x, columns, output); break;
-            case 1: Tile4x1<HalfRows>(w, rowBytes, x, columns, output); break;
+            case RowFormat.Single: Tile4x1<SingleRows>(w, rowBytes, x, columns, output); break;
+            case RowFormat.Half: Tile4x1<HalfRows>(w, rowBytes, x, columns, output); break;
+            case RowFormat.HalfNormal: Tile4x1<HalfNormalRows>(w, rowBytes, x, columns, output); break;
             default: Tile4x1<BFloatRows>(w, rowBytes, x, columns, output); break;
         }
     }
@@ -63,12 +66,17 @@ internal static unsafe class FloatTiles
         Reduce16(a00, a10, a20, a30, a01, a11, a21, a31, a02, a12, a22, a32, a03, a13, a23, a33).Store(output);
     }
 
+    // A whole cache line of each row per iteration (32 halves; two 16-wide steps) with two sums per row: F16 decode read
+    // 18.4 GB/s of weights this way against 16.5 with one 16-wide step per row per iteration (same sitting).
     private static void Tile4x1<T>(byte* w, long rowBytes, float* x, int columns, float* output) where T : IRowFormat
     {
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-        for (int i = 0; i < columns; i += 16)
+        Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default;
+        int i = 0;
+        for (; i + 32 <= columns; i += 32)
         {
             var x0 = Vector512.Load(x + i);
+            var x1 = Vector512.Load(x + i + 16);
             if (T.PrefetchAhead > 0)
             {
                 long ahead = (long)i * T.WeightBytes + T.PrefetchAhead;
@@ -78,11 +86,23 @@ internal static unsafe class FloatTiles
                 Sse.Prefetch0(w + 3 * rowBytes + ahead);
             }
             a0 = Avx512F.FusedMultiplyAdd(T.Load(w, i), x0, a0);
+            b0 = Avx512F.FusedMultiplyAdd(T.Load(w, i + 16), x1, b0);
+            a1 = Avx512F.FusedMultiplyAdd(T.Load(w + rowBytes, i), x0, a1);
+            b1 = Avx512F.FusedMultiplyAdd(T.Load(w + rowBytes, i + 16), x1, b1);
+            a2 = Avx512F.FusedMultiplyAdd(T.Load(w + 2 * rowBytes, i), x0, a2);
+            b2 = Avx512F.FusedMultiplyAdd(T.Load(w + 2 * rowBytes, i + 16), x1, b2);
+            a3 = Avx512F.FusedMultiplyAdd(T.Load(w + 3 * rowBytes, i), x0, a3);
+            b3 = Avx512F.FusedMultiplyAdd(T.Load(w + 3 * rowBytes, i + 16), x1, b3);
+        }
+        if (i < columns)
+        {
+            var x0 = Vector512.Load(x + i);
+            a0 = Avx512F.FusedMultiplyAdd(T.Load(w, i), x0, a0);
             a1 = Avx512F.FusedMultiplyAdd(T.Load(w + rowBytes, i), x0, a1);
             a2 = Avx512F.FusedMultiplyAdd(T.Load(w + 2 * rowBytes, i), x0, a2);
             a3 = Avx512F.FusedMultiplyAdd(T.Load(w + 3 * rowBytes, i), x0, a3);
         }
-        var sums = Avx.HorizontalAdd(Avx.HorizontalAdd(Half(a0), Half(a1)), Avx.HorizontalAdd(Half(a2), Half(a3)));
+        var sums = Avx.HorizontalAdd(Avx.HorizontalAdd(Half(a0 + b0), Half(a1 + b1)), Avx.HorizontalAdd(Half(a2 + b2), Half(a3 + b3)));
         (sums.GetLower() + sums.GetUpper()).Store(output);
     }
 
@@ -142,6 +162,16 @@ internal static unsafe class FloatTiles
         public static Vector512<float> Load(byte* row, int i) => FloatKernels.HalfToSingle(Vector256.Load((ushort*)row + i));
     }
 
+    /// <summary>F16 rows whose zero-exponent halves the caller corrects (<see cref="Packing.HalfCorrections"/>).</summary>
+    private struct HalfNormalRows : IRowFormat
+    {
+        public static int WeightBytes => 2;
+        public static int PrefetchAhead => 512;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Load(byte* row, int i) => FloatKernels.HalfToSingleNormal(Vector256.Load((ushort*)row + i));
+    }
+
     private struct BFloatRows : IRowFormat
     {
         public static int WeightBytes => 2;
@@ -150,4 +180,18 @@ internal static unsafe class FloatTiles
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Load(byte* row, int i) => FloatKernels.BFloatToSingle(Vector256.Load((ushort*)row + i));
     }
+}
+
+/// <summary>How <see cref="FloatTiles"/> widens a row's weights.</summary>
+internal enum RowFormat
+{
+    Single,
+
+    /// <summary>IEEE halves, exactly.</summary>
+    Half,
+
+    /// <summary>IEEE halves widened without checking for zero exponents: exact for normal halves only.</summary>
+    HalfNormal,
+
+    BFloat,
 }

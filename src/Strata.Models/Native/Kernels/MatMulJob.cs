@@ -98,14 +98,17 @@ internal sealed unsafe class MatMulJob : IParallelJob, IDisposable
     private int ComputeFloatTiles(ref Segment s, int from, int to, NativeBuffer scratch)
     {
         var w = s.Weights;
-        int type = w.Type == GgmlType.F32 ? 0 : w.Type == GgmlType.F16 ? 1 : 2;
+        var format = w.Type switch { GgmlType.F32 => RowFormat.Single, GgmlType.F16 => RowFormat.Half, _ => RowFormat.BFloat };
         float* sums = stackalloc float[16];
         // Half-precision rows serving several tokens are widened once into float32 scratch, not once per token tile.
-        bool widen = type != 0 && tokens >= 4;
+        bool widen = format != RowFormat.Single && tokens >= 4;
         float* wide = widen ? scratch.Floats(4L * w.Columns) : null;
         long rowBytes = widen ? 4L * w.Columns : w.RowBytes;
+        // Fewer tokens read F16 rows in place, widened without a per-vector check and corrected from the list.
+        var corrections = !widen && format == RowFormat.Half ? w.HalfCorrections : null;
+        if (corrections is not null) format = RowFormat.HalfNormal;
         int whole = from + (to - from) / 4 * 4;
-        if (type == 0 && tokens >= 2 * TokenBlock)
+        if (format == RowFormat.Single && tokens >= 2 * TokenBlock)
         {
             ComputeFloatBlocked(ref s, from, whole, sums);
             return whole;
@@ -122,14 +125,18 @@ internal sealed unsafe class MatMulJob : IParallelJob, IDisposable
             int n = 0;
             for (; n + 4 <= tokens; n += 4)
             {
-                FloatTiles.Tile4x4(rows, rowBytes, widen ? 0 : type, input + (long)n * w.Columns, w.Columns, w.Columns, sums);
+                FloatTiles.Tile4x4(rows, rowBytes, widen ? RowFormat.Single : format, input + (long)n * w.Columns, w.Columns, w.Columns, sums);
                 for (int t = 0; t < 4; t++) Store(ref s, n + t, r, sums + 4 * t);
             }
             for (; n < tokens; n++)
             {
-                FloatTiles.Tile4x1(rows, rowBytes, widen ? 0 : type, input + (long)n * w.Columns, w.Columns, sums);
+                FloatTiles.Tile4x1(rows, rowBytes, widen ? RowFormat.Single : format, input + (long)n * w.Columns, w.Columns, sums);
                 Store(ref s, n, r, sums);
             }
+        }
+        if (corrections is not null)
+        {
+            for (int n = 0; n < tokens; n++) corrections.Subtract(from, r, input + (long)n * w.Columns, s.Output + (long)n * s.OutputStride);
         }
         return r;
     }
@@ -151,12 +158,12 @@ internal sealed unsafe class MatMulJob : IParallelJob, IDisposable
                 int n = block;
                 for (; n + 4 <= end; n += 4)
                 {
-                    FloatTiles.Tile4x4(rows, w.RowBytes, 0, input + (long)n * w.Columns, w.Columns, w.Columns, sums);
+                    FloatTiles.Tile4x4(rows, w.RowBytes, RowFormat.Single, input + (long)n * w.Columns, w.Columns, w.Columns, sums);
                     for (int t = 0; t < 4; t++) Store(ref s, n + t, r, sums + 4 * t);
                 }
                 for (; n < end; n++)
                 {
-                    FloatTiles.Tile4x1(rows, w.RowBytes, 0, input + (long)n * w.Columns, w.Columns, sums);
+                    FloatTiles.Tile4x1(rows, w.RowBytes, RowFormat.Single, input + (long)n * w.Columns, w.Columns, sums);
                     Store(ref s, n, r, sums);
                 }
             }
