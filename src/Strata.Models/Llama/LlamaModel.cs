@@ -1,3 +1,4 @@
+using Strata.Models.Adapters;
 using Strata.Models.Configuration;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -43,6 +44,15 @@ public sealed class LlamaAttention : nn.Module
     private readonly Linear q_proj, k_proj, v_proj, o_proj;
     private readonly int heads, kvHeads, headDim;
 
+    // A LoRA adapter's updates for this layer, indexed as LoraConfig.KnownTargets; not registered, so the base
+    // checkpoint's tensors stay the model's only parameters.
+    private LoraLayer?[]? lora;
+
+    internal void Attach(LoraLayer?[]? updates) => lora = updates;
+
+    private Tensor Project(Linear projection, LoraTarget target, Tensor x) =>
+        lora?[(int)target] is { } update ? projection.forward(x).add_(update.forward(x)) : projection.forward(x);
+
     public LlamaAttention(ModelConfig config, Device? device) : base(nameof(LlamaAttention))
     {
         heads = config.NumAttentionHeads;
@@ -63,9 +73,9 @@ public sealed class LlamaAttention : nn.Module
     public Tensor forward(Tensor x, PositionContext positions, KvCache? cache, int layer)
     {
         long batch = x.shape[0], time = x.shape[1];
-        var q = q_proj.forward(x).view(batch, time, heads, headDim).transpose(1, 2);     // (B, nh, T, hd)
-        var k = k_proj.forward(x).view(batch, time, kvHeads, headDim).transpose(1, 2);   // (B, nkv, T, hd)
-        var v = v_proj.forward(x).view(batch, time, kvHeads, headDim).transpose(1, 2);   // (B, nkv, T, hd)
+        var q = Project(q_proj, LoraTarget.Query, x).view(batch, time, heads, headDim).transpose(1, 2);     // (B, nh, T, hd)
+        var k = Project(k_proj, LoraTarget.Key, x).view(batch, time, kvHeads, headDim).transpose(1, 2);   // (B, nkv, T, hd)
+        var v = Project(v_proj, LoraTarget.Value, x).view(batch, time, kvHeads, headDim).transpose(1, 2);   // (B, nkv, T, hd)
         if (positions.Cos is not null && positions.Sin is not null)
         {
             q = Rotary.Apply(q, positions.Cos, positions.Sin);
@@ -74,7 +84,7 @@ public sealed class LlamaAttention : nn.Module
         if (cache is not null) (k, v) = cache.Append(layer, k, v);                               // (B, nkv, S, hd)
         var y = Attend(q, k, v, positions);                                                 // (B, nh, T, hd)
         y = y.transpose(1, 2).reshape(batch, time, heads * headDim);                     // (B, T, nh*hd)
-        return o_proj.forward(y);
+        return Project(o_proj, LoraTarget.Output, y);
     }
 
     /// <summary>
@@ -85,9 +95,9 @@ public sealed class LlamaAttention : nn.Module
     public Tensor forward(Tensor x, RaggedBatch batch, int layer)
     {
         long time = x.shape[1];
-        var q = q_proj.forward(x).view(1, time, heads, headDim).transpose(1, 2);           // (1, nh, N, hd)
-        var k = k_proj.forward(x).view(1, time, kvHeads, headDim).transpose(1, 2);         // (1, nkv, N, hd)
-        var v = v_proj.forward(x).view(1, time, kvHeads, headDim).transpose(1, 2);         // (1, nkv, N, hd)
+        var q = Project(q_proj, LoraTarget.Query, x).view(1, time, heads, headDim).transpose(1, 2);           // (1, nh, N, hd)
+        var k = Project(k_proj, LoraTarget.Key, x).view(1, time, kvHeads, headDim).transpose(1, 2);         // (1, nkv, N, hd)
+        var v = Project(v_proj, LoraTarget.Value, x).view(1, time, kvHeads, headDim).transpose(1, 2);         // (1, nkv, N, hd)
         if (batch.Shared.Cos is not null && batch.Shared.Sin is not null)
         {
             // Every token's own position, in one pass over the whole batch.
@@ -114,7 +124,7 @@ public sealed class LlamaAttention : nn.Module
         }
         var y = outputs.Length == 1 ? outputs[0] : cat(outputs, dim: 2);                    // (1, nh, N, hd)
         y = y.transpose(1, 2).reshape(1, time, heads * headDim);                           // (1, N, nh*hd)
-        return o_proj.forward(y);
+        return Project(o_proj, LoraTarget.Output, y);
     }
 
     /// <summary>
@@ -165,8 +175,15 @@ public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    private LoraLayer?[]? lora;   // as in LlamaAttention
+
+    internal void Attach(LoraLayer?[]? updates) => lora = updates;
+
     public override Tensor forward(Tensor x) =>
-        down_proj.forward(F.silu(gate_proj.forward(x)) * up_proj.forward(x));            // (B, T, C)
+        Project(down_proj, LoraTarget.Down, F.silu(Project(gate_proj, LoraTarget.Gate, x)) * Project(up_proj, LoraTarget.Up, x));   // (B, T, C)
+
+    private Tensor Project(Linear projection, LoraTarget target, Tensor x) =>
+        lora?[(int)target] is { } update ? projection.forward(x).add_(update.forward(x)) : projection.forward(x);
 }
 
 /// <summary>Pre-norm block: x + attn(norm(x)), then h + mlp(norm(h)).</summary>
@@ -183,6 +200,12 @@ public sealed class LlamaDecoderLayer : nn.Module
         post_attention_layernorm = new LlamaRmsNorm(config.HiddenSize, config.RmsNormEps, device);
         mlp = new LlamaMlp(config, device);
         RegisterComponents();
+    }
+
+    internal void Attach(LoraLayer?[]? updates)
+    {
+        self_attn.Attach(updates);
+        mlp.Attach(updates);
     }
 
     public Tensor forward(Tensor x, PositionContext positions, KvCache? cache, int layer)
@@ -215,6 +238,11 @@ public sealed class LlamaBackbone : nn.Module
     }
 
     public Parameter EmbeddingWeight => embed_tokens.weight!;
+
+    internal void Attach(LoraAdapter? adapter)
+    {
+        for (int i = 0; i < layers.Count; i++) layers[i].Attach(adapter?.Slots(i));
+    }
 
     /// <param name="inputIds">(B, T) token ids.</param>
     /// <param name="positions">Position encoding of the new tokens.</param>
@@ -258,6 +286,24 @@ public sealed class LlamaForCausalLM : nn.Module
     }
 
     public ModelConfig Config { get; }
+
+    /// <summary>The LoRA adapter every forward pass applies, or null.</summary>
+    public LoraAdapter? Adapter { get; private set; }
+
+    /// <summary>
+    /// Applies <paramref name="adapter"/>'s updates in every forward pass from now on (null detaches). The adapter stays
+    /// a separate module: the model's own parameters, checkpoint and state dict are unchanged.
+    /// </summary>
+    /// <exception cref="ArgumentException">The adapter was built for a model with another number of layers.</exception>
+    public void Attach(LoraAdapter? adapter)
+    {
+        if (adapter is not null && adapter.Layers != Config.NumHiddenLayers)
+        {
+            throw new ArgumentException($"the adapter has {adapter.Layers} layers, the model {Config.NumHiddenLayers}", nameof(adapter));
+        }
+        model.Attach(adapter);
+        Adapter = adapter;
+    }
 
     /// <summary>Where the weights live.</summary>
     public Device Device => model.EmbeddingWeight.device;

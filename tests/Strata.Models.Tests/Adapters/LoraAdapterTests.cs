@@ -1,0 +1,175 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Strata.Models.Adapters;
+using Strata.Models.Checkpoints;
+using Strata.Models.Configuration;
+using Strata.Models.Inference;
+using Strata.Models.Llama;
+using Strata.Models.Native;
+using Strata.Models.Tests.Support;
+using TorchSharp;
+
+namespace Strata.Models.Tests.Adapters;
+
+/// <summary>
+/// LoRA adapters in PEFT's format: adapters written by an independent numpy script (tests/tools/lora_reference.py)
+/// from PEFT's format definition load and give the reference's log-probabilities, attached or merged; adapters Strata
+/// writes carry exactly PEFT's keys, shapes and config keys; adapters that do not fit are refused by name.
+/// </summary>
+public sealed class LoraAdapterTests : IDisposable
+{
+    private const double Tolerance = 1e-4;
+    private readonly string temp = Directory.CreateTempSubdirectory("strata-lora-").FullName;
+
+    public void Dispose() => Directory.Delete(temp, recursive: true);
+
+    private sealed record Golden(string @base, int[] input_ids, double[] token_logprobs);
+
+    private static (string AdapterDir, string BaseDir, Golden Golden) Case(string name)
+    {
+        string dir = Path.Combine(TestPaths.Golden, "adapters", name);
+        var golden = JsonSerializer.Deserialize<Golden>(File.ReadAllText(Path.Combine(dir, "golden.json")))!;
+        return (dir, Path.Combine(TestPaths.Golden, "models", golden.@base), golden);
+    }
+
+    private static void AssertMatches(Golden golden, double[] actual, string what)
+    {
+        Assert.Equal(golden.token_logprobs.Length, actual.Length);
+        for (int i = 0; i < actual.Length; i++)
+        {
+            Assert.True(Math.Abs(golden.token_logprobs[i] - actual[i]) < Tolerance, $"{what}: token {i + 1}: reference {golden.token_logprobs[i]}, Strata {actual[i]}");
+        }
+    }
+
+    [Theory]
+    [InlineData("llama-gqa-untied-all-r4")]
+    [InlineData("qwen2-bias-tied-qv-rslora")]
+    public void PeftAdapterAttachedOrMergedMatchesReference(string name)
+    {
+        var (adapterDir, baseDir, golden) = Case(name);
+        using var model = LlamaCheckpoint.Load(baseDir);
+        using var adapter = LoraAdapter.Load(adapterDir, model.Config);
+        model.Attach(adapter);
+        AssertMatches(golden, LanguageModelScoring.TokenLogProbs(model, golden.input_ids), $"{name} attached");
+
+        // Merged into a fresh copy of the base, saved as a plain checkpoint, read by the native runtime.
+        using var merged = LlamaCheckpoint.Load(baseDir);
+        adapter.MergeInto(merged);
+        Assert.Null(merged.Adapter);
+        AssertMatches(golden, LanguageModelScoring.TokenLogProbs(merged, golden.input_ids), $"{name} merged");
+        string mergedDir = Path.Combine(temp, name);
+        LlamaCheckpoint.Save(merged, mergedDir);
+        using var native = NativeBackend.FromCheckpoint(ModelConfig.Load(mergedDir), mergedDir);
+        AssertMatches(golden, native.TokenLogProbs(golden.input_ids), $"{name} merged, native runtime");
+    }
+
+    [Fact]
+    public void FreshAdapterLeavesTheModelUnchanged()
+    {
+        var (_, baseDir, golden) = Case("llama-gqa-untied-all-r4");
+        using var model = LlamaCheckpoint.Load(baseDir);
+        double[] before = LanguageModelScoring.TokenLogProbs(model, golden.input_ids);
+        using var adapter = LoraAdapter.Create(model.Config, new LoraConfig { TargetModules = LoraConfig.KnownTargets }, seed: 3);
+        model.Attach(adapter);
+        Assert.Equal(before, LanguageModelScoring.TokenLogProbs(model, golden.input_ids));
+        Assert.Equal(model.named_parameters().Count(), LlamaCheckpoint.Load(baseDir).named_parameters().Count());
+    }
+
+    /// <summary>The expected names and shapes are written out here from PEFT's layout, not derived from Strata's code.</summary>
+    [Fact]
+    public void SavedAdapterHasPeftKeysShapesAndConfig()
+    {
+        var (_, baseDir, golden) = Case("llama-gqa-untied-all-r4");
+        using var model = LlamaCheckpoint.Load(baseDir);
+        // llama-gqa-untied: hidden 64, 4 heads and 2 K/V heads of 16, MLP 128, 2 layers.
+        var config = new LoraConfig { Rank = 8, Alpha = 16, Dropout = 0.1, UseRsLora = true, BaseModelNameOrPath = "tiny-base", TargetModules = ["q_proj", "v_proj", "down_proj"] };
+        using var adapter = LoraAdapter.Create(model.Config, config, seed: 5);
+        using (torch.no_grad())
+        {
+            foreach (var p in adapter.parameters()) p.normal_(0, 0.1);
+        }
+        string dir = Path.Combine(temp, "saved");
+        adapter.Save(dir);
+
+        var expected = new Dictionary<string, long[]>();
+        for (int layer = 0; layer < 2; layer++)
+        {
+            expected[$"base_model.model.model.layers.{layer}.self_attn.q_proj.lora_A.weight"] = [8, 64];
+            expected[$"base_model.model.model.layers.{layer}.self_attn.q_proj.lora_B.weight"] = [64, 8];
+            expected[$"base_model.model.model.layers.{layer}.self_attn.v_proj.lora_A.weight"] = [8, 64];
+            expected[$"base_model.model.model.layers.{layer}.self_attn.v_proj.lora_B.weight"] = [32, 8];
+            expected[$"base_model.model.model.layers.{layer}.mlp.down_proj.lora_A.weight"] = [8, 128];
+            expected[$"base_model.model.model.layers.{layer}.mlp.down_proj.lora_B.weight"] = [64, 8];
+        }
+        using (var file = SafeTensorsFile.Open(Path.Combine(dir, "adapter_model.safetensors")))
+        {
+            Assert.Equal(expected.Keys.Order(), file.Tensors.Keys.Order());
+            foreach (var (key, shape) in expected)
+            {
+                Assert.Equal(shape, file.Info(key).Shape.ToArray());
+                Assert.Equal(SafeTensorDType.F32, file.Info(key).DType);
+            }
+        }
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "adapter_config.json")))!;
+        Assert.Equal("LORA", (string?)json["peft_type"]);
+        Assert.Equal("CAUSAL_LM", (string?)json["task_type"]);
+        Assert.Equal(8, (int?)json["r"]);
+        Assert.Equal(16.0, (double?)json["lora_alpha"]);
+        Assert.Equal(0.1, (double?)json["lora_dropout"]);
+        Assert.Equal("none", (string?)json["bias"]);
+        Assert.True((bool?)json["use_rslora"]);
+        Assert.Equal("tiny-base", (string?)json["base_model_name_or_path"]);
+        Assert.Equal(["q_proj", "v_proj", "down_proj"], json["target_modules"]!.AsArray().Select(t => (string?)t));
+
+        // And back: the same updates.
+        using var loaded = LoraAdapter.Load(dir, model.Config);
+        Assert.Equal(16 / Math.Sqrt(8), loaded.Config.Scale, 12);   // rsLoRA: alpha / √r
+        foreach (var (layer, target) in new[] { (0, "q_proj"), (1, "v_proj"), (1, "down_proj") })
+        {
+            Assert.True(adapter[layer, target]!.A.allclose(loaded[layer, target]!.A, rtol: 0, atol: 0));
+            Assert.True(adapter[layer, target]!.B.allclose(loaded[layer, target]!.B, rtol: 0, atol: 0));
+        }
+        Assert.Null(loaded[0, "k_proj"]);
+    }
+
+    [Fact]
+    public void AdapterForAnotherBaseIsRefusedNamingTheTensor()
+    {
+        var (adapterDir, _, _) = Case("llama-gqa-untied-all-r4");
+        var other = ModelConfig.Load(Path.Combine(TestPaths.Golden, "models", "llama3-scaling"));   // hidden 48, not 64
+        var error = Assert.Throws<InvalidDataException>(() => LoraAdapter.Load(adapterDir, other));
+        Assert.Contains("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight", error.Message);
+        Assert.Contains("another base model", error.Message);
+    }
+
+    [Fact]
+    public void UnknownTargetModulesAreRefusedByName()
+    {
+        var (adapterDir, _, _) = Case("qwen2-bias-tied-qv-rslora");
+        string dir = Path.Combine(temp, "bad");
+        Directory.CreateDirectory(dir);
+        File.Copy(Path.Combine(adapterDir, "adapter_model.safetensors"), Path.Combine(dir, "adapter_model.safetensors"));
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(adapterDir, "adapter_config.json")))!;
+        json["target_modules"] = new JsonArray("q_proj", "qkv_proj");
+        File.WriteAllText(Path.Combine(dir, "adapter_config.json"), json.ToJsonString());
+        var config = ModelConfig.Load(Path.Combine(TestPaths.Golden, "models", "qwen2-bias-tied"));
+        var error = Assert.Throws<InvalidDataException>(() => LoraAdapter.Load(dir, config));
+        Assert.Contains("target_modules", error.Message);
+        Assert.Contains("'qkv_proj'", error.Message);
+
+        Assert.Contains("lm_head", Assert.Throws<ArgumentException>(() => new LoraConfig { TargetModules = ["lm_head"] }.Validate()).Message);
+        Assert.Contains("--lora-rank", Assert.Throws<ArgumentException>(() => new LoraConfig { Rank = 0 }.Validate()).Message);
+    }
+
+    [Fact]
+    public void AnAdapterWithExtraLayersIsRefused()
+    {
+        // The qwen2 base has 2 layers; an adapter saved for a 3-layer model of the same width has a layer too many.
+        var baseConfig = ModelConfig.Load(Path.Combine(TestPaths.Golden, "models", "qwen2-bias-tied"));
+        using var deeper = LoraAdapter.Create(baseConfig with { NumHiddenLayers = 3 }, new LoraConfig { TargetModules = ["q_proj"] });
+        string dir = Path.Combine(temp, "deeper");
+        deeper.Save(dir);
+        var error = Assert.Throws<InvalidDataException>(() => LoraAdapter.Load(dir, baseConfig));
+        Assert.Contains("layers.2.", error.Message);
+    }
+}
