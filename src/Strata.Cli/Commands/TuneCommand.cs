@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Strata.Models.Adapters;
 using Strata.Training.Tuning;
 
 namespace Strata.Cli.Commands;
@@ -13,9 +14,15 @@ internal static class TuneCommand
         var data = new Option<string[]>("--data") { Description = "Conversations: JSONL (messages / Alpaca / ShareGPT) or a JSON array", AllowMultipleArgumentsPerToken = true };
         var output = new Option<string?>("--out") { Description = "Output directory" };
         var noPack = new Option<bool>("--no-pack") { Description = "One conversation per row instead of packing" };
+        var lora = new Option<bool>("--lora") { Description = "Train a LoRA adapter over the frozen model (written in PEFT's layout) instead of every weight" };
+        var rank = new Option<int?>("--lora-rank") { Description = "LoRA rank r (default 8)" };
+        var alpha = new Option<double?>("--lora-alpha") { Description = "LoRA alpha; updates are scaled by alpha / r (default 16)" };
+        var dropout = new Option<double?>("--lora-dropout") { Description = "Dropout on the adapter's input while training (default 0)" };
+        var targets = new Option<string?>("--lora-targets") { Description = "Comma-separated projections: q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj (default the attention four)" };
+        var rsLora = new Option<bool>("--use-rslora") { Description = "Rank-stabilised LoRA: scale by alpha / sqrt(r)" };
         var command = new Command("tune", "Tune a model on instructions or conversations")
         {
-            stage, model, data, output, noPack,
+            stage, model, data, output, noPack, lora, rank, alpha, dropout, targets, rsLora,
         };
         var flags = new TrainingFlags();
         flags.AddTo(command);
@@ -32,13 +39,33 @@ internal static class TuneCommand
                 Pack = !parse.GetValue(noPack) && file.Pack,
                 Training = training,
             };
+            bool anyLoraFlag = parse.GetValue(lora) || parse.GetValue(rank) is not null || parse.GetValue(alpha) is not null
+                || parse.GetValue(dropout) is not null || parse.GetValue(targets) is not null || parse.GetValue(rsLora);
+            if (anyLoraFlag || file.Lora is not null)
+            {
+                var adapter = file.Lora ?? new LoraConfig();
+                resolved = resolved with
+                {
+                    Lora = adapter with
+                    {
+                        Rank = parse.GetValue(rank) ?? adapter.Rank,
+                        Alpha = parse.GetValue(alpha) ?? adapter.Alpha,
+                        Dropout = parse.GetValue(dropout) ?? adapter.Dropout,
+                        TargetModules = parse.GetValue(targets) is string list
+                            ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                            : adapter.TargetModules,
+                        UseRsLora = parse.GetValue(rsLora) || adapter.UseRsLora,
+                    },
+                };
+            }
             var monitor = new ConsoleTrainingMonitor(context, training.LogInterval);
             var recipe = new TuneRecipe(resolved, monitor, new Progress<string>(s => context.Error.WriteLine(s)));
             var outcome = monitor.Run($"{resolved.Stage.ToString().ToLowerInvariant()} tuning", training.MaxSteps,
                 () => recipe.Run(parse.GetValue(flags.Resume), cancellationToken));
             var result = outcome.Result;
+            string what = resolved.Lora is null ? "model" : "LoRA adapter (PEFT layout; `strata merge` folds it into the base)";
             context.Output.WriteLine(result.Completed
-                ? $"{resolved.Stage} model in {outcome.ModelDirectory}: held-out loss {result.FinalValidationLoss:F4} nats/token on assistant tokens"
+                ? $"{resolved.Stage} {what} in {outcome.ModelDirectory}: held-out loss {result.FinalValidationLoss:F4} nats/token on assistant tokens"
                   + $" ({outcome.TrainRows} packed rows, {outcome.TruncatedExamples} truncated conversations)"
                 : $"Stopped at step {result.State.Step}; continue with --resume.");
             context.Output.WriteLine($"Report: {Path.Combine(outcome.ModelDirectory, "report", "summary.md")}");

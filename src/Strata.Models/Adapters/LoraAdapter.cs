@@ -80,17 +80,35 @@ public sealed class LoraAdapter : nn.Module
     /// <exception cref="InvalidDataException">The adapter does not fit the base (another model's adapter), misses or adds tensors; the message names the file and tensor.</exception>
     public static LoraAdapter Load(string directory, ModelConfig model, Device? device = null)
     {
-        var config = LoraConfig.Load(directory);
+        var adapter = new LoraAdapter(model, LoraConfig.Load(directory), 0, device);
+        adapter.ReadWeights(directory);
+        return adapter;
+    }
+
+    /// <summary>Copies the weights of an adapter directory with this adapter's settings into this adapter (a training run resuming).</summary>
+    /// <exception cref="InvalidDataException">The directory's adapter has other settings or shapes.</exception>
+    public void Restore(string directory)
+    {
+        var saved = LoraConfig.Load(directory);
+        if (saved.Rank != Config.Rank || !saved.TargetModules.Order().SequenceEqual(Config.TargetModules.Order()))
+        {
+            throw new InvalidDataException($"{Path.Combine(directory, LoraConfig.FileName)}: r {saved.Rank} on {string.Join(",", saved.TargetModules)}, "
+                + $"but this run trains r {Config.Rank} on {string.Join(",", Config.TargetModules)}");
+        }
+        ReadWeights(directory);
+    }
+
+    private void ReadWeights(string directory)
+    {
         string path = Path.Combine(directory, WeightsFileName);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found", path);
-        var adapter = new LoraAdapter(model, config, 0, device);
         using var file = SafeTensorsFile.Open(path);
         // PEFT writes keys without the adapter name; some tools keep ".default".
         var names = file.Tensors.Keys.ToDictionary(k => k.Replace(".lora_A.default.weight", ".lora_A.weight").Replace(".lora_B.default.weight", ".lora_B.weight"), k => k);
         var expected = new HashSet<string>();
         using (no_grad())
         {
-            foreach (var (layer, target, lora) in adapter.Updates())
+            foreach (var (layer, target, lora) in Updates())
             {
                 foreach (var (matrix, parameter) in new[] { ('A', lora.A), ('B', lora.B) })
                 {
@@ -110,9 +128,8 @@ public sealed class LoraAdapter : nn.Module
         }
         if (names.Keys.FirstOrDefault(k => !expected.Contains(k)) is { } extra)
         {
-            throw new InvalidDataException($"{path}: unexpected tensor '{extra}' (layers beyond the base model's {model.NumHiddenLayers}, or a module outside target_modules)");
+            throw new InvalidDataException($"{path}: unexpected tensor '{extra}' (layers beyond the base model's {slots.Length}, or a module outside target_modules)");
         }
-        return adapter;
     }
 
     /// <summary>Adds scale·B·A to each adapted base weight: the adapter becomes part of the model (<c>strata merge</c>).</summary>

@@ -16,23 +16,23 @@ public sealed record LoraConfig
     public static readonly IReadOnlyList<string> KnownTargets = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"];
 
     /// <summary>The rank r of each update B·A.</summary>
-    public int Rank { get; init; } = 8;
+    [JsonPropertyName("r")] public int Rank { get; init; } = 8;
 
     /// <summary>The update is scaled by alpha / r (alpha / √r with <see cref="UseRsLora"/>).</summary>
-    public double Alpha { get; init; } = 16;
+    [JsonPropertyName("lora_alpha")] public double Alpha { get; init; } = 16;
 
     /// <summary>Dropout on the adapter's input during training (0 = none, PEFT's default).</summary>
-    public double Dropout { get; init; }
+    [JsonPropertyName("lora_dropout")] public double Dropout { get; init; }
 
-    public IReadOnlyList<string> TargetModules { get; init; } = ["q_proj", "k_proj", "v_proj", "o_proj"];
+    [JsonPropertyName("target_modules")] public IReadOnlyList<string> TargetModules { get; init; } = ["q_proj", "k_proj", "v_proj", "o_proj"];
 
     /// <summary>Rank-stabilised LoRA (Kalajdzievski 2023): scale alpha / √r, so larger ranks keep learning.</summary>
-    public bool UseRsLora { get; init; }
+    [JsonPropertyName("use_rslora")] public bool UseRsLora { get; init; }
 
     /// <summary>The base model the adapter was trained on (informational, as in PEFT).</summary>
-    public string? BaseModelNameOrPath { get; init; }
+    [JsonPropertyName("base_model_name_or_path")] public string? BaseModelNameOrPath { get; init; }
 
-    public double Scale => UseRsLora ? Alpha / Math.Sqrt(Rank) : Alpha / Rank;
+    [JsonIgnore] public double Scale => UseRsLora ? Alpha / Math.Sqrt(Rank) : Alpha / Rank;
 
     /// <exception cref="ArgumentException">A setting out of range or an unknown target module, named.</exception>
     public void Validate()

@@ -39,21 +39,23 @@ public sealed class Trainer
     private readonly ITrainingMonitor? monitor;
     private readonly double? peakFlopsPerSecond;
     private readonly TrainingCheckpoints checkpoints;
+    private readonly ITrainedWeights trained;
     private readonly List<Parameter> parameters;
 
     public Trainer(LlamaForCausalLM model, ITrainingData data, TrainingOptions options, string outputDirectory, string tokenizerJson,
-        JsonNode resolvedConfig, ITrainingMonitor? monitor = null, double? peakFlopsPerSecond = null)
+        JsonNode resolvedConfig, ITrainingMonitor? monitor = null, double? peakFlopsPerSecond = null, ITrainedWeights? trained = null)
     {
         options.Validate();
         options = options.Resolved();
         (this.model, this.data, this.options, this.outputDirectory, this.tokenizerJson) = (model, data, options, outputDirectory, tokenizerJson);
         (this.resolvedConfig, this.monitor, this.peakFlopsPerSecond) = (resolvedConfig, monitor, peakFlopsPerSecond);
         checkpoints = new TrainingCheckpoints(outputDirectory, options.KeepCheckpoints);
-        parameters = model.parameters().ToList();
+        this.trained = trained ?? new WholeModel(model);
+        parameters = this.trained.Parameters.Select(p => p.Parameter).ToList();
     }
 
     /// <summary>Model FLOPs per trained token: 6·N for the matrices plus 12·L·d·T for attention (PaLM / nanoGPT).</summary>
-    public double FlopsPerToken => 6.0 * parameters.Sum(p => p.numel())
+    public double FlopsPerToken => 6.0 * model.parameters().Sum(p => p.numel())
         + 12.0 * model.Config.NumHiddenLayers * model.Config.HiddenSize * options.ContextLength;
 
     public TrainingResult Run(bool resume, CancellationToken cancellationToken = default)
@@ -64,7 +66,7 @@ public sealed class Trainer
         string? latest = resume ? checkpoints.Latest() : null;
         if (latest is not null)
         {
-            state = TrainingCheckpoints.Restore(latest, model, optimizer);
+            state = TrainingCheckpoints.Restore(latest, trained, optimizer);
             watchdog.Restore(state.WatchdogWindow);
             state = Log(state, new TrainingEvent(state.Step, "resume", $"resumed from {Path.GetFileName(latest)}"));
         }
@@ -75,7 +77,7 @@ public sealed class Trainer
         long stepTokens = 0;
         int lastCheckpointStep = latest is null ? -1 : state.Step;
         bool completed = true;
-        model.train();
+        Train(true);
 
         while (state.Step < options.MaxSteps)
         {
@@ -86,6 +88,8 @@ public sealed class Trainer
                 break;
             }
             var stepClock = Stopwatch.StartNew();
+            // Dropout (LoRA's) draws from a generator seeded by the step, so a resumed run repeats the same masks.
+            torch.random.manual_seed(options.Seed * 1_000_003L + state.Step);
             double learningRate = LearningRateSchedule.At(state.Step, options);
             optimizer.LearningRate = learningRate;
             var (loss, gradientNorm, tokens) = ForwardBackward(state.BatchIndex);
@@ -150,7 +154,7 @@ public sealed class Trainer
     /// <summary>Mean validation loss (nats per target token) and, when the data knows its characters, bits per character.</summary>
     public (double Loss, double? BitsPerCharacter) Evaluate(long? maxTokens)
     {
-        model.eval();
+        Train(false);
         double nats = 0;
         long counted = 0;
         using (no_grad())
@@ -166,7 +170,7 @@ public sealed class Trainer
                 counted += batch.Targets.ne(ignored).sum().item<long>();
             }
         }
-        model.train();
+        Train(true);
         if (counted == 0) return (double.NaN, null);
         double loss = nats / counted;
         double? bpc = data.ValidationCharactersPerToken is double charsPerToken ? loss / charsPerToken / Math.Log(2) : null;
@@ -174,15 +178,19 @@ public sealed class Trainer
     }
 
     private AdamW CreateOptimizer() =>
-        // Decay matrices only (embeddings and projections); norms and biases are not decayed.
-        new(model.named_parameters().Select(p => (p.name, p.parameter, p.parameter.dim() >= 2)),
-            options.Beta1, options.Beta2, 1e-8, options.WeightDecay);
+        new(trained.Parameters, options.Beta1, options.Beta2, 1e-8, options.WeightDecay);
+
+    private void Train(bool on)
+    {
+        model.train(on);
+        trained.Module.train(on);
+    }
 
     private TrainerState RollBack(TrainerState state, AdamW optimizer, LossWatchdog watchdog, List<LossPoint> trainLoss, List<LossPoint> validationLoss)
     {
         string? latest = checkpoints.Latest();
         if (latest is null) return Log(state, new TrainingEvent(state.Step, "rollback", "repeated bad steps but no checkpoint yet; continuing"));
-        var restored = TrainingCheckpoints.Restore(latest, model, optimizer);
+        var restored = TrainingCheckpoints.Restore(latest, trained, optimizer);
         watchdog.Restore(restored.WatchdogWindow);
         trainLoss.RemoveAll(p => p.Step > restored.Step);
         validationLoss.RemoveAll(p => p.Step > restored.Step);
@@ -203,14 +211,14 @@ public sealed class Trainer
 
     private void SaveCheckpoint(TrainerState state, AdamW optimizer)
     {
-        string path = checkpoints.Save(model, optimizer, state, tokenizerJson, resolvedConfig);
+        string path = checkpoints.Save(trained, optimizer, state, tokenizerJson, resolvedConfig);
         monitor?.OnEvent(new TrainingEvent(state.Step, "checkpoint", $"saved {Path.GetFileName(path)}"));
     }
 
-    /// <summary>The final model as a plain HF directory at the top of the output directory.</summary>
+    /// <summary>The final model as a plain HF directory (or the adapter, in PEFT's layout) at the top of the output directory.</summary>
     private void ExportModel()
     {
-        LlamaCheckpoint.Save(model, outputDirectory);
+        trained.Save(outputDirectory);
         string target = Path.Combine(outputDirectory, "tokenizer.json");
         if (Path.GetFullPath(target) != Path.GetFullPath(tokenizerJson)) File.Copy(tokenizerJson, target, overwrite: true);
     }

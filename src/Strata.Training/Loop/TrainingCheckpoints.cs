@@ -7,8 +7,8 @@ using TorchSharp;
 namespace Strata.Training.Loop;
 
 /// <summary>
-/// Checkpoints of a run under <c>{output}/checkpoints/step-NNNNNNNN/</c>: an HF model directory (config.json,
-/// model.safetensors, tokenizer.json) plus optimizer.bin, trainer_state.json and train_config.json. Each is
+/// Checkpoints of a run under <c>{output}/checkpoints/step-NNNNNNNN/</c>: the trained weights (an HF model directory,
+/// or a PEFT adapter directory for LoRA), tokenizer.json, plus optimizer.bin, trainer_state.json and train_config.json. Each is
 /// written into a hidden temporary directory and renamed into place, so a crash never leaves a half-written
 /// checkpoint; only the newest <c>keep</c> are kept.
 /// </summary>
@@ -23,7 +23,7 @@ public sealed class TrainingCheckpoints(string outputDirectory, int keep)
     public string Root { get; } = Path.Combine(outputDirectory, "checkpoints");
 
     /// <summary>Writes a checkpoint for <paramref name="state"/>; returns its directory.</summary>
-    public string Save(LlamaForCausalLM model, AdamW optimizer, TrainerState state, string tokenizerJson, JsonNode config)
+    public string Save(ITrainedWeights trained, AdamW optimizer, TrainerState state, string tokenizerJson, JsonNode config)
     {
         Directory.CreateDirectory(Root);
         string name = "step-" + state.Step.ToString("D8", CultureInfo.InvariantCulture);
@@ -31,7 +31,7 @@ public sealed class TrainingCheckpoints(string outputDirectory, int keep)
         string partial = Path.Combine(Root, ".partial-" + name);
         if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
         Directory.CreateDirectory(partial);
-        LlamaCheckpoint.Save(model, partial);
+        trained.Save(partial);
         File.Copy(tokenizerJson, Path.Combine(partial, "tokenizer.json"));
         optimizer.Save(Path.Combine(partial, OptimizerFile));
         File.WriteAllText(Path.Combine(partial, ConfigFile), config.ToJsonString(Json));
@@ -53,10 +53,10 @@ public sealed class TrainingCheckpoints(string outputDirectory, int keep)
 
     /// <summary>Loads weights and optimizer moments into the given objects; returns the saved state.</summary>
     /// <exception cref="InvalidDataException">The checkpoint is incomplete or does not fit the model.</exception>
-    public static TrainerState Restore(string checkpoint, LlamaForCausalLM model, AdamW optimizer)
+    public static TrainerState Restore(string checkpoint, ITrainedWeights trained, AdamW optimizer)
     {
         // Straight into the model being trained: no second copy of the weights in memory.
-        LlamaCheckpoint.LoadWeights(model, checkpoint);
+        trained.Load(checkpoint);
         optimizer.Load(Path.Combine(checkpoint, OptimizerFile));
         string statePath = Path.Combine(checkpoint, StateFile);
         return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath))

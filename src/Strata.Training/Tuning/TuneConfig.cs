@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Strata.Models.Adapters;
 using Strata.Training.Loop;
 
 namespace Strata.Training.Tuning;
@@ -33,6 +34,9 @@ public sealed record TuneConfig
 
     /// <summary>Pack several conversations per row (block-diagonal attention keeps them apart).</summary>
     [JsonPropertyName("pack")] public bool Pack { get; init; } = true;
+
+    /// <summary>Train a LoRA adapter (PEFT's settings) over the frozen model instead of every weight; null = full tuning.</summary>
+    [JsonPropertyName("lora")] public LoraConfig? Lora { get; init; }
 
     [JsonPropertyName("training")]
     public TrainingOptions Training { get; init; } = new()
@@ -74,6 +78,7 @@ public sealed record TuneConfig
         if (Inputs.Count == 0) throw new ArgumentException("no conversation data: give --data or \"inputs\"");
         if (ValidationFraction is <= 0 or >= 0.5) throw new ArgumentException("validation_fraction must be in (0, 0.5)");
         if (!Directory.Exists(Model)) throw new DirectoryNotFoundException($"{Model}: model directory not found");
+        Lora?.Validate();
         Training.Validate();
     }
 }

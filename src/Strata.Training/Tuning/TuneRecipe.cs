@@ -1,3 +1,4 @@
+using Strata.Models.Adapters;
 using Strata.Models.Llama;
 using Strata.Models.Loading;
 using Strata.Models.Tokenization;
@@ -43,7 +44,18 @@ public sealed class TuneRecipe(TuneConfig config, ITrainingMonitor? monitor = nu
         var validationRows = new SequencePacker().Pack(heldOut.Select(format.Render), context, config.Pack).ToList();
         var data = new TuneData(trainRows, validationRows, options.BatchSize, padId, options.Seed);
 
-        var trainer = new Trainer(model, data, options, config.Output, tokenizerJson, config.ToJsonNode(), monitor);
+        // LoRA: the adapter is seeded like the run, so a resumed run rebuilds the same one before restoring it.
+        using var adapter = config.Lora is { } lora
+            ? LoraAdapter.Create(model.Config, lora with { BaseModelNameOrPath = lora.BaseModelNameOrPath ?? Path.GetFullPath(config.Model) }, options.Seed)
+            : null;
+        ITrainedWeights trained = adapter is null ? new WholeModel(model) : new AdapterWeights(model, adapter);
+        if (adapter is not null)
+        {
+            long total = model.parameters().Sum(p => p.numel());
+            status?.Report($"LoRA r {adapter.Config.Rank} on {string.Join(",", adapter.Config.TargetModules)}: {adapter.ParameterCount:N0} trainable parameters, "
+                + $"{100.0 * adapter.ParameterCount / total:F2}% of the model's {total:N0}");
+        }
+        var trainer = new Trainer(model, data, options, config.Output, tokenizerJson, config.ToJsonNode(), monitor, trained: trained);
         var result = trainer.Run(resume, cancellationToken);
         if (result.Completed) ChatFormat.WriteTokenizerConfig(config.Output);
 
