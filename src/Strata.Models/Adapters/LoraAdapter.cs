@@ -18,6 +18,7 @@ public sealed class LoraAdapter : nn.Module
     public const string WeightsFileName = "adapter_model.safetensors";
 
     private readonly LoraLayer?[][] slots;
+    private readonly Generator dropoutGenerator = new(0);
 
     private LoraAdapter(ModelConfig model, LoraConfig config, long seed, Device? device) : base(nameof(LoraAdapter))
     {
@@ -31,7 +32,7 @@ public sealed class LoraAdapter : nn.Module
             foreach (string target in config.TargetModules)
             {
                 var (inFeatures, outFeatures) = Shape(model, target);
-                var lora = new LoraLayer(inFeatures, outFeatures, config.Rank, config.Scale, config.Dropout, generator, device);
+                var lora = new LoraLayer(inFeatures, outFeatures, config.Rank, config.Scale, config.Dropout, generator, dropoutGenerator, device);
                 slots[layer][TargetIndex(target)] = lora;
                 register_module($"layers_{layer}_{target}", lora);
             }
@@ -47,6 +48,9 @@ public sealed class LoraAdapter : nn.Module
 
     /// <summary>The update for projection <paramref name="target"/> of decoder layer <paramref name="layer"/>, or null if not adapted.</summary>
     public LoraLayer? this[int layer, string target] => slots[layer][TargetIndex(target)];
+
+    /// <summary>Restarts the dropout masks' random stream (a trainer does so every step, so a resumed run draws the same masks).</summary>
+    public void SeedDropout(long seed) => dropoutGenerator.manual_seed(seed);
 
     /// <summary>Decoder layers the adapter covers.</summary>
     public int Layers => slots.Length;
@@ -143,6 +147,12 @@ public sealed class LoraAdapter : nn.Module
             using var delta = lora.Delta();
             weight.add_(delta.to(weight.dtype));
         }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) dropoutGenerator.Dispose();
+        base.Dispose(disposing);
     }
 
     /// <summary>Trainable parameters: Σ r·(in + out) over the updates.</summary>

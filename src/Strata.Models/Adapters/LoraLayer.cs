@@ -14,11 +14,14 @@ public sealed class LoraLayer : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter lora_A, lora_B;
     private readonly double dropout;
+    private readonly Generator? dropoutGenerator;
 
     // Held in a field: a temporary TorchSharp Scalar can be finalized while native code still reads it.
-    private readonly Scalar scale;
+    private readonly Scalar scale, keep;
 
-    public LoraLayer(int inFeatures, int outFeatures, int rank, double scale, double dropout, Generator? generator = null, Device? device = null)
+    /// <param name="generator">Draws the initial A.</param>
+    /// <param name="dropoutGenerator">Draws the dropout masks (the adapter's own, so runs repeat whatever else draws random numbers).</param>
+    public LoraLayer(int inFeatures, int outFeatures, int rank, double scale, double dropout, Generator? generator = null, Generator? dropoutGenerator = null, Device? device = null)
         : base(nameof(LoraLayer))
     {
         InFeatures = inFeatures;
@@ -26,6 +29,8 @@ public sealed class LoraLayer : nn.Module<Tensor, Tensor>
         Scale = scale;
         this.scale = scale.ToScalar();
         this.dropout = dropout;
+        this.dropoutGenerator = dropoutGenerator;
+        keep = (1 - dropout).ToScalar();
         // kaiming_uniform_(a=√5) on [r, in], as nn.Linear and PEFT initialise lora_A: bound 1/√in.
         double bound = 1 / Math.Sqrt(inFeatures);
         lora_A = nn.Parameter(torch.empty(rank, inFeatures, device: device).uniform_(-bound, bound, generator));
@@ -48,7 +53,12 @@ public sealed class LoraLayer : nn.Module<Tensor, Tensor>
     /// <returns>The update to add to the frozen projection's output.</returns>
     public override Tensor forward(Tensor x)
     {
-        if (dropout > 0 && training) x = F.dropout(x, dropout, training: true);
+        if (dropout > 0 && training)
+        {
+            // Inverted dropout with the adapter's generator (F.dropout draws from the process-wide one).
+            using var mask = torch.rand(x.shape, x.dtype, x.device, generator: dropoutGenerator).lt_(keep);
+            x = x * mask / keep;
+        }
         return F.linear(F.linear(x, lora_A), lora_B).mul_(scale);
     }
 

@@ -18,6 +18,9 @@ public interface ITrainedWeights
     /// <summary>The parameters the optimizer updates, with whether weight decay applies (matrices, not norms or biases).</summary>
     IReadOnlyList<(string Name, Parameter Parameter, bool Decay)> Parameters { get; }
 
+    /// <summary>Called before every step with a seed derived from the run's seed and the step: whatever the weights draw at random (LoRA dropout) restarts from it, so a resumed run repeats the same draws.</summary>
+    void SeedStep(long seed);
+
     /// <summary>Writes the weights into a directory (a checkpoint, or the run's output).</summary>
     void Save(string directory);
 
@@ -32,6 +35,11 @@ public sealed class WholeModel(LlamaForCausalLM model) : ITrainedWeights
 
     public IReadOnlyList<(string Name, Parameter Parameter, bool Decay)> Parameters { get; } =
         model.named_parameters().Select(p => (p.name, p.parameter, p.parameter.dim() >= 2)).ToList();
+
+    // The model draws nothing at random while training (no dropout).
+    public void SeedStep(long seed)
+    {
+    }
 
     public void Save(string directory) => LlamaCheckpoint.Save(model, directory);
 
@@ -57,6 +65,8 @@ public sealed class AdapterWeights : ITrainedWeights
     public nn.Module Module => adapter;
 
     public IReadOnlyList<(string Name, Parameter Parameter, bool Decay)> Parameters { get; }
+
+    public void SeedStep(long seed) => adapter.SeedDropout(seed);
 
     public void Save(string directory) => adapter.Save(directory);
 

@@ -88,8 +88,7 @@ public sealed class Trainer
                 break;
             }
             var stepClock = Stopwatch.StartNew();
-            // Dropout (LoRA's) draws from a generator seeded by the step, so a resumed run repeats the same masks.
-            torch.random.manual_seed(options.Seed * 1_000_003L + state.Step);
+            trained.SeedStep(options.Seed * 1_000_003L + state.Step);
             double learningRate = LearningRateSchedule.At(state.Step, options);
             optimizer.LearningRate = learningRate;
             var (loss, gradientNorm, tokens) = ForwardBackward(state.BatchIndex);
