@@ -15,15 +15,17 @@ namespace Strata.Models.Adapters;
 /// </summary>
 public sealed class LoraAdapter : nn.Module
 {
-    public const string WeightsFileName = "adapter_model.safetensors";
+    public const string WeightsFileName = PeftAdapterFile.WeightsFileName;
 
     private readonly LoraLayer?[][] slots;
+    private readonly ModelConfig model;
     private readonly Generator dropoutGenerator = new(0);
 
     private LoraAdapter(ModelConfig model, LoraConfig config, long seed, Device? device) : base(nameof(LoraAdapter))
     {
         config.Validate();
         Config = config;
+        this.model = model;
         using var generator = new Generator((ulong)seed);
         slots = new LoraLayer?[model.NumHiddenLayers][];
         for (int layer = 0; layer < slots.Length; layer++)
@@ -31,7 +33,7 @@ public sealed class LoraAdapter : nn.Module
             slots[layer] = new LoraLayer?[LoraConfig.KnownTargets.Count];
             foreach (string target in config.TargetModules)
             {
-                var (inFeatures, outFeatures) = Shape(model, target);
+                var (inFeatures, outFeatures) = PeftAdapterFile.Shape(model, target);
                 var lora = new LoraLayer(inFeatures, outFeatures, config.Rank, config.Scale, config.Dropout, generator, dropoutGenerator, device);
                 slots[layer][TargetIndex(target)] = lora;
                 register_module($"layers_{layer}_{target}", lora);
@@ -59,11 +61,10 @@ public sealed class LoraAdapter : nn.Module
     internal LoraLayer?[] Slots(int layer) => slots[layer];
 
     /// <summary>PEFT's key for one of the two matrices of an update.</summary>
-    public static string PeftKey(int layer, string target, char matrix) =>
-        $"base_model.model.model.layers.{layer}.{Block(target)}.{target}.lora_{matrix}.weight";
+    public static string PeftKey(int layer, string target, char matrix) => PeftAdapterFile.Key(layer, target, matrix);
 
     /// <summary>The HF name of the base weight an update adds to.</summary>
-    public static string BaseWeightName(int layer, string target) => $"model.layers.{layer}.{Block(target)}.{target}.weight";
+    public static string BaseWeightName(int layer, string target) => PeftAdapterFile.BaseWeightName(layer, target);
 
     /// <summary>Writes <c>adapter_config.json</c> and <c>adapter_model.safetensors</c> (float32, as PEFT saves a float32 adapter).</summary>
     public void Save(string directory)
@@ -104,35 +105,14 @@ public sealed class LoraAdapter : nn.Module
 
     private void ReadWeights(string directory)
     {
-        string path = Path.Combine(directory, WeightsFileName);
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found", path);
-        using var file = SafeTensorsFile.Open(path);
-        // PEFT writes keys without the adapter name; some tools keep ".default".
-        var names = file.Tensors.Keys.ToDictionary(k => k.Replace(".lora_A.default.weight", ".lora_A.weight").Replace(".lora_B.default.weight", ".lora_B.weight"), k => k);
-        var expected = new HashSet<string>();
-        using (no_grad())
+        using var _ = no_grad();
+        foreach (var update in PeftAdapterFile.ReadUpdates(directory, model, Config))
         {
-            foreach (var (layer, target, lora) in Updates())
-            {
-                foreach (var (matrix, parameter) in new[] { ('A', lora.A), ('B', lora.B) })
-                {
-                    string key = PeftKey(layer, target, matrix);
-                    expected.Add(key);
-                    if (!names.TryGetValue(key, out string? stored)) throw new InvalidDataException($"{path}: tensor '{key}' is missing (target_modules names {target})");
-                    var shape = file.Info(stored).Shape;
-                    if (!shape.SequenceEqual(parameter.shape))
-                    {
-                        throw new InvalidDataException($"{path}: tensor '{key}' has shape [{string.Join(", ", shape)}], a base model with this config needs "
-                            + $"[{string.Join(", ", parameter.shape)}]: the adapter was trained for another base model");
-                    }
-                    using var value = file.Load(stored, parameter.dtype);
-                    parameter.copy_(value);
-                }
-            }
-        }
-        if (names.Keys.FirstOrDefault(k => !expected.Contains(k)) is { } extra)
-        {
-            throw new InvalidDataException($"{path}: unexpected tensor '{extra}' (layers beyond the base model's {slots.Length}, or a module outside target_modules)");
+            var lora = this[update.Layer, update.Target]!;
+            using var a = torch.tensor(update.A, lora.A.shape);
+            using var b = torch.tensor(update.B, lora.B.shape);
+            lora.A.copy_(a);
+            lora.B.copy_(b);
         }
     }
 
@@ -174,18 +154,4 @@ public sealed class LoraAdapter : nn.Module
         for (int i = 0; i < LoraConfig.KnownTargets.Count; i++) if (LoraConfig.KnownTargets[i] == target) return i;
         throw new ArgumentException($"unknown target module '{target}'", nameof(target));
     }
-
-    private static string Block(string target) => target is "gate_proj" or "up_proj" or "down_proj" ? "mlp" : "self_attn";
-
-    private static (int In, int Out) Shape(ModelConfig model, int queryWidth, int keyWidth, string target) => target switch
-    {
-        "q_proj" => (model.HiddenSize, queryWidth),
-        "k_proj" or "v_proj" => (model.HiddenSize, keyWidth),
-        "o_proj" => (queryWidth, model.HiddenSize),
-        "gate_proj" or "up_proj" => (model.HiddenSize, model.IntermediateSize),
-        _ => (model.IntermediateSize, model.HiddenSize),
-    };
-
-    private static (int In, int Out) Shape(ModelConfig model, string target) =>
-        Shape(model, model.NumAttentionHeads * model.HeadDimension, model.KeyValueHeads * model.HeadDimension, target);
 }

@@ -36,6 +36,14 @@ public interface IInferenceBackend : IDisposable
     /// sequence past the model's context.</exception>
     void Step(IReadOnlyList<SequenceStep> steps, Span<float> logits);
 
+    /// <summary>
+    /// Loads a LoRA adapter (a PEFT folder) over this backend's weights, without copying them; steps then name it by the
+    /// returned index (<see cref="SequenceStep.Adapter"/>), so sequences of different adapters share one batch.
+    /// </summary>
+    /// <exception cref="NotSupportedException">This backend does not serve adapters (merge them: <c>strata merge</c>).</exception>
+    /// <exception cref="InvalidDataException">The adapter does not fit this model (the message names the tensor).</exception>
+    int LoadAdapter(string directory);
+
     /// <summary>Final normalised hidden states of <paramref name="tokens"/> on their own (no cache): (T × C) row-major.</summary>
     float[] HiddenStates(IReadOnlyList<int> tokens);
 
@@ -43,8 +51,11 @@ public interface IInferenceBackend : IDisposable
     double[] TokenLogProbs(IReadOnlyList<int> ids);
 }
 
-/// <summary>One sequence's share of a <see cref="IInferenceBackend.Step"/>: new tokens and the cache holding its past.</summary>
-public readonly record struct SequenceStep(IReadOnlyList<int> Tokens, ISequenceCache Cache);
+/// <summary>
+/// One sequence's share of a <see cref="IInferenceBackend.Step"/>: new tokens, the cache holding its past, and the LoRA
+/// adapter it runs with (an index from <see cref="IInferenceBackend.LoadAdapter"/>; 0 = the base model).
+/// </summary>
+public readonly record struct SequenceStep(IReadOnlyList<int> Tokens, ISequenceCache Cache, int Adapter = 0);
 
 /// <summary>Cache slots of one backend; a rented cache returns its slot when disposed.</summary>
 public interface ISequenceCachePool : IDisposable

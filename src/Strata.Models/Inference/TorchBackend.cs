@@ -39,6 +39,7 @@ public sealed class TorchBackend(LlamaForCausalLM model, bool ownsModel = false)
             {
                 throw new ArgumentException($"sequence of {cache.Length + steps[i].Tokens.Count} tokens exceeds the model's {Config.ContextLength}-token context");
             }
+            if (steps[i].Adapter != 0) throw new ArgumentException("the torch backend serves no LoRA adapters", nameof(steps));
             chunks[i] = new SequenceChunk(steps[i].Tokens, cache);
         }
         int needed = steps.Count * VocabularySize;
@@ -48,6 +49,9 @@ public sealed class TorchBackend(LlamaForCausalLM model, bool ownsModel = false)
         var rows = Model.StepLogits(chunks).to_type(ScalarType.Float32).cpu();                  // (steps, vocab)
         rows.data<float>().CopyTo(logits[..needed]);
     }
+
+    public int LoadAdapter(string directory) =>
+        throw new NotSupportedException("the torch backend does not serve LoRA adapters: use the native backend, or fold the adapter in with `strata merge`");
 
     public float[] HiddenStates(IReadOnlyList<int> tokens)
     {

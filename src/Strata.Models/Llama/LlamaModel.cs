@@ -17,8 +17,10 @@ public sealed class LlamaRmsNorm : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
 
-    // Held in a field: a temporary TorchSharp Scalar can be finalized while native code still reads it.
-    private readonly Scalar eps;
+    // Held in fields: a temporary TorchSharp Scalar can be finalized while native code still reads it. `tensor + eps`
+    // would pass such a temporary as add's alpha (TorchSharp's add(Scalar) is add(scalar, 1)): a LoRA run crashed on it
+    // at step 410 ("Expected false to be true … toFloat").
+    private readonly Scalar eps, one = 1.ToScalar();
 
     public LlamaRmsNorm(int size, double eps, Device? device) : base(nameof(LlamaRmsNorm))
     {
@@ -32,7 +34,7 @@ public sealed class LlamaRmsNorm : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var x32 = x.dtype == ScalarType.Float32 ? x : x.to_type(ScalarType.Float32);
         var variance = x32.square().mean([-1], keepdim: true);   // (B, T, 1)
-        var normed = x32 * torch.rsqrt(variance + eps);
+        var normed = x32 * torch.rsqrt(variance.add(eps, one));
         if (x.dtype != ScalarType.Float32) normed = normed.to_type(x.dtype);
         return (weight * normed).MoveToOuterDisposeScope();
     }

@@ -19,12 +19,18 @@ public sealed unsafe class NativeBackend : IInferenceBackend
     private NativeSequenceCache[] tokenCaches = [];
     private long stamp;
 
+    // LoRA adapters over these weights, and the adapter of each token of the current step (any non-zero: adapted).
+    private readonly NativeAdapters adapters;
+    private int[] tokenAdapters = [];
+    private bool adapted;
+
     private NativeBackend(ModelConfig config, ITensorSource source, bool adjacentRopePairs, InferenceOptions options)
     {
         Config = config;
         weights = new NativeWeights(config, source);
         pool = new WorkerPool(options.Threads ?? Environment.ProcessorCount);
         transformer = new NativeTransformer(config, weights, pool, adjacentRopePairs);
+        adapters = new NativeAdapters(config);
         cacheType = options.KvCache;
     }
 
@@ -95,12 +101,15 @@ public sealed unsafe class NativeBackend : IInferenceBackend
         int total = Plan(steps);
         fixed (float* output = logits)
         {
-            transformer.Forward(tokens.AsSpan(0, total), positions, tokenCaches, outputRows.AsSpan(0, steps.Count), ForwardOutput.Logits, output);
+            transformer.Forward(tokens.AsSpan(0, total), positions, tokenCaches, outputRows.AsSpan(0, steps.Count), ForwardOutput.Logits, output,
+                adapters, adapted ? tokenAdapters : null);
         }
         foreach (var step in steps) ((NativeSequenceCache)step.Cache).Advance(step.Tokens.Count);
         // Sampling, streaming and the server's own threads run next, on the same cores: let the workers sleep meanwhile.
         pool.Rest();
     }
+
+    public int LoadAdapter(string directory) => adapters.Add(directory);
 
     public float[] HiddenStates(IReadOnlyList<int> ids)
     {
@@ -160,6 +169,10 @@ public sealed unsafe class NativeBackend : IInferenceBackend
             // A per-step stamp instead of a set: the decode path allocates nothing.
             if (cache.Stamp == stamp) throw new ArgumentException("two steps share one cache; a sequence may appear once per step");
             cache.Stamp = stamp;
+            if ((uint)step.Adapter > (uint)adapters.Count)
+            {
+                throw new ArgumentException($"adapter {step.Adapter} is not loaded ({adapters.Count} are)");
+            }
             if (cache.Length + step.Tokens.Count > Config.ContextLength)
             {
                 throw new ArgumentException($"sequence of {cache.Length + step.Tokens.Count} tokens exceeds the model's {Config.ContextLength}-token context");
@@ -172,9 +185,11 @@ public sealed unsafe class NativeBackend : IInferenceBackend
             Array.Resize(ref tokens, size);
             Array.Resize(ref positions, size);
             Array.Resize(ref tokenCaches, size);
+            Array.Resize(ref tokenAdapters, size);
         }
         if (outputRows.Length < steps.Count) Array.Resize(ref outputRows, Math.Max(steps.Count, outputRows.Length * 2));
         int offset = 0;
+        adapted = false;
         for (int s = 0; s < steps.Count; s++)
         {
             var cache = (NativeSequenceCache)steps[s].Cache;
@@ -186,9 +201,11 @@ public sealed unsafe class NativeBackend : IInferenceBackend
                 tokens[offset + i] = ids[i];
                 positions[offset + i] = cache.Length + i;
                 tokenCaches[offset + i] = cache;
+                tokenAdapters[offset + i] = steps[s].Adapter;
             }
             offset += ids.Count;
             outputRows[s] = offset - 1;
+            adapted |= steps[s].Adapter != 0;
         }
         return total;
     }
@@ -196,6 +213,7 @@ public sealed unsafe class NativeBackend : IInferenceBackend
     public void Dispose()
     {
         transformer.Dispose();
+        adapters.Dispose();
         pool.Dispose();
         weights.Dispose();
     }

@@ -36,6 +36,11 @@ internal sealed unsafe class NativeTransformer : IDisposable
     private readonly int hidden, queryWidth, keyWidth, intermediate;
     private readonly float epsilon;
 
+    // The LoRA adapters of this pass's tokens (set per Forward call; empty when no token has one).
+    private NativeAdapters? adapters;
+    private int[] tokenAdapters = [];
+    private int adaptedTokens;
+
     public NativeTransformer(ModelConfig config, NativeWeights weights, WorkerPool pool, bool adjacentRopePairs)
     {
         this.config = config;
@@ -59,10 +64,14 @@ internal sealed unsafe class NativeTransformer : IDisposable
     /// <paramref name="caches"/>[n] at <paramref name="positions"/>[n] (the caches must have room), and the rows
     /// listed in <paramref name="outputRows"/> are written to <paramref name="output"/> one after another.
     /// </summary>
+    /// <param name="adapterSet">The loaded LoRA adapters, and <paramref name="adapterOfToken"/>[n] each token's (0 = none).</param>
     public void Forward(ReadOnlySpan<int> tokens, int[] positions, NativeSequenceCache[] caches, ReadOnlySpan<int> outputRows,
-        ForwardOutput kind, float* output)
+        ForwardOutput kind, float* output, NativeAdapters? adapterSet = null, int[]? adapterOfToken = null)
     {
         int n = tokens.Length;
+        adapters = adapterSet;
+        tokenAdapters = adapterOfToken ?? [];
+        adaptedTokens = adapterSet is null || adapterOfToken is null ? 0 : n;
         long clock = NativeProfile.Start();
         float* xs = x.Floats((long)n * hidden);
         for (int t = 0; t < n; t++) weights.Embedding.DequantizeRow(tokens[t], xs + (long)t * hidden);
@@ -79,7 +88,7 @@ internal sealed unsafe class NativeTransformer : IDisposable
         {
             var w = weights.Layers[layer];
             pending = Attention(layer, w, n, xs, pending, positions, caches);
-            pending = FeedForward(w, n, xs, pending);
+            pending = FeedForward(layer, w, n, xs, pending);
         }
 
         // The final norm (and the residual still pending) only for the rows asked for: a prefill needs one.
@@ -112,6 +121,9 @@ internal sealed unsafe class NativeTransformer : IDisposable
         matmul.Add(w.Key, ks, keyWidth, w.KeyBias);
         matmul.Add(w.Value, vs, keyWidth, w.ValueBias);
         Run(matmul, NativeProfile.Phase.Qkv);
+        Adapt(layer, Adapters.LoraTarget.Query, xn, hidden, qs, queryWidth);
+        Adapt(layer, Adapters.LoraTarget.Key, xn, hidden, ks, keyWidth);
+        Adapt(layer, Adapters.LoraTarget.Value, xn, hidden, vs, keyWidth);
 
         ropeStore.Tokens = n;
         ropeStore.Queries = qs;
@@ -140,7 +152,14 @@ internal sealed unsafe class NativeTransformer : IDisposable
         matmul.Begin(n, att, attendedInput);
         matmul.Add(w.Output, output, hidden);
         Run(matmul, NativeProfile.Phase.Output);
+        Adapt(layer, Adapters.LoraTarget.Output, att, queryWidth, output, hidden);
         return output;
+    }
+
+    /// <summary>Adds the LoRA updates of the adapted tokens to a product's rows (nothing when no token has an adapter).</summary>
+    private void Adapt(int layer, Adapters.LoraTarget target, float* x, int inFeatures, float* y, int outFeatures)
+    {
+        if (adaptedTokens > 0) adapters!.Apply(layer, target, tokenAdapters.AsSpan(0, adaptedTokens), x, inFeatures, y, outFeatures);
     }
 
     /// <summary>Runs a product or attention job on the pool, its time counted under <paramref name="phase"/> when profiling.</summary>
@@ -177,7 +196,7 @@ internal sealed unsafe class NativeTransformer : IDisposable
         return xn;
     }
 
-    private float* FeedForward(NativeLayer w, int n, float* xs, float* pending)
+    private float* FeedForward(int layer, NativeLayer w, int n, float* xs, float* pending)
     {
         float* xn = AddAndNorm(n, xs, pending, w.FeedForwardNorm, w.Gate.TakesQuantizedInput || w.Up.TakesQuantizedInput, out var input);
 
@@ -186,6 +205,8 @@ internal sealed unsafe class NativeTransformer : IDisposable
         matmul.Add(w.Gate, gates, intermediate);
         matmul.Add(w.Up, ups, intermediate);
         Run(matmul, NativeProfile.Phase.GateUp);
+        Adapt(layer, Adapters.LoraTarget.Gate, xn, hidden, gates, intermediate);
+        Adapt(layer, Adapters.LoraTarget.Up, xn, hidden, ups, intermediate);
 
         var gated = QuantizedActivations.In((byte*)quantized.Pointer, n, intermediate);
         swiGlu.Tokens = n;
@@ -201,6 +222,7 @@ internal sealed unsafe class NativeTransformer : IDisposable
         matmul.Begin(n, gates, gated);
         matmul.Add(w.Down, output, hidden);
         Run(matmul, NativeProfile.Phase.Down);
+        Adapt(layer, Adapters.LoraTarget.Down, gates, intermediate, output, hidden);   // gates now hold silu(gate)·up
         return output;
     }
 
