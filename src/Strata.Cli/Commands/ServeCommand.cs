@@ -35,10 +35,16 @@ internal static class ServeCommand
         var dailyVotes = new Option<int>("--arena-daily-votes") { Description = "Arena votes one voter may have counted per day; later ones are stored, not counted", DefaultValueFactory = _ => new ArenaOptions().DailyVoteCap };
         var promptVotes = new Option<int>("--arena-prompt-votes") { Description = "Counted arena votes per first message; further ones are stored, not counted", DefaultValueFactory = _ => new ArenaOptions().PromptVoteLimit };
         var inference = new InferenceFlags();
+        var adapters = new Option<string[]>("--adapter")
+        {
+            Description = "LoRA adapter (a PEFT folder) to serve over the first --model's weights, as NAME=DIR; repeat for several. "
+                + "Requests pick one by model name and share the base's batches (native backend)",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var quickstartMinutes = new Option<double>("--quickstart-minutes") { Description = "Training time when the default model must be built", DefaultValueFactory = _ => 10 };
         var command = new Command("serve", "Serve models over OpenAI- and Cohere-compatible APIs, with a playground at /")
         {
-            models, host, port, apiKeys, store, documents, embedder, reranker, maxBatch, maxQueue, dailyVotes, promptVotes, quickstartMinutes,
+            models, adapters, host, port, apiKeys, store, documents, embedder, reranker, maxBatch, maxQueue, dailyVotes, promptVotes, quickstartMinutes,
         };
         inference.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -47,6 +53,7 @@ internal static class ServeCommand
             if (sources.Count == 0) sources.Add(EnsureQuickstartModel(context, parse.GetValue(quickstartMinutes), cancellationToken));
             var loading = inference.Read(parse);
             sources = sources.Select(s => s with { Inference = loading }).ToList();
+            if (parse.GetValue(adapters) is { Length: > 0 } given) sources[0] = sources[0] with { Adapters = given.Select(ParseAdapter).ToList() };
             string hostName = parse.GetValue(host)!;
             string url = $"http://{(hostName.Contains(':') ? $"[{hostName}]" : hostName)}:{parse.GetValue(port)}";
             var options = new ServerOptions
@@ -103,6 +110,13 @@ internal static class ServeCommand
             return 0;
         });
         return command;
+    }
+
+    private static AdapterSource ParseAdapter(string value)
+    {
+        int equals = value.IndexOf('=');
+        if (equals <= 0 || equals == value.Length - 1) throw new ArgumentException($"--adapter '{value}': give NAME=DIR (the name clients put in \"model\", the adapter folder)");
+        return new AdapterSource(value[..equals], value[(equals + 1)..]);
     }
 
     private static ModelSource ParseSource(string value)

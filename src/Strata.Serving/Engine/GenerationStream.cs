@@ -7,7 +7,11 @@ namespace Strata.Serving.Engine;
 /// <param name="PromptIds">The whole prompt, already tokenized and checked against the context length.</param>
 /// <param name="Sampling">Decoding settings (max tokens, stops, seed, …).</param>
 /// <param name="TopLogprobs">Null: no log-probabilities; otherwise how many alternatives per token.</param>
-public sealed record GenerationRequest(IReadOnlyList<int> PromptIds, SamplingOptions Sampling, int? TopLogprobs = null);
+public sealed record GenerationRequest(IReadOnlyList<int> PromptIds, SamplingOptions Sampling, int? TopLogprobs = null)
+{
+    /// <summary>The LoRA adapter the sequence runs with (the backend's index; 0 = the base model). Set by the engine view a request goes through.</summary>
+    public int Adapter { get; init; }
+}
 
 /// <summary>
 /// The engine's answer to one <see cref="GenerationRequest"/>: chunks arrive as the sequence decodes; the last one

@@ -26,6 +26,10 @@ public sealed class InferenceEngine : IDisposable
     private readonly Thread thread;
     private float[] logitsBuffer = [];
 
+    // An adapter view shares its host's queue, thread and backend; its requests run with its adapter.
+    private readonly InferenceEngine? host;
+    private readonly int adapter;
+
     // Created and disposed on the engine thread, which alone touches the backend; one slot per batch place.
     private ISequenceCachePool? cachePool;
 
@@ -44,13 +48,37 @@ public sealed class InferenceEngine : IDisposable
         thread.Start();
     }
 
+    /// <summary>
+    /// A view of this engine that serves <paramref name="alias"/> (a LoRA adapter over this engine's model, loaded as
+    /// <paramref name="adapterIndex"/>): its sequences join this engine's batches, so many adapters share one copy of the
+    /// base weights and one continuous batch.
+    /// </summary>
+    public InferenceEngine ForAdapter(ServedModel alias, int adapterIndex) => new(this, alias, adapterIndex);
+
+    private InferenceEngine(InferenceEngine host, ServedModel alias, int adapterIndex)
+    {
+        this.host = host;
+        adapter = adapterIndex;
+        model = alias;
+        (options, observer, queue, jobs, wake, stopping, thread) = (host.options, host.observer, host.queue, host.jobs, host.wake, host.stopping, host.thread);
+    }
+
+    /// <summary>Whether this is an adapter view of another engine.</summary>
+    public bool IsAdapterView => host is not null;
+
     public ServedModel Model => model;
 
     /// <summary>Requests waiting for a batch slot.</summary>
     public int QueueDepth => queue.Reader.Count;
 
     /// <summary>Sequences in the running batch.</summary>
-    public int ActiveSequences { get; private set; }
+    public int ActiveSequences
+    {
+        get => host?.ActiveSequences ?? activeSequences;
+        private set => activeSequences = value;
+    }
+
+    private int activeSequences;
 
     /// <summary>Queues a generation; chunks flow through the returned stream.</summary>
     /// <exception cref="EngineBusyException">The queue is full.</exception>
@@ -62,7 +90,7 @@ public sealed class InferenceEngine : IDisposable
             throw new ArgumentException($"the prompt has {request.PromptIds.Count} tokens; the model's context holds {model.ContextLength}");
         }
         request.Sampling.Validate();
-        var stream = new GenerationStream(request, cancellationToken);
+        var stream = new GenerationStream(adapter == 0 ? request : request with { Adapter = adapter }, cancellationToken);
         if (stopping.IsCancellationRequested) throw new ObjectDisposedException(nameof(InferenceEngine));
         if (!queue.Writer.TryWrite(stream))
         {
@@ -169,11 +197,11 @@ public sealed class InferenceEngine : IDisposable
                 var tokens = new int[take];
                 for (int i = 0; i < take; i++) tokens[i] = prompt[start + i];
                 sequence.PromptRemaining -= take;
-                scheduled.Add((sequence, new SequenceStep(tokens, sequence.Cache), sequence.PromptRemaining == 0));
+                scheduled.Add((sequence, new SequenceStep(tokens, sequence.Cache, sequence.Stream.Request.Adapter), sequence.PromptRemaining == 0));
             }
             else
             {
-                scheduled.Add((sequence, new SequenceStep([sequence.NextToken], sequence.Cache), true));
+                scheduled.Add((sequence, new SequenceStep([sequence.NextToken], sequence.Cache, sequence.Stream.Request.Adapter), true));
             }
         }
 
@@ -215,7 +243,7 @@ public sealed class InferenceEngine : IDisposable
 
     public void Dispose()
     {
-        if (stopping.IsCancellationRequested) return;
+        if (host is not null || stopping.IsCancellationRequested) return;   // a view's host stops the thread
         stopping.Cancel();
         queue.Writer.TryComplete();
         wake.Set();

@@ -13,7 +13,13 @@ namespace Strata.Serving.Models;
 public sealed record ModelSource(string Path, string? Name = null)
 {
     public InferenceOptions Inference { get; init; } = new();
+
+    /// <summary>LoRA adapters (PEFT folders) served over this model's weights, each under its own name.</summary>
+    public IReadOnlyList<AdapterSource> Adapters { get; init; } = [];
 }
+
+/// <summary>A LoRA adapter folder and the id clients use for it.</summary>
+public sealed record AdapterSource(string Name, string Directory);
 
 /// <summary>
 /// The served models: causal LMs with their engines, and encoders (embedding models, cross-encoders). Loading runs in the background so the server can answer
@@ -82,8 +88,18 @@ public sealed class ModelRegistry : IDisposable
                     continue;
                 }
                 var model = await Task.Run(() => ServedModel.Load(source.Path, source.Name, source.Inference));
-                lock (gate) engines.Add(new InferenceEngine(model, engineOptions, observer));
+                var engine = new InferenceEngine(model, engineOptions, observer);
+                lock (gate) engines.Add(engine);
                 progress?.Report($"loaded {model.Name}: {model.Config.NumHiddenLayers} layers, context {model.ContextLength}, chat format {model.Prompts.Format}, {model.Backend.Name} backend");
+                foreach (var adapter in source.Adapters)
+                {
+                    if (Names.Contains(adapter.Name)) throw new InvalidOperationException($"adapter name '{adapter.Name}' is already a served model's");
+                    // Loaded on the engine's thread, the only one that touches the backend.
+                    int index = await engine.RunExclusiveAsync(backend => backend.LoadAdapter(adapter.Directory));
+                    var alias = new ServedModel(adapter.Name, model.Package, model.Backend, adapterOf: model.Name);
+                    lock (gate) engines.Add(engine.ForAdapter(alias, index));
+                    progress?.Report($"loaded adapter {adapter.Name} over {model.Name} ({adapter.Directory})");
+                }
             }
             ready = true;
         }
@@ -130,7 +146,7 @@ public sealed class ModelRegistry : IDisposable
     public void Dispose()
     {
         foreach (var encoder in Encoders) encoder.Dispose();
-        foreach (var engine in Engines)
+        foreach (var engine in Engines.Where(e => !e.IsAdapterView))
         {
             engine.Dispose();
             engine.Model.Dispose();

@@ -13,13 +13,17 @@ namespace Strata.Serving.Models;
 /// </summary>
 public sealed class ServedModel : IDisposable
 {
-    public ServedModel(string name, ModelPackage package, IInferenceBackend backend)
+    public ServedModel(string name, ModelPackage package, IInferenceBackend backend, string? adapterOf = null)
     {
+        AdapterOf = adapterOf;
         Name = name;
         Package = package;
         Backend = backend;
         Created = DateTimeOffset.UtcNow;
     }
+
+    /// <summary>For a LoRA adapter served over another model's weights: that model's name (it owns the backend).</summary>
+    public string? AdapterOf { get; }
 
     /// <summary>The id clients put in <c>model</c>.</summary>
     public string Name { get; }
@@ -66,5 +70,8 @@ public sealed class ServedModel : IDisposable
     /// <summary>Token text for logprobs: the decoded bytes of one token (may be a partial UTF-8 character).</summary>
     public byte[] TokenBytes(int id) => Tokenizer.DecodeBytes([id]);
 
-    public void Dispose() => Backend.Dispose();
+    public void Dispose()
+    {
+        if (AdapterOf is null) Backend.Dispose();
+    }
 }
