@@ -29,12 +29,16 @@ internal static class ServingBenchmark
         var backend = Enum.Parse<BackendKind>(args.Value("--backend") ?? "native", ignoreCase: true);
         if (backend == BackendKind.Torch) torch.set_num_threads(threads);
         string directory = args.Value("--model") ?? CreateModel(Path.Combine(Path.GetTempPath(), "strata-bench-smollm2"));
+        // --adapters N: N random LoRA adapters over the model; each concurrency level then runs all streams on one
+        // adapter, then spread over the N (the mixed batch multi-LoRA serving is for).
+        int adapterCount = args.Int("--adapters", 0);
+        var adapters = CreateAdapters(directory, adapterCount, args.Int("--adapter-rank", 16));
 
         long rssBefore = ResidentBytes();
         await using var server = StrataServer.Create(new ServerOptions
         {
             Urls = ["http://127.0.0.1:0"],
-            Models = [new ModelSource(directory, "smollm2-shape") { Inference = new InferenceOptions { Backend = backend, Threads = threads } }],
+            Models = [new ModelSource(directory, "smollm2-shape") { Inference = new InferenceOptions { Backend = backend, Threads = threads }, Adapters = adapters }],
             Engine = new EngineOptions { MaxBatchSize = concurrency.Max(), MaxQueuedRequests = 4 * concurrency.Max() },
         });
         await server.StartAsync();
@@ -47,6 +51,11 @@ internal static class ServingBenchmark
         Console.WriteLine($"{Path.GetFileName(directory)}: {server.Models.Engines[0].Model.Backend.Name} backend, {threads} threads, prompt ≈{promptWords * 3} tokens, {maxTokens} tokens per stream");
 
         await Stream(http, prompt, maxTokens);   // warm-up: allocator, kernels, JIT
+        if (adapters.Count > 0)
+        {
+            await CompareAdapters(http, prompt, maxTokens, concurrency, adapters);
+            return;
+        }
         await ReportIdleFirstToken(http, prompt, "");
 
         double single = 0, singleDecode = 0;
@@ -95,6 +104,47 @@ internal static class ServingBenchmark
             + $"measured peak growth / {concurrency.Max()} sequences = {(peakDuringLoad - rssModel) / (double)concurrency.Max() / 1048576.0:F1} MiB");
     }
 
+    private static async Task CompareAdapters(HttpClient http, string prompt, int maxTokens, int[] concurrency, IReadOnlyList<AdapterSource> adapters)
+    {
+        await Stream(http, prompt, maxTokens, adapters[0].Name);   // warm-up of the adapter path
+        foreach (int clients in concurrency)
+        {
+            foreach (var (label, pick) in new (string, Func<int, string>)[]
+            {
+                ("base model", _ => "smollm2-shape"),
+                ("one adapter", _ => adapters[0].Name),
+                ($"{adapters.Count} adapters mixed", i => adapters[i % adapters.Count].Name),
+            })
+            {
+                var clock = Stopwatch.StartNew();
+                var results = await Task.WhenAll(Enumerable.Range(0, clients).Select(i => Stream(http, prompt, maxTokens, pick(i))));
+                double seconds = clock.Elapsed.TotalSeconds;
+                int tokens = results.Sum(r => r.Tokens);
+                Console.WriteLine($"{clients,2} streams, {label,-18}: {tokens / seconds,7:F1} tokens/s output throughput; decode {results.Sum(r => r.DecodeRate),7:F1} tokens/s summed over streams");
+            }
+        }
+    }
+
+    /// <summary>Random rank-r adapters on the attention projections (B drawn too, as after training).</summary>
+    private static List<AdapterSource> CreateAdapters(string model, int count, int rank)
+    {
+        var list = new List<AdapterSource>();
+        if (count == 0) return list;
+        var config = Strata.Models.Configuration.ModelConfig.Load(model);
+        for (int i = 0; i < count; i++)
+        {
+            string dir = Path.Combine(Path.GetTempPath(), $"strata-bench-adapter-{i}");
+            using var adapter = Strata.Models.Adapters.LoraAdapter.Create(config, new Strata.Models.Adapters.LoraConfig { Rank = rank, Alpha = 2 * rank }, seed: i);
+            using (torch.no_grad())
+            {
+                foreach (var p in adapter.parameters()) p.normal_(0, 0.01);
+            }
+            adapter.Save(dir);
+            list.Add(new AdapterSource($"adapter-{i}", dir));
+        }
+        return list;
+    }
+
     private static async Task ReportIdleFirstToken(HttpClient http, string prompt, string when)
     {
         var ttft = new List<double>();
@@ -126,14 +176,14 @@ internal static class ServingBenchmark
         return new StreamResult(tokens, first ?? clock.Elapsed, clock.Elapsed);
     }
 
-    private static async Task<StreamResult> Stream(HttpClient http, string prompt, int maxTokens)
+    private static async Task<StreamResult> Stream(HttpClient http, string prompt, int maxTokens, string model = "smollm2-shape")
     {
         var clock = Stopwatch.StartNew();
         using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
         {
             Content = JsonContent.Create(new
             {
-                model = "smollm2-shape",
+                model,
                 messages = new[] { new { role = "user", content = prompt } },
                 max_tokens = maxTokens,
                 temperature = 0,
