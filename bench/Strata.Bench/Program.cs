@@ -10,6 +10,7 @@
 //   dotnet run -c Release --project bench/Strata.Bench -- perplexity --text FILE --context 256 --model A.gguf --model B.gguf
 //   dotnet run -c Release --project bench/Strata.Bench -- cores           # what a second core gives, with and without allocation
 //   dotnet run -c Release --project bench/Strata.Bench -- grounded [--model models/quickstart/dialogue] [--questions 60] [--clients 1,8]
+//   dotnet run -c Release --project bench/Strata.Bench -- verified [--model models/quickstart/command] [--data models/quickstart/eval/command.jsonl] [--n 1,4,16]
 //   dotnet run -c Release --project bench/Strata.Bench -- retrieval [--docs DIR] [--embedder DIR] [--reranker DIR] [--queries 300] [--pages N] [--seed 17] [--out FILE.json]
 using Strata.Bench;
 
@@ -51,8 +52,11 @@ switch (args.FirstOrDefault() ?? "inference")
     case "grounded":
         await GroundedBenchmark.RunAsync(arguments);
         break;
+    case "verified":
+        await VerifiedSearchBenchmark.RunAsync(arguments);
+        break;
     default:
-        Console.Error.WriteLine("usage: Strata.Bench inference|kernels|perplexity|context|step|serving|dedup|extraction|pipeline|cores|retrieval|grounded [flags]");
+        Console.Error.WriteLine("usage: Strata.Bench inference|kernels|perplexity|context|step|serving|dedup|extraction|pipeline|cores|retrieval|grounded|verified [flags]");
         return 2;
 }
 return 0;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Strata.Models.Generation;
+using Strata.Models.Generation.Verification;
 using Strata.Models.Loading;
 
 namespace Strata.Cli.Commands;
@@ -23,10 +24,12 @@ internal static class GenerateCommand
         var stop = new Option<string[]>("--stop") { Description = "Stop before this text (repeatable)", AllowMultipleArgumentsPerToken = false };
         var noBos = new Option<bool>("--no-bos") { Description = "Do not prepend the BOS token" };
         var chat = new Option<bool>("--chat") { Description = "Send the prompt as a user message in the model's chat template (tuned models)" };
+        var samples = new Option<int>("--samples") { Description = "Verified search: sample this many answers (seeds --seed, --seed+1, …) and print the best", DefaultValueFactory = _ => 1 };
+        var verify = new Option<string?>("--verify") { Description = "Check answers with a program: json, regex:PATTERN, exact:TEXT or number:VALUE; verified answers rank first, then by mean log-probability", HelpName = "SPEC" };
         var inference = new InferenceFlags();
         var command = new Command("generate", "Generate text from a prompt")
         {
-            model, prompt, maxTokens, temperature, topK, topP, minP, repetitionPenalty, seed, stop, noBos, chat,
+            model, prompt, maxTokens, temperature, topK, topP, minP, repetitionPenalty, seed, stop, noBos, chat, samples, verify,
         };
         inference.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -48,6 +51,11 @@ internal static class GenerateCommand
                 ? package.Prompts.Encode([new JsonObject { ["role"] = "user", ["content"] = parse.GetRequiredValue(prompt) }])
                 : package.EncodeText(parse.GetRequiredValue(prompt), addBos: !parse.GetValue(noBos));
             var generator = new TextGenerator(package.LanguageModel(runtime), package.Tokenizer);
+            if (parse.GetValue(samples) > 1 || parse.GetValue(verify) is not null)
+            {
+                return await Search(context, generator, promptIds, options, parse.GetValue(samples),
+                    parse.GetValue(verify) is string spec ? AnswerVerifier.Parse(spec) : null, cancellationToken);
+            }
             var clock = Stopwatch.StartNew();
             int tokens = 0;
             FinishReason? reason = null;
@@ -66,5 +74,22 @@ internal static class GenerateCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Verified search: n samples, the best printed, every candidate listed on stderr. Exit 5 when none verifies.</summary>
+    private static async Task<int> Search(CliContext context, TextGenerator generator, IReadOnlyList<int> promptIds, SamplingOptions options,
+        int n, AnswerVerifier? verifier, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var candidates = await BestOfN.SearchAsync(generator, promptIds, options, n, verifier, stopAtFirstVerified: false, cancellationToken);
+        foreach (var (candidate, rank) in candidates.Select((c, i) => (c, i + 1)))
+        {
+            string check = verifier is null ? "" : candidate.Verified ? "verified, " : "rejected, ";
+            await context.Error.WriteLineAsync($"[{rank}] {check}mean log-prob {candidate.MeanLogprob:F3}, seed {candidate.Seed}: {candidate.Text.ReplaceLineEndings(" ")}");
+        }
+        await context.Output.WriteLineAsync(candidates[0].Text);
+        int verified = candidates.Count(c => c.Verified);
+        await context.Error.WriteLineAsync($"[{n} samples in {clock.Elapsed.TotalSeconds:F2} s" + (verifier is null ? "" : $", {verified} verified by {verifier.Spec}") + "]");
+        return verifier is not null && verified == 0 ? 5 : 0;
     }
 }

@@ -32,7 +32,11 @@ public sealed record GenerationChunk(string Text, int? TokenId, FinishReason? Fi
 }
 
 /// <summary>A finished generation.</summary>
-public sealed record GenerationResult(string Text, IReadOnlyList<int> TokenIds, FinishReason FinishReason, int PromptTokens);
+public sealed record GenerationResult(string Text, IReadOnlyList<int> TokenIds, FinishReason FinishReason, int PromptTokens)
+{
+    /// <summary>Each generated token's log-probability, when asked for.</summary>
+    public IReadOnlyList<double>? Logprobs { get; init; }
+}
 
 /// <summary>
 /// The single-stream decoding loop: prefill the prompt in one forward pass, then sample and feed one token at
@@ -43,7 +47,8 @@ public sealed class TextGenerator(ILanguageModel model, ITokenDecoder tokenizer)
     public async IAsyncEnumerable<GenerationChunk> StreamAsync(
         IReadOnlyList<int> promptIds,
         SamplingOptions options,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        [EnumeratorCancellation] CancellationToken cancellationToken = default,
+        int? topLogprobs = null)
     {
         options.Validate();
         if (promptIds.Count == 0) throw new ArgumentException("the prompt has no tokens; add a BOS token or some text", nameof(promptIds));
@@ -58,7 +63,7 @@ public sealed class TextGenerator(ILanguageModel model, ITokenDecoder tokenizer)
             yield break;
         }
 
-        var decoder = new SequenceDecoder(tokenizer, promptIds, options, model.EndOfSequenceTokenIds, session.MaxLength);
+        var decoder = new SequenceDecoder(tokenizer, promptIds, options, model.EndOfSequenceTokenIds, session.MaxLength, topLogprobs);
         float[] logits = session.Append(promptIds);
         while (true)
         {
@@ -72,18 +77,24 @@ public sealed class TextGenerator(ILanguageModel model, ITokenDecoder tokenizer)
     }
 
     /// <summary>Runs <see cref="StreamAsync"/> to the end.</summary>
+    /// <param name="withLogprobs">Also record each generated token's log-probability (<see cref="GenerationResult.Logprobs"/>).</param>
     public async Task<GenerationResult> GenerateAsync(
-        IReadOnlyList<int> promptIds, SamplingOptions options, CancellationToken cancellationToken = default)
+        IReadOnlyList<int> promptIds, SamplingOptions options, CancellationToken cancellationToken = default, bool withLogprobs = false)
     {
         var text = new System.Text.StringBuilder();
         var tokens = new List<int>();
+        var logprobs = withLogprobs ? new List<double>() : null;
         FinishReason reason = FinishReason.MaxTokens;
-        await foreach (var chunk in StreamAsync(promptIds, options, cancellationToken))
+        await foreach (var chunk in StreamAsync(promptIds, options, cancellationToken, withLogprobs ? 0 : null))
         {
             text.Append(chunk.Text);
-            if (chunk.TokenId is int id && chunk.FinishReason != FinishReason.EndOfSequence) tokens.Add(id);
+            if (chunk.TokenId is int id && chunk.FinishReason != FinishReason.EndOfSequence)
+            {
+                tokens.Add(id);
+                if (chunk.Logprob is double logprob) logprobs?.Add(logprob);
+            }
             if (chunk.FinishReason is FinishReason r) reason = r;
         }
-        return new GenerationResult(text.ToString(), tokens, reason, promptIds.Count);
+        return new GenerationResult(text.ToString(), tokens, reason, promptIds.Count) { Logprobs = logprobs };
     }
 }
