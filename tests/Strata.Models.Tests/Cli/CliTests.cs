@@ -24,6 +24,26 @@ public class CliTests
     }
 
     [Fact]
+    public async Task GenerateWithVerifiedSearchListsCandidatesAndFailsWhenNoneVerifies()
+    {
+        string dir = await InitTinyModel();
+        var all = await Strata("generate", "--model", dir, "--prompt", "To be", "--max-tokens", "4", "--seed", "3", "--samples", "3", "--verify", "regex:(?s).*");
+        Assert.True(all.Code == 0, all.Error);
+        Assert.Contains("[1] verified, mean log-prob", all.Error);
+        Assert.Contains("[3] verified", all.Error);
+        Assert.Contains("3 samples", all.Error);
+        Assert.Contains("3 verified by regex:(?s).*", all.Error);
+
+        var none = await Strata("generate", "--model", dir, "--prompt", "To be", "--max-tokens", "4", "--seed", "3", "--samples", "2", "--verify", "exact:no model says this");
+        Assert.Equal(5, none.Code);
+        Assert.Contains("0 verified", none.Error);
+
+        var bad = await Strata("generate", "--model", dir, "--prompt", "To be", "--verify", "unit-tests");
+        Assert.NotEqual(0, bad.Code);
+        Assert.Contains("unknown verifier 'unit-tests'", bad.Error);
+    }
+
+    [Fact]
     public async Task InitBertTinyWritesAnEncoderFolderThatLanguageModelCommandsExplain()
     {
         string dir = Path.Combine(TestPaths.NewTemporaryDirectory(), "bert");
