@@ -40,10 +40,13 @@ public static class ChatCompletionsEndpoint
         {
             topLogprobs = 0;
         }
+        var (candidates, verifier) = VerifiedChoices.Read(n, request.BestOf, request.Verify, request.Stream == true);
+        bool searching = candidates > n || verifier is not null;
         var sampling = GenerationSettings.Sampling(model, request.Temperature, request.TopP, request.TopK, request.MinP,
             request.RepetitionPenalty, request.Seed, GenerationSettings.StopSequences(request.Stop), maxTokens);
-        var requests = Enumerable.Range(0, n)
-            .Select(i => new GenerationRequest(prompt, sampling with { Seed = sampling.Seed + i }, topLogprobs))
+        // A search ranks candidates by their tokens' log-probabilities, so it always asks for them.
+        var requests = Enumerable.Range(0, candidates)
+            .Select(i => new GenerationRequest(prompt, sampling with { Seed = sampling.Seed + i }, searching ? topLogprobs ?? 0 : topLogprobs))
             .ToArray();
 
         using var choices = Choices.Submit(engine, metrics, requests, http.RequestAborted);
@@ -54,13 +57,15 @@ public static class ChatCompletionsEndpoint
             await StreamAsync(http, choices, model, id, created, prompt.Count, request.StreamOptions?.IncludeUsage == true, topLogprobs is not null, grounded);
             return;
         }
-        var results = await choices.CollectAsync();
-        choices.Completed(results);
+        var all = await choices.CollectAsync();
+        choices.Completed(all);
+        int completionTokens = all.Sum(r => r.CompletionTokens);   // every candidate sampled counts, as OpenAI bills best_of
+        var results = searching ? VerifiedChoices.Pick(all, n, verifier) : all;
         var body = new ChatCompletion(id, "chat.completion", created, model.Name,
             results.Select(r => new ChatChoice(r.Index, Message(grounded, r.Text),
                 topLogprobs is null ? null : new ChoiceLogprobs(r.Chunks.Where(c => c.Logprob is not null).Select(c => Logprobs.Entry(model, c)).ToList()),
                 Choices.OpenAiFinishReason(r.FinishReason))).ToList(),
-            new Usage(prompt.Count, results.Sum(r => r.CompletionTokens), prompt.Count + results.Sum(r => r.CompletionTokens)));
+            new Usage(prompt.Count, completionTokens, prompt.Count + completionTokens));
         await http.Response.WriteAsJsonAsync(body, JsonBody.ResponseOptions, http.RequestAborted);
     }
 

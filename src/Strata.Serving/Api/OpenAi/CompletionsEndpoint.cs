@@ -28,6 +28,9 @@ public static class CompletionsEndpoint
         if (request.Logprobs is int lp && (lp < 0 || lp > MaxLegacyLogprobs)) throw ApiException.BadRequest($"logprobs must be between 0 and {MaxLegacyLogprobs}", "logprobs");
         GenerationSettings.RequireNeutral(request.FrequencyPenalty, "frequency_penalty");
         GenerationSettings.RequireNeutral(request.PresencePenalty, "presence_penalty");
+        var (candidates, verifier) = VerifiedChoices.Read(n, request.BestOf, request.Verify, request.Stream == true);
+        bool searching = candidates > n || verifier is not null;
+        if (searching && prompts.Count > 1) throw ApiException.BadRequest("best_of and verify take a single prompt", request.BestOf is null ? "verify" : "best_of");
         var stops = GenerationSettings.StopSequences(request.Stop);
         var requests = new List<GenerationRequest>();
         foreach (var ids in encoded)
@@ -35,7 +38,7 @@ public static class CompletionsEndpoint
             int maxTokens = GenerationSettings.MaxTokens(model, ids.Count, request.MaxTokens ?? 16, "max_tokens", "prompt"); // OpenAI's default is 16
             var sampling = GenerationSettings.Sampling(model, request.Temperature, request.TopP, request.TopK, request.MinP,
                 request.RepetitionPenalty, request.Seed, stops, maxTokens);
-            for (int j = 0; j < n; j++) requests.Add(new GenerationRequest(ids, sampling with { Seed = sampling.Seed + j }, request.Logprobs));
+            for (int j = 0; j < candidates; j++) requests.Add(new GenerationRequest(ids, sampling with { Seed = sampling.Seed + j }, searching ? request.Logprobs ?? 0 : request.Logprobs));
         }
 
         using var choices = Choices.Submit(engine, metrics, requests, http.RequestAborted);
@@ -72,9 +75,10 @@ public static class CompletionsEndpoint
             return;
         }
 
-        var results = await choices.CollectAsync();
-        choices.Completed(results);
-        int completion = results.Sum(r => r.CompletionTokens);
+        var all = await choices.CollectAsync();
+        choices.Completed(all);
+        int completion = all.Sum(r => r.CompletionTokens);   // every candidate sampled counts, as OpenAI bills best_of
+        var results = searching ? VerifiedChoices.Pick(all, n, verifier) : all;
         var body = new Completion(id, "text_completion", created, model.Name,
             results.Select(r => new CompletionChoice(Echo(r.Index) + r.Text, r.Index,
                 request.Logprobs is null ? null : Legacy(model, r.Chunks.Where(c => c.TokenId is not null).ToList(), Echo(r.Index).Length),

@@ -43,6 +43,12 @@ public abstract record SamplingRequest
     [JsonPropertyName("stop")] public JsonElement? Stop { get; init; }
     [JsonPropertyName("seed")] public int? Seed { get; init; }
     [JsonPropertyName("n")] public int? N { get; init; }
+
+    /// <summary>Sample this many answers server-side and return the best <c>n</c> (OpenAI's legacy completions field; vLLM takes it on chat).</summary>
+    [JsonPropertyName("best_of")] public int? BestOf { get; init; }
+
+    /// <summary>Not in OpenAI's API: a check the answers must pass (<c>json</c>, <c>regex:…</c>, <c>exact:…</c>, <c>number:…</c>); verified answers rank first.</summary>
+    [JsonPropertyName("verify")] public string? Verify { get; init; }
     [JsonPropertyName("stream")] public bool? Stream { get; init; }
     [JsonPropertyName("stream_options")] public StreamOptions? StreamOptions { get; init; }
     [JsonPropertyName("user")] public string? User { get; init; }

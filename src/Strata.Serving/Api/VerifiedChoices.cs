@@ -1,0 +1,56 @@
+using Strata.Models.Generation;
+using Strata.Models.Generation.Verification;
+
+namespace Strata.Serving.Api;
+
+/// <summary>
+/// Server-side best-of and verified search for chat completions: <c>best_of</c> candidates are sampled (OpenAI's legacy
+/// completions field, which vLLM also takes on chat), checked by <c>verify</c> (Strata's extension: <c>json</c>,
+/// <c>regex:…</c>, <c>exact:…</c>, <c>number:…</c>) and the best <c>n</c> returned: verified first, then by mean token
+/// log-probability, as <c>strata generate --samples --verify</c> ranks them.
+/// </summary>
+public static class VerifiedChoices
+{
+    /// <summary>How many candidates to sample and the check, from the request's fields.</summary>
+    /// <exception cref="ApiException">400 naming <c>best_of</c> or <c>verify</c>.</exception>
+    public static (int Candidates, AnswerVerifier? Verifier) Read(int n, int? bestOf, string? verify, bool stream)
+    {
+        int candidates = bestOf ?? n;
+        if (candidates < n || candidates > GenerationSettings.MaxChoices)
+        {
+            throw ApiException.BadRequest($"best_of must be between n ({n}) and {GenerationSettings.MaxChoices}", "best_of");
+        }
+        AnswerVerifier? verifier = null;
+        if (verify is not null)
+        {
+            try
+            {
+                verifier = AnswerVerifier.Parse(verify);
+            }
+            catch (ArgumentException e)
+            {
+                throw ApiException.BadRequest(e.Message, "verify");
+            }
+        }
+        if (stream && (candidates > n || verifier is not null))
+        {
+            throw ApiException.BadRequest("best_of and verify pick among finished answers, so they cannot be streamed", candidates > n ? "best_of" : "verify");
+        }
+        return (candidates, verifier);
+    }
+
+    /// <summary>The best <paramref name="n"/> of the candidates, re-indexed from 0.</summary>
+    public static ChoiceResult[] Pick(IReadOnlyList<ChoiceResult> candidates, int n, AnswerVerifier? verifier) =>
+        candidates
+            .Select(c => (Choice: c, Verified: verifier?.Accepts(c.Text) ?? false, Mean: MeanLogprob(c)))
+            .OrderByDescending(c => c.Verified).ThenByDescending(c => c.Mean).ThenBy(c => c.Choice.Index)
+            .Take(n)
+            .Select((c, i) => c.Choice with { Index = i })
+            .ToArray();
+
+    private static double MeanLogprob(ChoiceResult choice)
+    {
+        var logprobs = choice.Chunks.Where(c => c.Logprob is not null && c.FinishReason != FinishReason.EndOfSequence).Select(c => c.Logprob!.Value).ToList();
+        return logprobs.Count > 0 ? logprobs.Average() : double.NegativeInfinity;
+    }
+}
