@@ -36,6 +36,7 @@ public static class StrataCli
         context.Verbose,
         InitCommand.Create(context),
         InspectCommand.Create(context),
+        DistillCommand.Create(context),
         MergeCommand.Create(context),
         QuantizeCommand.Create(context),
         GenerateCommand.Create(context),

@@ -115,25 +115,9 @@ public static class SyntheticTasks
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null) Directory.CreateDirectory(directory);
         using var file = new StreamWriter(path, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        var buffer = new MemoryStream();
         foreach (var conversation in conversations)
         {
-            buffer.SetLength(0);
-            using (var json = new Utf8JsonWriter(buffer))
-            {
-                json.WriteStartObject();
-                json.WriteStartArray("messages");
-                foreach (var message in conversation.Messages)
-                {
-                    json.WriteStartObject();
-                    json.WriteString("role", ConversationRules.Name(message.Role));
-                    json.WriteString("content", message.Content);
-                    json.WriteEndObject();
-                }
-                json.WriteEndArray();
-                json.WriteEndObject();
-            }
-            file.Write(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+            file.Write(ConversationJson.ToLine(conversation));
             file.Write('\n');
         }
     }

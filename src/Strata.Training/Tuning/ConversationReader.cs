@@ -20,7 +20,8 @@ public static class ConversationReader
 {
     /// <summary>Reads JSON Lines: one record per line; blank lines are skipped.</summary>
     /// <exception cref="InvalidDataException">A line is not JSON or not a valid conversation.</exception>
-    public static IEnumerable<Conversation> ReadJsonl(string path)
+    /// <param name="requireAssistant">Training data needs an assistant turn; prompts for a teacher (distillation) do not.</param>
+    public static IEnumerable<Conversation> ReadJsonl(string path, bool requireAssistant = true)
     {
         ArgumentNullException.ThrowIfNull(path);
         int line = 0;
@@ -37,7 +38,7 @@ public static class ConversationReader
             {
                 throw new InvalidDataException($"{path}:{line}: malformed JSON ({e.Message})", e);
             }
-            using (document) yield return Parse(document.RootElement, path, line);
+            using (document) yield return Parse(document.RootElement, path, line, requireAssistant);
         }
     }
 
@@ -89,7 +90,7 @@ public static class ConversationReader
         return line;
     }
 
-    private static Conversation Parse(JsonElement record, string path, int line)
+    private static Conversation Parse(JsonElement record, string path, int line, bool requireAssistant = true)
     {
         InvalidDataException Error(string message) => new($"{path}:{line}: {message}");
         if (record.ValueKind != JsonValueKind.Object) throw Error($"expected a JSON object, found {record.ValueKind}");
@@ -100,7 +101,7 @@ public static class ConversationReader
         else if (record.TryGetProperty("instruction", out _)) messages = ReadAlpaca(record, Error);
         else throw Error("unrecognised record: expected a \"messages\" array, a \"conversations\" array or an Alpaca \"instruction\"");
 
-        string? problem = ConversationRules.Check(messages, requireAssistant: true);
+        string? problem = ConversationRules.Check(messages, requireAssistant);
         if (problem is not null) throw Error(problem);
         return new Conversation(messages);
     }

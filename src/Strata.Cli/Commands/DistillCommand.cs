@@ -1,0 +1,46 @@
+using System.CommandLine;
+using Strata.Models.Generation;
+using Strata.Training.Distillation;
+
+namespace Strata.Cli.Commands;
+
+/// <summary><c>strata distill</c>: a teacher's filtered answers to prompts, as tuning data for a smaller student.</summary>
+internal static class DistillCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var teacher = new Option<string>("--teacher") { Description = "Teacher model folder or .gguf file", Required = true };
+        var prompts = new Option<string[]>("--prompts") { Description = "Prompt files (JSONL conversations; a trailing assistant turn is the reference answer)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var output = new Option<string>("--out") { Description = "Folder for answers.jsonl (kept) and dropped.jsonl (with reasons); a rerun resumes", Required = true };
+        var samples = new Option<int>("--samples") { Description = "Answers sampled per prompt; the first that passes the checks is kept", DefaultValueFactory = _ => 1 };
+        var verify = new Option<string?>("--verify") { Description = "A check every answer must pass: json, regex:PATTERN, exact:TEXT or number:VALUE", HelpName = "SPEC" };
+        var checkReference = new Option<bool>("--check-reference") { Description = "Keep only answers equal to the prompt's reference answer, where it has one" };
+        var temperature = new Option<double>("--temperature") { DefaultValueFactory = _ => 0.7 };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Longest answer; longer ones are dropped as truncated", DefaultValueFactory = _ => 256 };
+        var seed = new Option<int?>("--seed") { Description = "Seed of the first prompt's first sample (default: the prompt's position × 1000)" };
+        var command = new Command("distill", "Have a teacher answer prompts and keep the answers that pass the filters, as tuning data for a student (`strata tune --data OUT/answers.jsonl`)")
+        {
+            teacher, prompts, output, samples, verify, checkReference, temperature, maxTokens, seed,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new DistillOptions
+            {
+                Teacher = parse.GetRequiredValue(teacher),
+                Prompts = parse.GetRequiredValue(prompts),
+                Output = parse.GetRequiredValue(output),
+                Samples = parse.GetValue(samples),
+                Verify = parse.GetValue(verify),
+                CheckReference = parse.GetValue(checkReference),
+                Sampling = new SamplingOptions { Temperature = parse.GetValue(temperature), MaxTokens = parse.GetValue(maxTokens), Seed = parse.GetValue(seed) },
+            };
+            var summary = await new TeacherAnswers(options, new Progress<string>(line => context.Error.WriteLine(line))).RunAsync(cancellationToken);
+            string reasons = string.Join(", ", summary.DroppedBy.OrderByDescending(p => p.Value).Select(p => $"{p.Value} {p.Key}"));
+            context.Output.WriteLine($"{summary.Prompts} prompts: {summary.Kept} answers kept in {Path.Combine(options.Output, TeacherAnswers.KeptFile)}, "
+                + $"{summary.Dropped} dropped{(reasons.Length > 0 ? $" ({reasons})" : "")} into {TeacherAnswers.DroppedFile}"
+                + (summary.AlreadyDone > 0 ? $"; {summary.AlreadyDone} answered by an earlier run" : ""));
+            return 0;
+        });
+        return command;
+    }
+}
