@@ -43,13 +43,13 @@ internal static class VerifiedSearchBenchmark
             for (int i = 0; i < largest; i++)
             {
                 var result = await generator.GenerateAsync(prompt, sampling with { Seed = item * 1000 + i }, withLogprobs: true);
-                samples.Add(new Candidate(result.Text, check.Accepts(result.Text), result.Logprobs is { Count: > 0 } l ? l.Average() : double.NegativeInfinity, i, result.FinishReason));
+                samples.Add(new Candidate(result.Text, check.Accepts(result.Text), BestOfN.MeanLogprob(result.Logprobs ?? []), i, result.FinishReason));
             }
             for (int k = 0; k < counts.Length; k++)
             {
                 var first = samples.Take(counts[k]).ToList();
                 if (first.Any(c => c.Verified)) verifiedAt[k]++;
-                if (first.OrderByDescending(c => c.MeanLogprob).First().Verified) logprobAt[k]++;
+                if (BestOfN.Rank(first, _ => false, c => c.MeanLogprob).First().Verified) logprobAt[k]++;   // no check: log-probability alone
             }
         }
         double n = rows.Count;

@@ -15,8 +15,6 @@ namespace Strata.Models.Adapters;
 /// </summary>
 public sealed class LoraAdapter : nn.Module
 {
-    public const string WeightsFileName = PeftAdapterFile.WeightsFileName;
-
     private readonly LoraLayer?[][] slots;
     private readonly ModelConfig model;
     private readonly Generator dropoutGenerator = new(0);
@@ -60,12 +58,6 @@ public sealed class LoraAdapter : nn.Module
     /// <summary>A decoder layer's updates indexed as <see cref="LoraConfig.KnownTargets"/>.</summary>
     internal LoraLayer?[] Slots(int layer) => slots[layer];
 
-    /// <summary>PEFT's key for one of the two matrices of an update.</summary>
-    public static string PeftKey(int layer, string target, char matrix) => PeftAdapterFile.Key(layer, target, matrix);
-
-    /// <summary>The HF name of the base weight an update adds to.</summary>
-    public static string BaseWeightName(int layer, string target) => PeftAdapterFile.BaseWeightName(layer, target);
-
     /// <summary>Writes <c>adapter_config.json</c> and <c>adapter_model.safetensors</c> (float32, as PEFT saves a float32 adapter).</summary>
     public void Save(string directory)
     {
@@ -73,10 +65,10 @@ public sealed class LoraAdapter : nn.Module
         var tensors = new List<KeyValuePair<string, Tensor>>();
         foreach (var (layer, target, lora) in Updates())
         {
-            tensors.Add(new(PeftKey(layer, target, 'A'), lora.A.detach().to(ScalarType.Float32).contiguous()));
-            tensors.Add(new(PeftKey(layer, target, 'B'), lora.B.detach().to(ScalarType.Float32).contiguous()));
+            tensors.Add(new(PeftAdapterFile.Key(layer, target, 'A'), lora.A.detach().to(ScalarType.Float32).contiguous()));
+            tensors.Add(new(PeftAdapterFile.Key(layer, target, 'B'), lora.B.detach().to(ScalarType.Float32).contiguous()));
         }
-        SafeTensorsWriter.Write(Path.Combine(directory, WeightsFileName), tensors, new Dictionary<string, string> { ["format"] = "pt" });
+        SafeTensorsWriter.Write(Path.Combine(directory, PeftAdapterFile.WeightsFileName), tensors, new Dictionary<string, string> { ["format"] = "pt" });
         foreach (var (_, tensor) in tensors) tensor.Dispose();
         Config.Save(directory);
     }
@@ -123,7 +115,7 @@ public sealed class LoraAdapter : nn.Module
         using var _ = no_grad();
         foreach (var (layer, target, lora) in Updates())
         {
-            var weight = parameters[BaseWeightName(layer, target)];
+            var weight = parameters[PeftAdapterFile.BaseWeightName(layer, target)];
             using var delta = lora.Delta();
             weight.add_(delta.to(weight.dtype));
         }

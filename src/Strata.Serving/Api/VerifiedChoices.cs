@@ -41,16 +41,11 @@ public static class VerifiedChoices
 
     /// <summary>The best <paramref name="n"/> of the candidates, re-indexed from 0.</summary>
     public static ChoiceResult[] Pick(IReadOnlyList<ChoiceResult> candidates, int n, AnswerVerifier? verifier) =>
-        candidates
-            .Select(c => (Choice: c, Verified: verifier?.Accepts(c.Text) ?? false, Mean: MeanLogprob(c)))
-            .OrderByDescending(c => c.Verified).ThenByDescending(c => c.Mean).ThenBy(c => c.Choice.Index)
+        BestOfN.Rank(candidates.Select(c => (Choice: c, Verified: verifier?.Accepts(c.Text) ?? false, Mean: MeanLogprob(c))), c => c.Verified, c => c.Mean)
             .Take(n)
             .Select((c, i) => c.Choice with { Index = i })
             .ToArray();
 
-    private static double MeanLogprob(ChoiceResult choice)
-    {
-        var logprobs = choice.Chunks.Where(c => c.Logprob is not null && c.FinishReason != FinishReason.EndOfSequence).Select(c => c.Logprob!.Value).ToList();
-        return logprobs.Count > 0 ? logprobs.Average() : double.NegativeInfinity;
-    }
+    private static double MeanLogprob(ChoiceResult choice) =>
+        BestOfN.MeanLogprob(choice.Chunks.Where(c => c.Logprob is not null && c.FinishReason != FinishReason.EndOfSequence).Select(c => c.Logprob!.Value));
 }

@@ -24,10 +24,16 @@ public static class BestOfN
         {
             var result = await generator.GenerateAsync(promptIds, options with { Seed = seed + i }, cancellationToken, withLogprobs: true);
             bool verified = verifier?.Accepts(result.Text) ?? false;
-            double mean = result.Logprobs is { Count: > 0 } logprobs ? logprobs.Average() : double.NegativeInfinity;
-            candidates.Add(new Candidate(result.Text, verified, mean, seed + i, result.FinishReason));
+            candidates.Add(new Candidate(result.Text, verified, MeanLogprob(result.Logprobs ?? []), seed + i, result.FinishReason));
             if (verified && stopAtFirstVerified) break;
         }
-        return candidates.OrderByDescending(c => c.Verified).ThenByDescending(c => c.MeanLogprob).ToList();
+        return Rank(candidates, c => c.Verified, c => c.MeanLogprob).ToList();
     }
+
+    /// <summary>The ranking of every verified search (CLI, server, benchmark): verified first, then by mean log-probability; stable.</summary>
+    public static IOrderedEnumerable<T> Rank<T>(IEnumerable<T> candidates, Func<T, bool> verified, Func<T, double> meanLogprob) =>
+        candidates.OrderByDescending(verified).ThenByDescending(meanLogprob);
+
+    /// <summary>Mean log-probability of an answer's tokens; −∞ for an empty answer.</summary>
+    public static double MeanLogprob(IEnumerable<double> logprobs) => logprobs.DefaultIfEmpty(double.NegativeInfinity).Average();
 }
