@@ -9,7 +9,12 @@ internal static class DistillCommand
 {
     public static Command Create(CliContext context)
     {
-        var teacher = new Option<string>("--teacher") { Description = "Teacher model folder or .gguf file", Required = true };
+        var teacher = new Option<string>("--teacher") { Description = "Teacher: a model folder, a .gguf file, or the http(s) URL of an OpenAI-compatible server", Required = true };
+        var teacherModel = new Option<string?>("--teacher-model") { Description = "The model name sent to a remote teacher (default \"default\")" };
+        var keyVariable = new Option<string>("--api-key-env") { Description = "Environment variable holding a remote teacher's API key", DefaultValueFactory = _ => "OPENAI_API_KEY" };
+        var concurrency = new Option<int>("--concurrency") { Description = "Prompts in flight at once with a remote teacher", DefaultValueFactory = _ => 4 };
+        var expand = new Option<int>("--expand") { Description = "Self-Instruct: first have the teacher write this many new tasks from the prompts (OUT/prompts.jsonl)" };
+        var decontaminate = new Option<string[]>("--decontaminate") { Description = "Evaluation sets (JSONL): drop examples sharing a 13-gram with them", AllowMultipleArgumentsPerToken = true };
         var prompts = new Option<string[]>("--prompts") { Description = "Prompt files (JSONL conversations; a trailing assistant turn is the reference answer)", Required = true, AllowMultipleArgumentsPerToken = true };
         var output = new Option<string>("--out") { Description = "Folder for answers.jsonl (kept) and dropped.jsonl (with reasons); a rerun resumes", Required = true };
         var samples = new Option<int>("--samples") { Description = "Answers sampled per prompt; the first that passes the checks is kept", DefaultValueFactory = _ => 1 };
@@ -20,13 +25,18 @@ internal static class DistillCommand
         var seed = new Option<int?>("--seed") { Description = "Seed of the first prompt's first sample (default: the prompt's position × 1000)" };
         var command = new Command("distill", "Have a teacher answer prompts and keep the answers that pass the filters, as tuning data for a student (`strata tune --data OUT/answers.jsonl`)")
         {
-            teacher, prompts, output, samples, verify, checkReference, temperature, maxTokens, seed,
+            teacher, teacherModel, keyVariable, concurrency, prompts, output, samples, verify, checkReference, expand, decontaminate, temperature, maxTokens, seed,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new DistillOptions
             {
                 Teacher = parse.GetRequiredValue(teacher),
+                TeacherModel = parse.GetValue(teacherModel),
+                ApiKey = Environment.GetEnvironmentVariable(parse.GetRequiredValue(keyVariable)) is { Length: > 0 } key ? key : null,
+                Concurrency = parse.GetValue(concurrency),
+                Decontaminate = parse.GetValue(decontaminate) ?? [],
+                Expand = parse.GetValue(expand),
                 Prompts = parse.GetRequiredValue(prompts),
                 Output = parse.GetRequiredValue(output),
                 Samples = parse.GetValue(samples),
@@ -35,6 +45,11 @@ internal static class DistillCommand
                 Sampling = new SamplingOptions { Temperature = parse.GetValue(temperature), MaxTokens = parse.GetValue(maxTokens), Seed = parse.GetValue(seed) },
             };
             var summary = await new TeacherAnswers(options, new Progress<string>(line => context.Error.WriteLine(line))).RunAsync(cancellationToken);
+            if (summary.Expanded is { } grown)
+            {
+                context.Output.WriteLine($"Self-Instruct: {grown.Generated} new tasks written to {Path.Combine(options.Output, SelfInstruct.PromptsFile)}"
+                    + $" ({grown.Dropped} rejected: {string.Join(", ", grown.DroppedBy.Select(p => $"{p.Value} {p.Key}"))}){(grown.AlreadyThere > 0 ? $"; {grown.AlreadyThere} from an earlier run" : "")}");
+            }
             string reasons = string.Join(", ", summary.DroppedBy.OrderByDescending(p => p.Value).Select(p => $"{p.Value} {p.Key}"));
             context.Output.WriteLine($"{summary.Prompts} prompts: {summary.Kept} answers kept in {Path.Combine(options.Output, TeacherAnswers.KeptFile)}, "
                 + $"{summary.Dropped} dropped{(reasons.Length > 0 ? $" ({reasons})" : "")} into {TeacherAnswers.DroppedFile}"

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Strata.Models.Adapters;
+using Strata.Training.Distillation;
 using Strata.Training.Tuning;
 
 namespace Strata.Cli.Commands;
@@ -20,9 +21,14 @@ internal static class TuneCommand
         var dropout = new Option<double?>("--lora-dropout") { Description = "Dropout on the adapter's input while training (default 0)" };
         var targets = new Option<string?>("--lora-targets") { Description = "Comma-separated projections: q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj (default the attention four)" };
         var rsLora = new Option<bool>("--use-rslora") { Description = "Rank-stabilised LoRA: scale by alpha / sqrt(r)" };
+        var teacher = new Option<string?>("--teacher") { Description = "Token-level distillation: a teacher model folder with the student's tokenizer" };
+        var kdTemperature = new Option<double?>("--kd-temperature") { Description = "Softening temperature of both distributions (default 1)" };
+        var kdAlpha = new Option<double?>("--kd-alpha") { Description = "Weight of the distillation loss; the rest goes to the data's answers (default 0.5)" };
+        var kdDivergence = new Option<Divergence?>("--kd-divergence") { Description = "forward KL(teacher‖student) or reverse KL(student‖teacher) (default forward)" };
+        var kdTopK = new Option<int?>("--kd-top-k") { Description = "Cache the teacher's top k tokens per position on disk before training instead of running it beside the student" };
         var command = new Command("tune", "Tune a model on instructions or conversations")
         {
-            stage, model, data, output, noPack, lora, rank, alpha, dropout, targets, rsLora,
+            stage, model, data, output, noPack, lora, rank, alpha, dropout, targets, rsLora, teacher, kdTemperature, kdAlpha, kdDivergence, kdTopK,
         };
         var flags = new TrainingFlags();
         flags.AddTo(command);
@@ -55,6 +61,23 @@ internal static class TuneCommand
                             ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                             : adapter.TargetModules,
                         UseRsLora = parse.GetValue(rsLora) || adapter.UseRsLora,
+                    },
+                };
+            }
+            bool anyDistillFlag = parse.GetValue(teacher) is not null || parse.GetValue(kdTemperature) is not null || parse.GetValue(kdAlpha) is not null
+                || parse.GetValue(kdDivergence) is not null || parse.GetValue(kdTopK) is not null;
+            if (anyDistillFlag || file.Distill is not null)
+            {
+                var distill = file.Distill ?? new TokenDistillationConfig();
+                resolved = resolved with
+                {
+                    Distill = distill with
+                    {
+                        Teacher = parse.GetValue(teacher) ?? distill.Teacher,
+                        Temperature = parse.GetValue(kdTemperature) ?? distill.Temperature,
+                        Alpha = parse.GetValue(kdAlpha) ?? distill.Alpha,
+                        Divergence = parse.GetValue(kdDivergence) ?? distill.Divergence,
+                        TopK = parse.GetValue(kdTopK) ?? distill.TopK,
                     },
                 };
             }

@@ -15,7 +15,7 @@ public static class EvalItems
 
     private static readonly string[] TextFields =
     [
-        "prompt", "instruction", "question", "query", "problem", "context", "passage", "premise", "hypothesis",
+        "messages", "prompt", "instruction", "question", "query", "problem", "context", "passage", "premise", "hypothesis",
         "sentence", "goal", "ctx", "input", "choices", "options", "endings", "answer", "completion", "solution",
         "canonical_solution", "output", "target",
     ];
@@ -58,13 +58,24 @@ public static class EvalItems
                 {
                     if (root.TryGetProperty(field, out var value))
                     {
-                        AppendStrings(value, text);
+                        AppendStrings(field == "messages" ? Contents(value) : value, text);
                     }
                 }
             }
             items.Add(new EvalItem(id, text.ToString()));
         }
         return items;
+    }
+
+    // Chat-format items ({"messages":[{"role","content"}…]}): the turns' contents, not the role names, which training
+    // text rendered with a chat template spells differently.
+    private static JsonElement Contents(JsonElement messages)
+    {
+        if (messages.ValueKind != JsonValueKind.Array) return messages;
+        var contents = messages.EnumerateArray()
+            .Select(m => m.ValueKind == JsonValueKind.Object && m.TryGetProperty("content", out var content) ? content.Clone() : default)
+            .Where(c => c.ValueKind != JsonValueKind.Undefined).ToArray();
+        return JsonSerializer.SerializeToElement(contents);
     }
 
     // Choices come as arrays or as {"label":[…],"text":[…]} objects: every string leaf counts.

@@ -1,3 +1,4 @@
+using Strata.Models;
 using Strata.Models.Checkpoints;
 using Strata.Models.Configuration;
 using Strata.Models.Llama;
@@ -117,7 +118,7 @@ public sealed class LoraAdapter : nn.Module
         {
             var weight = parameters[PeftAdapterFile.BaseWeightName(layer, target)];
             using var delta = lora.Delta();
-            weight.add_(delta.to(weight.dtype));
+            weight.PlusInPlace(delta.to(weight.dtype));
         }
     }
 

@@ -1,3 +1,4 @@
+using Strata.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -31,7 +32,7 @@ public sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor inputIds, Tensor tokenTypeIds)
     {
         var positions = arange(inputIds.shape[1], dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0);  // (1, T)
-        var x = word_embeddings.forward(inputIds) + position_embeddings.forward(positions) + token_type_embeddings.forward(tokenTypeIds);
+        var x = word_embeddings.forward(inputIds).Plus(position_embeddings.forward(positions)).PlusInPlace(token_type_embeddings.forward(tokenTypeIds));
         return LayerNorm.forward(x);                                                                               // (B, T, C)
     }
 }
@@ -78,7 +79,7 @@ public sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor sublayerOutput, Tensor residual) => LayerNorm.forward(dense.forward(sublayerOutput) + residual);
+    public override Tensor forward(Tensor sublayerOutput, Tensor residual) => LayerNorm.forward(dense.forward(sublayerOutput).Plus(residual));
 }
 
 /// <summary>Self-attention and its residual output (HF's <c>attention.self</c> and <c>attention.output</c>).</summary>

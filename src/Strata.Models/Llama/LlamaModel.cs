@@ -1,3 +1,4 @@
+using Strata.Models;
 using Strata.Models.Adapters;
 using Strata.Models.Configuration;
 using TorchSharp;
@@ -17,10 +18,8 @@ public sealed class LlamaRmsNorm : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
 
-    // Held in fields: a temporary TorchSharp Scalar can be finalized while native code still reads it. `tensor + eps`
-    // would pass such a temporary as add's alpha (TorchSharp's add(Scalar) is add(scalar, 1)): a LoRA run crashed on it
-    // at step 410 ("Expected false to be true … toFloat").
-    private readonly Scalar eps, one = 1.ToScalar();
+    // Held in a field: a temporary TorchSharp Scalar can be finalized while native code still reads it (see HeldScalars).
+    private readonly Scalar eps;
 
     public LlamaRmsNorm(int size, double eps, Device? device) : base(nameof(LlamaRmsNorm))
     {
@@ -34,7 +33,7 @@ public sealed class LlamaRmsNorm : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var x32 = x.dtype == ScalarType.Float32 ? x : x.to_type(ScalarType.Float32);
         var variance = x32.square().mean([-1], keepdim: true);   // (B, T, 1)
-        var normed = x32 * torch.rsqrt(variance.add(eps, one));
+        var normed = x32 * torch.rsqrt(variance.Plus(eps));
         if (x.dtype != ScalarType.Float32) normed = normed.to_type(x.dtype);
         return (weight * normed).MoveToOuterDisposeScope();
     }
@@ -53,7 +52,7 @@ public sealed class LlamaAttention : nn.Module
     internal void Attach(LoraLayer?[]? updates) => lora = updates;
 
     private Tensor Project(Linear projection, LoraTarget target, Tensor x) =>
-        lora?[(int)target] is { } update ? projection.forward(x).add_(update.forward(x)) : projection.forward(x);
+        lora?[(int)target] is { } update ? projection.forward(x).PlusInPlace(update.forward(x)) : projection.forward(x);
 
     public LlamaAttention(ModelConfig config, Device? device) : base(nameof(LlamaAttention))
     {
@@ -185,7 +184,7 @@ public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
         Project(down_proj, LoraTarget.Down, F.silu(Project(gate_proj, LoraTarget.Gate, x)) * Project(up_proj, LoraTarget.Up, x));   // (B, T, C)
 
     private Tensor Project(Linear projection, LoraTarget target, Tensor x) =>
-        lora?[(int)target] is { } update ? projection.forward(x).add_(update.forward(x)) : projection.forward(x);
+        lora?[(int)target] is { } update ? projection.forward(x).PlusInPlace(update.forward(x)) : projection.forward(x);
 }
 
 /// <summary>Pre-norm block: x + attn(norm(x)), then h + mlp(norm(h)).</summary>
@@ -212,14 +211,14 @@ public sealed class LlamaDecoderLayer : nn.Module
 
     public Tensor forward(Tensor x, PositionContext positions, KvCache? cache, int layer)
     {
-        var h = x + self_attn.forward(input_layernorm.forward(x), positions, cache, layer);
-        return h + mlp.forward(post_attention_layernorm.forward(h));
+        var h = x.Plus(self_attn.forward(input_layernorm.forward(x), positions, cache, layer));
+        return h.Plus(mlp.forward(post_attention_layernorm.forward(h)));
     }
 
     public Tensor forward(Tensor x, RaggedBatch batch, int layer)
     {
-        var h = x + self_attn.forward(input_layernorm.forward(x), batch, layer);
-        return h + mlp.forward(post_attention_layernorm.forward(h));
+        var h = x.Plus(self_attn.forward(input_layernorm.forward(x), batch, layer));
+        return h.Plus(mlp.forward(post_attention_layernorm.forward(h)));
     }
 }
 

@@ -1,3 +1,4 @@
+using Strata.Models;
 using Strata.Models.Configuration;
 using static TorchSharp.torch;
 
@@ -183,7 +184,7 @@ internal static class Rotary
         var x2 = x.narrow(-1, half, half);
         var rotated = cat([x2.neg(), x1], dim: -1);
         if (cos.dtype != x.dtype) (cos, sin) = (cos.to_type(x.dtype), sin.to_type(x.dtype));
-        return x * cos + rotated * sin;
+        return (x * cos).PlusInPlace(rotated * sin);
     }
 }
 

@@ -1,3 +1,4 @@
+using Strata.Models;
 using Strata.Models.Checkpoints;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -54,7 +55,7 @@ public sealed class AdamW : IDisposable
             if (decays && weightDecay > 0) parameter.mul_(decay);
             expAvg.mul_(b1).add_(gradient, alpha: oneMinusB1);
             expAvgSq.mul_(b2).addcmul_(gradient, gradient, value: oneMinusB2);
-            var denominator = expAvgSq.sqrt().div_(sqrtCorrection2).add_(eps);
+            var denominator = expAvgSq.sqrt().div_(sqrtCorrection2).PlusInPlace(eps);
             parameter.addcdiv_(expAvg, denominator, value: negativeStep);
         }
     }

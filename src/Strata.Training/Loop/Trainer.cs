@@ -41,9 +41,11 @@ public sealed class Trainer
     private readonly TrainingCheckpoints checkpoints;
     private readonly ITrainedWeights trained;
     private readonly List<Parameter> parameters;
+    private readonly ITrainingObjective objective;
 
     public Trainer(LlamaForCausalLM model, ITrainingData data, TrainingOptions options, string outputDirectory, string tokenizerJson,
-        JsonNode resolvedConfig, ITrainingMonitor? monitor = null, double? peakFlopsPerSecond = null, ITrainedWeights? trained = null)
+        JsonNode resolvedConfig, ITrainingMonitor? monitor = null, double? peakFlopsPerSecond = null, ITrainedWeights? trained = null,
+        ITrainingObjective? objective = null)
     {
         options.Validate();
         options = options.Resolved();
@@ -52,6 +54,7 @@ public sealed class Trainer
         checkpoints = new TrainingCheckpoints(outputDirectory, options.KeepCheckpoints);
         this.trained = trained ?? new WholeModel(model);
         parameters = this.trained.Parameters.Select(p => p.Parameter).ToList();
+        this.objective = objective ?? NextTokenLoss.Instance;
     }
 
     /// <summary>Model FLOPs per trained token: 6·N for the matrices plus 12·L·d·T for attention (PaLM / nanoGPT).</summary>
@@ -140,7 +143,7 @@ public sealed class Trainer
             using var scope = NewDisposeScope();
             using var batch = data.Batch(firstBatch + micro);
             var logits = model.forward(batch.Inputs, attentionMask: batch.AttentionMask);                 // (B, T, V)
-            var loss = F.cross_entropy(logits.view(-1, logits.shape[^1]), batch.Targets.view(-1), ignore_index: -100);
+            var loss = objective.Loss(logits, batch);
             using var scale = (1.0 / options.GradientAccumulation).ToScalar(); // kept alive across the native call
             loss.mul(scale).backward();
             lossSum += loss.item<float>();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Strata.Models.Adapters;
+using Strata.Training.Distillation;
 using Strata.Training.Loop;
 
 namespace Strata.Training.Tuning;
@@ -37,6 +38,9 @@ public sealed record TuneConfig
 
     /// <summary>Train a LoRA adapter (PEFT's settings) over the frozen model instead of every weight; null = full tuning.</summary>
     [JsonPropertyName("lora")] public LoraConfig? Lora { get; init; }
+
+    /// <summary>Token-level distillation from a teacher with the same tokenizer; null = the data's answers alone.</summary>
+    [JsonPropertyName("distill")] public TokenDistillationConfig? Distill { get; init; }
 
     [JsonPropertyName("training")]
     public TrainingOptions Training { get; init; } = new()
@@ -79,6 +83,7 @@ public sealed record TuneConfig
         if (ValidationFraction is <= 0 or >= 0.5) throw new ArgumentException("validation_fraction must be in (0, 0.5)");
         if (!Directory.Exists(Model)) throw new DirectoryNotFoundException($"{Model}: model directory not found");
         Lora?.Validate();
+        Distill?.Validate();
         Training.Validate();
     }
 }

@@ -22,16 +22,27 @@ public sealed class TuneData : ITrainingData
 
     public int TrainRows => train.Count;
 
+    /// <summary>The packed training rows, in their original order (<see cref="RowsOf"/> indexes them).</summary>
+    public IReadOnlyList<PackedSequence> Rows => train;
+
+    public int PadId => padId;
+
     public TrainingBatch Batch(long index)
     {
-        var rows = new List<PackedSequence>(batchSize);
+        var (inputs, targets, mask) = SequencePacker.Collate(RowsOf(index).Select(i => train[i]).ToList(), padId);
+        return new TrainingBatch(inputs, targets, mask);
+    }
+
+    /// <summary>Which training rows make up batch <paramref name="index"/>, in batch order.</summary>
+    public IReadOnlyList<int> RowsOf(long index)
+    {
+        var rows = new int[batchSize];
         for (long slot = index * batchSize; slot < (index + 1) * batchSize; slot++)
         {
             long epoch = slot / train.Count;
-            rows.Add(train[Order(epoch)[(int)(slot % train.Count)]]);
+            rows[slot - index * batchSize] = Order(epoch)[(int)(slot % train.Count)];
         }
-        var (inputs, targets, mask) = SequencePacker.Collate(rows, padId);
-        return new TrainingBatch(inputs, targets, mask);
+        return rows;
     }
 
     public IEnumerable<TrainingBatch> Validation(long? maxTokens)

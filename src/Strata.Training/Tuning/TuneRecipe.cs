@@ -2,6 +2,8 @@ using Strata.Models.Adapters;
 using Strata.Models.Llama;
 using Strata.Models.Loading;
 using Strata.Models.Tokenization;
+using Strata.Training.Data;
+using Strata.Training.Distillation;
 using Strata.Training.Loop;
 using Strata.Training.Reports;
 
@@ -55,7 +57,10 @@ public sealed class TuneRecipe(TuneConfig config, ITrainingMonitor? monitor = nu
             status?.Report($"LoRA r {adapter.Config.Rank} on {string.Join(",", adapter.Config.TargetModules)}: {adapter.ParameterCount:N0} trainable parameters, "
                 + $"{100.0 * adapter.ParameterCount / total:F2}% of the model's {total:N0}");
         }
-        var trainer = new Trainer(model, data, options, config.Output, tokenizerJson, config.ToJsonNode(), monitor, trained: trained);
+        var (trainingData, teacher) = config.Distill is { } distill ? WithTeacher(distill, data, tokenizer, model.Config.VocabSize, cancellationToken) : (data, null);
+        using var _ = teacher;
+        var objective = config.Distill is { } settings ? new DistillationObjective(settings) : null;
+        var trainer = new Trainer(model, trainingData, options, config.Output, tokenizerJson, config.ToJsonNode(), monitor, trained: trained, objective: objective);
         var result = trainer.Run(resume, cancellationToken);
         if (result.Completed) ChatFormat.WriteTokenizerConfig(config.Output);
 
@@ -68,6 +73,43 @@ public sealed class TuneRecipe(TuneConfig config, ITrainingMonitor? monitor = nu
         };
         ReportWriter.Write(report, Path.Combine(config.Output, "report"));
         return new TuneOutcome(config.Output, result, report, trainRows.Count, packer.TruncatedExamples);
+    }
+
+    /// <summary>
+    /// The training data with the teacher's distributions attached: its top k from the disk cache (built first if need
+    /// be; the teacher is then released) or the teacher itself running beside the student (returned, to be disposed).
+    /// </summary>
+    private (ITrainingData Data, LlamaForCausalLM? Teacher) WithTeacher(TokenDistillationConfig distill, TuneData data, StrataTokenizer tokenizer,
+        int vocabulary, CancellationToken cancellationToken)
+    {
+        var teacher = LoadTeacher(distill, tokenizer, vocabulary);
+        if (distill.TopK is not int k) return (new TeacherBesideStudent(data, teacher), teacher);
+        using (teacher)
+        {
+            var cache = TeacherTopKCache.Build(teacher, distill.Teacher, data.Rows, k, data.PadId, Path.Combine(config.Output, $"teacher-top{k}"), status, cancellationToken);
+            return (new CachedTeacher(data, cache), null);
+        }
+    }
+
+    /// <summary>The teacher of token-level distillation, refused unless it tokenizes exactly as the student does.</summary>
+    private LlamaForCausalLM LoadTeacher(TokenDistillationConfig distill, StrataTokenizer studentTokenizer, int studentVocabulary)
+    {
+        var package = ModelPackage.Open(distill.Teacher);
+        if (TokenizerFingerprint.Compute(package.Tokenizer) != TokenizerFingerprint.Compute(studentTokenizer))
+        {
+            throw new ArgumentException($"{distill.Teacher}: the teacher's tokenizer differs from the student's, so their distributions cannot be compared token by token; "
+                + "distil on the teacher's answers instead (strata distill, then strata tune --data)");
+        }
+        if (package.Config.VocabSize != studentVocabulary)
+        {
+            throw new ArgumentException($"{distill.Teacher}: the teacher's vocabulary has {package.Config.VocabSize} rows, the student's {studentVocabulary}");
+        }
+        var teacher = package.LoadTorchModel();
+        foreach (var parameter in teacher.parameters()) parameter.requires_grad = false;
+        long teacherSize = teacher.parameters().Sum(p => p.numel());
+        status?.Report($"distilling from {distill.Teacher} ({teacherSize:N0} parameters), {distill.Divergence.ToString().ToLowerInvariant()} KL at temperature {distill.Temperature}, alpha {distill.Alpha}, "
+            + (distill.TopK is int k ? $"teacher's top {k} cached" : "teacher beside the student"));
+        return teacher;
     }
 
     private IEnumerable<Conversation> ReadAll()

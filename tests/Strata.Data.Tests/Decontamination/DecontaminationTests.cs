@@ -59,8 +59,10 @@ public class DecontaminationTests
             """{"question":"What is two plus two?","answer":"4","choices":["3","4"]}""",
             """{"task_id":"HumanEval/0","prompt":"def f():","canonical_solution":"return 1"}""",
             """{"idx":7,"question":"Q?","choices":{"label":["A","B"],"text":["yes","no"]}}""",
+            """{"kind":"upper","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Uppercase: venice"}],"answer":"VENICE"}""",
         ], "bench");
-        Assert.Equal(["x1", "bench:3", "HumanEval/0", "7"], items.Select(i => i.Id));
+        Assert.Equal(["x1", "bench:3", "HumanEval/0", "7", "bench:6"], items.Select(i => i.Id));
+        Assert.Equal("Be brief.\nUppercase: venice\nVENICE\n", items[4].Text); // chat items: contents, not role names
         Assert.Equal("Plain text item.\n", items[0].Text);
         Assert.Equal("What is two plus two?\n3\n4\n4\n", items[1].Text);
         Assert.Equal("def f():\nreturn 1\n", items[2].Text);

@@ -81,4 +81,56 @@ public class TeacherAnswersTests
         Assert.NotEqual(0, await StrataCli.RunAsync(["distill", "--teacher", teacher, "--prompts", prompts, "--out", Path.Combine(root, "o2"), "--verify", "unit-tests"], bad, bad));
         Assert.Contains("unknown verifier", bad.ToString());
     }
+
+    [Fact]
+    public async Task ExamplesOverlappingAnEvaluationSetAreDroppedWithTheItemNamed()
+    {
+        string root = TestPaths.NewTemporaryDirectory();
+        string teacher = Path.Combine(root, "teacher");
+        var log = new StringWriter();
+        Assert.Equal(0, await StrataCli.RunAsync(["init", "--preset", "tiny", "--out", teacher], log, log));
+        string evaluation = Path.Combine(root, "heldout.jsonl"), prompts = Path.Combine(root, "p.jsonl");
+        File.WriteAllLines(evaluation, [
+            """{"id":"q7","question":"Which river flows through the ancient city of Verona in northern Italy today?","answer":"Adige"}""",
+        ]);
+        File.WriteAllLines(prompts, [
+            Prompt("Quiz: which river flows through the ancient city of Verona in northern Italy today? Answer briefly."),
+            Prompt("Name a colour"),
+        ]);
+        string output = Path.Combine(root, "out");
+        var summary = await new TeacherAnswers(new DistillOptions
+        {
+            Teacher = teacher,
+            Prompts = [prompts],
+            Output = output,
+            Decontaminate = [evaluation],
+            Sampling = new SamplingOptions { Temperature = 0.7, MaxTokens = 2 },
+        }).RunAsync();
+        Assert.Equal(1, summary.DroppedBy["prompt overlaps evaluation item q7"]);
+        Assert.Equal(2, summary.Kept + summary.Dropped);
+        Assert.Contains("Verona", File.ReadAllText(Path.Combine(output, TeacherAnswers.DroppedFile)));
+
+        var missing = new StringWriter();
+        Assert.NotEqual(0, await StrataCli.RunAsync(["distill", "--teacher", teacher, "--prompts", prompts, "--out", Path.Combine(root, "o2"),
+            "--decontaminate", Path.Combine(root, "nope.jsonl")], missing, missing));
+        Assert.Contains("nope.jsonl", missing.ToString());
+    }
+
+    [Fact]
+    public async Task ExpandWritesNewTasksFirstAndAnswersThemWithTheRest()
+    {
+        string root = TestPaths.NewTemporaryDirectory();
+        string teacher = Path.Combine(root, "teacher");
+        var log = new StringWriter();
+        Assert.Equal(0, await StrataCli.RunAsync(["init", "--preset", "tiny", "--out", teacher], log, log));
+        string prompts = Path.Combine(root, "p.jsonl"), output = Path.Combine(root, "out");
+        File.WriteAllLines(prompts, [Prompt("Uppercase: venice"), Prompt("Say it twice: crown")]);
+        var printed = new StringWriter();
+        int code = await StrataCli.RunAsync(["distill", "--teacher", teacher, "--prompts", prompts, "--out", output, "--expand", "2", "--max-tokens", "8"], printed, printed);
+        Assert.True(code == 0, printed.ToString());
+        Assert.Contains("Self-Instruct:", printed.ToString());
+        int generated = File.ReadAllLines(Path.Combine(output, SelfInstruct.PromptsFile)).Length;
+        int answered = File.ReadAllLines(Path.Combine(output, TeacherAnswers.KeptFile)).Length + File.ReadAllLines(Path.Combine(output, TeacherAnswers.DroppedFile)).Length;
+        Assert.Equal(2 + generated, answered);
+    }
 }
