@@ -10,5 +10,6 @@ internal static class DataCommand
         DataCleanCommand.Create(context),
         DataTokenizeCommand.Create(context),
         DataAuditCommand.Create(context),
+        DataQualityCommand.Create(context),
     };
 }

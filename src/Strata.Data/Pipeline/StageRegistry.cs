@@ -5,6 +5,7 @@ using Strata.Data.Dedup;
 using Strata.Data.Extraction;
 using Strata.Data.Filters;
 using Strata.Data.Normalisation;
+using Strata.Data.Quality;
 
 namespace Strata.Data.Pipeline;
 
@@ -34,6 +35,7 @@ public static class StageRegistry
         Register<ExactDedupOptions>("exact_dedup", (o, _) => new ExactDedupStage(o));
         Register<MinHashOptions>("minhash_dedup", (o, _) => new MinHashDedupStage(o));
         Register<DecontaminateConfig>("decontaminate", (o, context) => o.Create(context));
+        Register<QualityClassifierOptions>("quality_classifier", QualityClassifierStage.Create);
     }
 
     /// <summary>
