@@ -18,7 +18,7 @@ internal static class DistillCommand
         var prompts = new Option<string[]>("--prompts") { Description = "Prompt files (JSONL conversations; a trailing assistant turn is the reference answer)", Required = true, AllowMultipleArgumentsPerToken = true };
         var output = new Option<string>("--out") { Description = "Folder for answers.jsonl (kept) and dropped.jsonl (with reasons); a rerun resumes", Required = true };
         var samples = new Option<int>("--samples") { Description = "Answers sampled per prompt; the first that passes the checks is kept", DefaultValueFactory = _ => 1 };
-        var verify = new Option<string?>("--verify") { Description = "A check every answer must pass: json, regex:PATTERN, exact:TEXT or number:VALUE", HelpName = "SPEC" };
+        var verify = new Option<string?>("--verify") { Description = "A check every answer must pass: json, regex:PATTERN, exact:TEXT, number:VALUE or python-tests:FILE", HelpName = "SPEC" };
         var checkReference = new Option<bool>("--check-reference") { Description = "Keep only answers equal to the prompt's reference answer, where it has one" };
         var temperature = new Option<double>("--temperature") { DefaultValueFactory = _ => 0.7 };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Longest answer; longer ones are dropped as truncated", DefaultValueFactory = _ => 256 };

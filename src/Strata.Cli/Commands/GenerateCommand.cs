@@ -25,7 +25,7 @@ internal static class GenerateCommand
         var noBos = new Option<bool>("--no-bos") { Description = "Do not prepend the BOS token" };
         var chat = new Option<bool>("--chat") { Description = "Send the prompt as a user message in the model's chat template (tuned models)" };
         var samples = new Option<int>("--samples") { Description = "Verified search: sample this many answers (seeds --seed, --seed+1, …) and print the best", DefaultValueFactory = _ => 1 };
-        var verify = new Option<string?>("--verify") { Description = "Check answers with a program: json, regex:PATTERN, exact:TEXT or number:VALUE; verified answers rank first, then by mean log-probability", HelpName = "SPEC" };
+        var verify = new Option<string?>("--verify") { Description = "Check answers with a program: json, regex:PATTERN, exact:TEXT, number:VALUE or python-tests:FILE; verified answers rank first, then by mean log-probability", HelpName = "SPEC" };
         var inference = new InferenceFlags();
         var command = new Command("generate", "Generate text from a prompt")
         {

@@ -23,6 +23,11 @@ public static class VerifiedChoices
         AnswerVerifier? verifier = null;
         if (verify is not null)
         {
+            // Running code and reading a file named by the request are for the operator's own tools, not for API clients.
+            if (verify.StartsWith("python-tests", StringComparison.Ordinal))
+            {
+                throw ApiException.BadRequest("verify: python-tests runs code and reads a file on the server, so the API does not offer it; use json, regex:, exact: or number:", "verify");
+            }
             try
             {
                 verifier = AnswerVerifier.Parse(verify);

@@ -72,6 +72,7 @@ public sealed class VerifiedChoicesTests(RunningServer server) : IClassFixture<R
     [InlineData("{\"best_of\": 99}", "best_of")]
     [InlineData("{\"verify\": \"unit-tests\"}", "verify")]
     [InlineData("{\"verify\": \"regex:(\"}", "verify")]
+    [InlineData("{\"verify\": \"python-tests:/etc/passwd\"}", "verify")] // runs code and reads server files: never over the API
     [InlineData("{\"best_of\": 2, \"stream\": true}", "best_of")]
     public async Task BadSearchFieldsAreNamed(string fields, string param)
     {

@@ -7,8 +7,9 @@ namespace Strata.Models.Generation.Verification;
 /// <summary>
 /// A program that says whether an answer is right without trusting the model: the check behind verified search
 /// (<see cref="BestOfN"/>). Answers are judged trimmed. Built-ins, by spec:
-/// <c>json</c> (any valid JSON value), <c>regex:PATTERN</c> (the whole answer matches), <c>exact:TEXT</c> (equal to TEXT)
-/// and <c>number:VALUE</c> (the answer's last number equals VALUE).
+/// <c>json</c> (any valid JSON value), <c>regex:PATTERN</c> (the whole answer matches), <c>exact:TEXT</c> (equal to TEXT),
+/// <c>number:VALUE</c> (the answer's last number equals VALUE) and <c>python-tests:FILE</c> (the answer's code passes the
+/// file's tests, run in a sandboxed subprocess with a timeout; see <see cref="PythonTests"/>).
 /// </summary>
 public abstract partial class AnswerVerifier
 {
@@ -32,7 +33,8 @@ public abstract partial class AnswerVerifier
             "number" => double.TryParse(argument, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
                 ? new Number(spec, value)
                 : throw new ArgumentException($"verifier '{spec}': '{argument}' is not a number"),
-            _ => throw new ArgumentException($"unknown verifier '{spec}': use json, regex:PATTERN, exact:TEXT or number:VALUE"),
+            "python-tests" => PythonTests(argument),
+            _ => throw new ArgumentException($"unknown verifier '{spec}': use json, regex:PATTERN, exact:TEXT, number:VALUE or python-tests:FILE"),
         };
     }
 
