@@ -22,11 +22,15 @@ public sealed class GenerationStream
     private readonly Channel<GenerationChunk> chunks = Channel.CreateUnbounded<GenerationChunk>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
-    internal GenerationStream(GenerationRequest request, CancellationToken cancellation)
+    internal GenerationStream(GenerationRequest request, string servedName, CancellationToken cancellation)
     {
         Request = request;
+        ServedName = servedName;
         Cancellation = cancellation;
     }
+
+    /// <summary>The model name the request was submitted under: an adapter's own name when it runs on a shared base, so metrics count per adapter.</summary>
+    internal string ServedName { get; }
 
     public GenerationRequest Request { get; }
 

@@ -90,7 +90,7 @@ public sealed class InferenceEngine : IDisposable
             throw new ArgumentException($"the prompt has {request.PromptIds.Count} tokens; the model's context holds {model.ContextLength}");
         }
         request.Sampling.Validate();
-        var stream = new GenerationStream(adapter == 0 ? request : request with { Adapter = adapter }, cancellationToken);
+        var stream = new GenerationStream(adapter == 0 ? request : request with { Adapter = adapter }, model.Name, cancellationToken);
         if (stopping.IsCancellationRequested) throw new ObjectDisposedException(nameof(InferenceEngine));
         if (!queue.Writer.TryWrite(stream))
         {
@@ -224,9 +224,9 @@ public sealed class InferenceEngine : IDisposable
         if (!sequence.SentFirstToken)
         {
             sequence.SentFirstToken = true;
-            observer.FirstToken(model.Name, Stopwatch.GetElapsedTime(sequence.Stream.EnqueuedTimestamp));
+            observer.FirstToken(sequence.Stream.ServedName, Stopwatch.GetElapsedTime(sequence.Stream.EnqueuedTimestamp));
         }
-        if (chunk.TokenId is int token && chunk.FinishReason != FinishReason.EndOfSequence) observer.TokensGenerated(model.Name, 1);
+        if (chunk.TokenId is int token && chunk.FinishReason != FinishReason.EndOfSequence) observer.TokensGenerated(sequence.Stream.ServedName, 1);
         sequence.Stream.Writer.TryWrite(chunk);
         if (chunk.FinishReason is not null) Finish(sequence, null);
         else sequence.NextToken = chunk.TokenId!.Value;

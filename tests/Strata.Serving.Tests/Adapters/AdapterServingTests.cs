@@ -101,6 +101,28 @@ public sealed class AdapterServingTests(AdapterServer server) : IClassFixture<Ad
     }
 
     [Fact]
+    public async Task MetricsCountEachAdapterUnderItsOwnName()
+    {
+        using var client = server.Client();
+        async Task<double> Metric(string name, string model)
+        {
+            string text = await client.GetStringAsync("metrics");
+            string prefix = $"{name}{{model=\"{model}\"}} ";
+            string? line = text.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+            return line is null ? 0 : double.Parse(line[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        double before = await Metric("strata_generated_tokens_total", AdapterServer.Second);
+        double firstTokensBefore = await Metric("strata_time_to_first_token_seconds_count", AdapterServer.Second);
+        double baseBefore = await Metric("strata_generated_tokens_total", RunningServer.ModelName);
+        var body = await RunningServer.SendAsync(client, HttpMethod.Post, "v1/completions",
+            new { model = AdapterServer.Second, prompt = Prompt, max_tokens = 5, temperature = 0 });
+        int generated = body.GetProperty("usage").GetProperty("completion_tokens").GetInt32();
+        Assert.Equal(before + generated, await Metric("strata_generated_tokens_total", AdapterServer.Second));
+        Assert.Equal(firstTokensBefore + 1, await Metric("strata_time_to_first_token_seconds_count", AdapterServer.Second));
+        Assert.Equal(baseBefore, await Metric("strata_generated_tokens_total", RunningServer.ModelName));
+    }
+
+    [Fact]
     public async Task AnAdapterNameThatIsNotServedIs404()
     {
         using var client = server.Client();
