@@ -21,6 +21,7 @@ internal static class TuneCommand
         var dropout = new Option<double?>("--lora-dropout") { Description = "Dropout on the adapter's input while training (default 0)" };
         var targets = new Option<string?>("--lora-targets") { Description = "Comma-separated projections: q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj (default the attention four)" };
         var rsLora = new Option<bool>("--use-rslora") { Description = "Rank-stabilised LoRA: scale by alpha / sqrt(r)" };
+        var baseDtype = new Option<string?>("--base-dtype") { Description = "With --lora: keep the frozen base in float32 (default), bfloat16 or float16 (half the memory)" };
         var teacher = new Option<string?>("--teacher") { Description = "Token-level distillation: a teacher model folder with the student's tokenizer" };
         var kdTemperature = new Option<double?>("--kd-temperature") { Description = "Softening temperature of both distributions (default 1)" };
         var kdAlpha = new Option<double?>("--kd-alpha") { Description = "Weight of the distillation loss; the rest goes to the data's answers (default 0.5)" };
@@ -28,7 +29,7 @@ internal static class TuneCommand
         var kdTopK = new Option<int?>("--kd-top-k") { Description = "Cache the teacher's top k tokens per position on disk before training instead of running it beside the student" };
         var command = new Command("tune", "Tune a model on instructions or conversations")
         {
-            stage, model, data, output, noPack, lora, rank, alpha, dropout, targets, rsLora, teacher, kdTemperature, kdAlpha, kdDivergence, kdTopK,
+            stage, model, data, output, noPack, lora, rank, alpha, dropout, targets, rsLora, baseDtype, teacher, kdTemperature, kdAlpha, kdDivergence, kdTopK,
         };
         var flags = new TrainingFlags();
         flags.AddTo(command);
@@ -43,6 +44,7 @@ internal static class TuneCommand
                 Inputs = parse.GetValue(data) is { Length: > 0 } inputs ? inputs : file.Inputs,
                 Output = parse.GetValue(output) ?? file.Output,
                 Pack = !parse.GetValue(noPack) && file.Pack,
+                BaseDtype = parse.GetValue(baseDtype) ?? file.BaseDtype,
                 Training = training,
             };
             bool anyLoraFlag = parse.GetValue(lora) || parse.GetValue(rank) is not null || parse.GetValue(alpha) is not null

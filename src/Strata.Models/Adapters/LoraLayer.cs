@@ -59,6 +59,13 @@ public sealed class LoraLayer : nn.Module<Tensor, Tensor>
             using var mask = torch.rand(x.shape, x.dtype, x.device, generator: dropoutGenerator).lt_(keep);
             x = x * mask / keep;
         }
+        // A base kept in bfloat16/float16 (QLoRA-style) still trains its adapter in float32: the update is computed in the
+        // adapter's dtype and added in the base's.
+        if (x.dtype != lora_A.dtype)
+        {
+            using var scope = NewDisposeScope();
+            return F.linear(F.linear(x.to_type(lora_A.dtype), lora_A), lora_B).mul_(scale).to_type(x.dtype).MoveToOuterDisposeScope();
+        }
         return F.linear(F.linear(x, lora_A), lora_B).mul_(scale);
     }
 

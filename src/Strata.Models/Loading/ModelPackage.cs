@@ -1,3 +1,5 @@
+using TorchSharp;
+using static TorchSharp.torch;
 using Strata.Models.Configuration;
 using Strata.Models.Gguf;
 using Strata.Models.Inference;
@@ -178,9 +180,10 @@ public sealed class ModelPackage
         return new TorchBackend(model, ownsModel: true);
     }
 
-    /// <summary>The weights as a TorchSharp module (float32 on CPU), for training and tuning.</summary>
+    /// <summary>The weights as a TorchSharp module (float32 on CPU unless asked otherwise), for training and tuning.</summary>
     /// <param name="adjust">Changes to the configuration that do not affect weight shapes (e.g. extra EOS ids for a chat model).</param>
-    public LlamaForCausalLM LoadTorchModel(Func<ModelConfig, ModelConfig>? adjust = null)
+    /// <param name="dtype">The weights' dtype in memory: bfloat16 or float16 halve a frozen base under a LoRA adapter.</param>
+    public LlamaForCausalLM LoadTorchModel(Func<ModelConfig, ModelConfig>? adjust = null, ScalarType dtype = ScalarType.Float32)
     {
         if (Format == ModelFormat.Gguf)
         {
@@ -188,6 +191,7 @@ public sealed class ModelPackage
         }
         var model = new LlamaForCausalLM(adjust is null ? Config : adjust(Config));
         LlamaCheckpoint.LoadWeights(model, Path);
+        if (dtype != ScalarType.Float32) model.to(dtype);
         return model;
     }
 

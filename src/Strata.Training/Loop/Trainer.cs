@@ -166,7 +166,7 @@ public sealed class Trainer
                 using var scope = NewDisposeScope();
                 using var _ = batch;
                 var logits = model.forward(batch.Inputs, attentionMask: batch.AttentionMask);
-                var sum = F.cross_entropy(logits.view(-1, logits.shape[^1]), batch.Targets.view(-1), ignore_index: -100, reduction: nn.Reduction.Sum);
+                var sum = F.cross_entropy(logits.view(-1, logits.shape[^1]).to_type(ScalarType.Float32), batch.Targets.view(-1), ignore_index: -100, reduction: nn.Reduction.Sum);
                 nats += sum.item<float>();
                 using var ignored = (-100L).ToScalar();
                 counted += batch.Targets.ne(ignored).sum().item<long>();

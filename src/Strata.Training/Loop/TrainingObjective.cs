@@ -21,5 +21,5 @@ public sealed class NextTokenLoss : ITrainingObjective
 
     /// <summary>Mean cross-entropy of logits (…, V) against targets (…), −100 ignored.</summary>
     public static Tensor Of(Tensor logits, Tensor targets) =>
-        F.cross_entropy(logits.view(-1, logits.shape[^1]), targets.view(-1), ignore_index: -100);
+        F.cross_entropy(logits.view(-1, logits.shape[^1]).to_type(ScalarType.Float32), targets.view(-1), ignore_index: -100);
 }

@@ -39,6 +39,12 @@ public sealed record TuneConfig
     /// <summary>Train a LoRA adapter (PEFT's settings) over the frozen model instead of every weight; null = full tuning.</summary>
     [JsonPropertyName("lora")] public LoraConfig? Lora { get; init; }
 
+    /// <summary>
+    /// The frozen base's dtype in memory under a LoRA adapter: float32 (default), bfloat16 or float16. Half precision
+    /// halves the base's memory (QLoRA's idea, without its 4-bit storage); the adapter still trains in float32.
+    /// </summary>
+    [JsonPropertyName("base_dtype")] public string BaseDtype { get; init; } = "float32";
+
     /// <summary>Token-level distillation from a teacher with the same tokenizer; null = the data's answers alone.</summary>
     [JsonPropertyName("distill")] public TokenDistillationConfig? Distill { get; init; }
 
@@ -75,6 +81,15 @@ public sealed record TuneConfig
         }
     }
 
+    [JsonIgnore]
+    public TorchSharp.torch.ScalarType BaseScalarType => BaseDtype switch
+    {
+        "float32" => TorchSharp.torch.ScalarType.Float32,
+        "bfloat16" or "bf16" => TorchSharp.torch.ScalarType.BFloat16,
+        "float16" or "f16" => TorchSharp.torch.ScalarType.Float16,
+        _ => throw new ArgumentException($"base_dtype (--base-dtype) '{BaseDtype}' is not float32, bfloat16 or float16"),
+    };
+
     public JsonNode ToJsonNode() => JsonSerializer.SerializeToNode(this, SerializerOptions)!;
 
     public void Validate()
@@ -83,6 +98,11 @@ public sealed record TuneConfig
         if (ValidationFraction is <= 0 or >= 0.5) throw new ArgumentException("validation_fraction must be in (0, 0.5)");
         if (!Directory.Exists(Model)) throw new DirectoryNotFoundException($"{Model}: model directory not found");
         Lora?.Validate();
+        var dtype = BaseScalarType; // validates the name
+        if (dtype != TorchSharp.torch.ScalarType.Float32 && Lora is null)
+        {
+            throw new ArgumentException($"base_dtype (--base-dtype) {BaseDtype} needs --lora: full tuning keeps float32 weights (its updates are too small for {BaseDtype})");
+        }
         Distill?.Validate();
         Training.Validate();
     }

@@ -32,7 +32,7 @@ public sealed class TuneRecipe(TuneConfig config, ITrainingMonitor? monitor = nu
         var tokenizer = package.Tokenizer;
         var format = new ChatFormat(tokenizer);
         int padId = tokenizer.TokenToId(BundledTokenizer.EndOfText) ?? format.ImEndId;
-        using var model = package.LoadTorchModel(c => c with { EosTokenIds = [format.ImEndId, .. c.EosTokenIds.Where(id => id != format.ImEndId)] });
+        using var model = package.LoadTorchModel(c => c with { EosTokenIds = [format.ImEndId, .. c.EosTokenIds.Where(id => id != format.ImEndId)] }, config.BaseScalarType);
         int context = Math.Min(config.Training.ContextLength, package.ContextLength);
         var options = config.Training with { ContextLength = context };
 

@@ -114,6 +114,47 @@ public class LoraTuneTests
         Assert.False(File.Exists(Path.Combine(straightState, "model.safetensors")), "LoRA checkpoints hold the adapter, not the frozen base");
     }
 
+    [Fact]
+    public async Task ABfloat16BaseTrainsTheSameAdapterWithinHalfPrecision()
+    {
+        string root = TestPaths.NewTemporaryDirectory();
+        string baseModel = await TinyBase(root);
+        TuneConfig Config(string output, string dtype) => new()
+        {
+            Model = baseModel,
+            Inputs = [Conversations],
+            Output = output,
+            BaseDtype = dtype,
+            Lora = new LoraConfig { Rank = 4, TargetModules = ["q_proj", "v_proj", "down_proj"] },
+            Training = new TuneConfig().Training with { MaxSteps = 6, BatchSize = 4, ContextLength = 128, LearningRate = 1e-2, EvalInterval = 6, CheckpointInterval = 100 },
+        };
+        var full = new TuneRecipe(Config(Path.Combine(root, "f32"), "float32")).Run(resume: false);
+        var half = new TuneRecipe(Config(Path.Combine(root, "bf16"), "bfloat16")).Run(resume: false);
+        Assert.True(half.Result.Completed);
+        var fullLoss = full.Result.State.TrainLoss.Select(p => p.Loss).ToArray();
+        var halfLoss = half.Result.State.TrainLoss.Select(p => p.Loss).ToArray();
+        Assert.Equal(fullLoss.Length, halfLoss.Length);
+        for (int i = 0; i < fullLoss.Length; i++) Assert.True(Math.Abs(fullLoss[i] - halfLoss[i]) < 0.03 * fullLoss[i], $"step {i + 1}: {fullLoss[i]} in float32, {halfLoss[i]} in bfloat16");
+        Assert.NotEqual(fullLoss, halfLoss); // the base really ran in bfloat16
+        Assert.True(halfLoss[^1] < halfLoss[0], "the adapter learns over a bfloat16 base");
+        using var a = SafeTensorsFile.Open(Path.Combine(root, "bf16", "adapter_model.safetensors"));
+        using var b = a.Load("base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight");
+        Assert.Equal(TorchSharp.torch.ScalarType.Float32, b.dtype);
+    }
+
+    [Fact]
+    public async Task AHalfPrecisionBaseWithoutLoraIsRefused()
+    {
+        string root = TestPaths.NewTemporaryDirectory();
+        string baseModel = await TinyBase(root);
+        var log = new StringWriter();
+        Assert.NotEqual(0, await StrataCli.RunAsync(["tune", "--model", baseModel, "--data", Conversations, "--out", Path.Combine(root, "out"), "--base-dtype", "bfloat16"], log, log));
+        Assert.Contains("--base-dtype", log.ToString());
+        var unknown = new StringWriter();
+        Assert.NotEqual(0, await StrataCli.RunAsync(["tune", "--model", baseModel, "--data", Conversations, "--out", Path.Combine(root, "out"), "--lora", "--base-dtype", "int4"], unknown, unknown));
+        Assert.Contains("int4", unknown.ToString());
+    }
+
     [Theory]
     [InlineData("--lora-targets", "q_proj,lm_head", "lm_head")]
     [InlineData("--lora-rank", "0", "--lora-rank")]
