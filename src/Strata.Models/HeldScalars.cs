@@ -8,7 +8,7 @@ namespace Strata.Models;
 /// <c>add(Scalar)</c> and <c>add_(Scalar)</c> all pass a freshly made Scalar alpha = 1 to native code; once its handle
 /// is read nothing references it, so the garbage collector may finalize it while libtorch still reads it, and a run
 /// crashes hundreds of steps in with "Expected false to be true … toFloat". Tensor code on hot paths adds through
-/// these, which hold 1 for the life of the process.
+/// these, which hold 1 for the life of the process. (<c>square()</c> is <c>pow(2)</c> the same way: multiply instead.)
 /// </summary>
 public static class HeldScalars
 {

@@ -31,7 +31,8 @@ public sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
     /// <param name="tokenTypeIds">(B, T) segment ids: 0 for the first text, 1 for the second of a pair.</param>
     public override Tensor forward(Tensor inputIds, Tensor tokenTypeIds)
     {
-        var positions = arange(inputIds.shape[1], dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0);  // (1, T)
+        // From a managed array: arange's bounds would be temporary Scalars (see HeldScalars).
+        var positions = tensor(Enumerable.Range(0, (int)inputIds.shape[1]).Select(i => (long)i).ToArray(), device: inputIds.device).unsqueeze(0);  // (1, T)
         var x = word_embeddings.forward(inputIds).Plus(position_embeddings.forward(positions)).PlusInPlace(token_type_embeddings.forward(tokenTypeIds));
         return LayerNorm.forward(x);                                                                               // (B, T, C)
     }

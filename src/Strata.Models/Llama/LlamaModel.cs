@@ -32,7 +32,7 @@ public sealed class LlamaRmsNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var x32 = x.dtype == ScalarType.Float32 ? x : x.to_type(ScalarType.Float32);
-        var variance = x32.square().mean([-1], keepdim: true);   // (B, T, 1)
+        var variance = x32.mul(x32).mean([-1], keepdim: true);   // (B, T, 1); square() would be pow with a temporary Scalar 2
         var normed = x32 * torch.rsqrt(variance.Plus(eps));
         if (x.dtype != ScalarType.Float32) normed = normed.to_type(x.dtype);
         return (weight * normed).MoveToOuterDisposeScope();

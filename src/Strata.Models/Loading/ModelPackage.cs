@@ -1,5 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
 using Strata.Models.Configuration;
 using Strata.Models.Gguf;
 using Strata.Models.Inference;
@@ -7,6 +5,8 @@ using Strata.Models.Llama;
 using Strata.Models.Native;
 using Strata.Models.Templates;
 using Strata.Models.Tokenization;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Strata.Models.Loading;
 
