@@ -8,10 +8,7 @@ internal static class DataQualityCommand
 {
     public static Command Create(CliContext context)
     {
-        var teacher = new Option<string>("--teacher") { Description = "The rater: a model folder, a .gguf file, or the http(s) URL of an OpenAI-compatible server", Required = true };
-        var teacherModel = new Option<string?>("--teacher-model") { Description = "The model name sent to a remote teacher" };
-        var keyVariable = new Option<string>("--api-key-env") { Description = "Environment variable holding a remote teacher's API key", DefaultValueFactory = _ => "OPENAI_API_KEY" };
-        var concurrency = new Option<int>("--concurrency") { Description = "Documents in flight at once with a remote teacher", DefaultValueFactory = _ => 4 };
+        var teacher = new TeacherFlags("The rater");
         var input = new Option<string[]>("--input") { Description = "Documents to sample from (JSONL, Parquet, text, HTML, PDF…)", Required = true, AllowMultipleArgumentsPerToken = true };
         var output = new Option<string>("--out") { Description = "Folder for ratings.jsonl, unrated.jsonl and quality-model.json; a rerun resumes", Required = true };
         var rubric = new Option<string?>("--rubric") { Description = "Rating prompt file with a {document} placeholder, ending in \"Score: <points>\" (default: a 0–5 educational-value rubric)" };
@@ -21,18 +18,16 @@ internal static class DataQualityCommand
         var l2 = new Option<double>("--l2") { Description = "Ridge penalty", DefaultValueFactory = _ => 1.0 };
         var command = new Command("quality", "Have a teacher rate a sample of documents and fit the classifier the quality_classifier stage of `strata data clean` applies")
         {
-            teacher, teacherModel, keyVariable, concurrency, input, output, rubric, sample, heldOut, threshold, l2,
+            input, output, rubric, sample, heldOut, threshold, l2,
         };
+        teacher.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             string? rubricPath = parse.GetValue(rubric);
             if (rubricPath is not null && !File.Exists(rubricPath)) throw new FileNotFoundException($"{rubricPath}: rubric not found (--rubric)", rubricPath);
             var options = new QualityOptions
             {
-                Teacher = parse.GetRequiredValue(teacher),
-                TeacherModel = parse.GetValue(teacherModel),
-                ApiKey = Environment.GetEnvironmentVariable(parse.GetRequiredValue(keyVariable)) is { Length: > 0 } key ? key : null,
-                Concurrency = parse.GetValue(concurrency),
+                Teacher = teacher.Read(parse),
                 Inputs = parse.GetRequiredValue(input),
                 Output = parse.GetRequiredValue(output),
                 Rubric = rubricPath is null ? TeacherRatings.DefaultRubric : File.ReadAllText(rubricPath),

@@ -9,10 +9,7 @@ internal static class DistillCommand
 {
     public static Command Create(CliContext context)
     {
-        var teacher = new Option<string>("--teacher") { Description = "Teacher: a model folder, a .gguf file, or the http(s) URL of an OpenAI-compatible server", Required = true };
-        var teacherModel = new Option<string?>("--teacher-model") { Description = "The model name sent to a remote teacher (default \"default\")" };
-        var keyVariable = new Option<string>("--api-key-env") { Description = "Environment variable holding a remote teacher's API key", DefaultValueFactory = _ => "OPENAI_API_KEY" };
-        var concurrency = new Option<int>("--concurrency") { Description = "Prompts in flight at once with a remote teacher", DefaultValueFactory = _ => 4 };
+        var teacher = new TeacherFlags("Teacher");
         var expand = new Option<int>("--expand") { Description = "Self-Instruct: first have the teacher write this many new tasks from the prompts (OUT/prompts.jsonl)" };
         var decontaminate = new Option<string[]>("--decontaminate") { Description = "Evaluation sets (JSONL): drop examples sharing a 13-gram with them", AllowMultipleArgumentsPerToken = true };
         var prompts = new Option<string[]>("--prompts") { Description = "Prompt files (JSONL conversations; a trailing assistant turn is the reference answer)", Required = true, AllowMultipleArgumentsPerToken = true };
@@ -25,16 +22,14 @@ internal static class DistillCommand
         var seed = new Option<int?>("--seed") { Description = "Seed of the first prompt's first sample (default: the prompt's position × 1000)" };
         var command = new Command("distill", "Have a teacher answer prompts and keep the answers that pass the filters, as tuning data for a student (`strata tune --data OUT/answers.jsonl`)")
         {
-            teacher, teacherModel, keyVariable, concurrency, prompts, output, samples, verify, checkReference, expand, decontaminate, temperature, maxTokens, seed,
+            prompts, output, samples, verify, checkReference, expand, decontaminate, temperature, maxTokens, seed,
         };
+        teacher.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new DistillOptions
             {
-                Teacher = parse.GetRequiredValue(teacher),
-                TeacherModel = parse.GetValue(teacherModel),
-                ApiKey = Environment.GetEnvironmentVariable(parse.GetRequiredValue(keyVariable)) is { Length: > 0 } key ? key : null,
-                Concurrency = parse.GetValue(concurrency),
+                Teacher = teacher.Read(parse),
                 Decontaminate = parse.GetValue(decontaminate) ?? [],
                 Expand = parse.GetValue(expand),
                 Prompts = parse.GetRequiredValue(prompts),

@@ -9,17 +9,7 @@ namespace Strata.Training.Distillation;
 /// <summary>A run of <see cref="TeacherAnswers"/>: <c>strata distill --teacher … --prompts … --out …</c>.</summary>
 public sealed record DistillOptions
 {
-    /// <summary>The teacher: a model folder or GGUF file Strata can load, or the http(s) URL of an OpenAI-compatible server.</summary>
-    public required string Teacher { get; init; }
-
-    /// <summary>The <c>model</c> field sent to a remote teacher.</summary>
-    public string? TeacherModel { get; init; }
-
-    /// <summary>Bearer key of a remote teacher (read from an environment variable by the CLI, never a flag).</summary>
-    public string? ApiKey { get; init; }
-
-    /// <summary>Prompts answered at once by a remote teacher (a local one answers one at a time).</summary>
-    public int Concurrency { get; init; } = 4;
+    public required TeacherSource Teacher { get; init; }
 
     /// <summary>Prompt files: JSON Lines conversations (messages, Alpaca or ShareGPT); a trailing assistant turn is the reference answer.</summary>
     public required IReadOnlyList<string> Prompts { get; init; }
@@ -68,7 +58,6 @@ public sealed class TeacherAnswers(DistillOptions options, IProgress<string>? pr
     {
         if (options.Samples < 1) throw new ArgumentException($"--samples must be at least 1, not {options.Samples}");
         if (options.Expand < 0) throw new ArgumentException($"--expand must not be negative, not {options.Expand}");
-        if (options.Concurrency < 1) throw new ArgumentException($"--concurrency must be at least 1, not {options.Concurrency}");
         var verifier = options.Verify is null ? null : AnswerVerifier.Parse(options.Verify);
         var evaluation = options.Decontaminate.Count == 0 ? null
             : new EvalNGramIndex(options.Decontaminate.SelectMany(p => File.Exists(p) ? EvalItems.ReadJsonl(p)
@@ -78,7 +67,7 @@ public sealed class TeacherAnswers(DistillOptions options, IProgress<string>? pr
         string keptPath = Path.Combine(options.Output, KeptFile), droppedPath = Path.Combine(options.Output, DroppedFile);
         var done = new HashSet<string>(Done(keptPath).Concat(Done(droppedPath)), StringComparer.Ordinal);
 
-        using var teacher = ITeacher.Open(options.Teacher, options.TeacherModel, options.ApiKey);
+        using var teacher = options.Teacher.Open();
         ExpandSummary? expanded = null;
         if (options.Expand > 0)
         {
@@ -134,7 +123,7 @@ public sealed class TeacherAnswers(DistillOptions options, IProgress<string>? pr
             else work.Add((prompt, reference, index));
         }
 
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Min(options.Concurrency, teacher.MaxConcurrency), CancellationToken = cancellationToken };
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Teacher.ParallelismWith(teacher), CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(work, parallel, async (item, token) =>
         {
             var (prompt, reference, index) = item;

@@ -8,6 +8,31 @@ using Strata.Training.Tuning;
 
 namespace Strata.Training.Distillation;
 
+/// <summary>
+/// Where a teacher is: a model folder or GGUF file Strata loads, or the http(s) URL of an OpenAI-compatible server with the
+/// model name sent to it, its key (read from the environment by the CLI, never a flag) and how many prompts may be in
+/// flight at once. The one description of a teacher that distillation and quality ratings share.
+/// </summary>
+public sealed record TeacherSource(string Location)
+{
+    /// <summary>The <c>model</c> field sent to a remote teacher (default "default", a server's only model).</summary>
+    public string? Model { get; init; }
+
+    public string? ApiKey { get; init; }
+
+    /// <summary>Prompts in flight at once with a remote teacher (a local one answers one at a time).</summary>
+    public int Concurrency { get; init; } = 4;
+
+    public ITeacher Open() => ITeacher.Open(Location, Model, ApiKey);
+
+    /// <summary>How many prompts to run at once with the opened teacher.</summary>
+    public int ParallelismWith(ITeacher teacher)
+    {
+        if (Concurrency < 1) throw new ArgumentException($"--concurrency must be at least 1, not {Concurrency}");
+        return Math.Min(Concurrency, teacher.MaxConcurrency);
+    }
+}
+
 /// <summary>A teacher's chosen answer to one prompt: the first sample that passed the check, else the first sample.</summary>
 public sealed record TeacherAnswer(string Text, bool Truncated, bool Verified);
 

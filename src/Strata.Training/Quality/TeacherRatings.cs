@@ -15,11 +15,8 @@ namespace Strata.Training.Quality;
 /// <summary>A run of <c>strata data quality</c>.</summary>
 public sealed record QualityOptions
 {
-    /// <summary>A model folder, GGUF file, or the URL of an OpenAI-compatible server (see <see cref="ITeacher.Open"/>).</summary>
-    public required string Teacher { get; init; }
-    public string? TeacherModel { get; init; }
-    public string? ApiKey { get; init; }
-    public int Concurrency { get; init; } = 4;
+    /// <summary>The rater: a model Strata loads or an OpenAI-compatible server.</summary>
+    public required TeacherSource Teacher { get; init; }
 
     public required IReadOnlyList<string> Inputs { get; init; }
     public required string Output { get; init; }
@@ -84,12 +81,12 @@ public sealed partial class TeacherRatings(QualityOptions options, IProgress<str
         int alreadyRated = ratings.Count, unrated = 0;
 
         var sample = Sample().Where(d => !done.Contains(d.Id)).ToList();
-        using var opened = rater is null ? ITeacher.Open(options.Teacher, options.TeacherModel, options.ApiKey) : null;
+        using var opened = rater is null ? options.Teacher.Open() : null;
         var teacher = rater ?? opened!;
         await using var ratedFile = new StreamWriter(ratingsPath, append: true, new UTF8Encoding(false));
         await using var unratedFile = new StreamWriter(unratedPath, append: true, new UTF8Encoding(false));
         using var writing = new SemaphoreSlim(1);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Min(options.Concurrency, teacher.MaxConcurrency), CancellationToken = cancellationToken };
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Teacher.ParallelismWith(teacher), CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(sample, parallel, async (document, token) =>
         {
             string text = document.Text.Length > options.MaxCharacters ? document.Text[..options.MaxCharacters] : document.Text;

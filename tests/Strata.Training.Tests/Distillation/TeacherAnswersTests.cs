@@ -31,7 +31,7 @@ public class TeacherAnswersTests
         // A random tiny model rarely ends on its own: stopping at a common letter gives answers that end.
         DistillOptions Options(string prompts, int maxTokens = 24) => new()
         {
-            Teacher = teacher,
+            Teacher = new TeacherSource(teacher),
             Prompts = [prompts],
             Output = output,
             CheckReference = true,
@@ -100,7 +100,7 @@ public class TeacherAnswersTests
         string output = Path.Combine(root, "out");
         var summary = await new TeacherAnswers(new DistillOptions
         {
-            Teacher = teacher,
+            Teacher = new TeacherSource(teacher),
             Prompts = [prompts],
             Output = output,
             Decontaminate = [evaluation],

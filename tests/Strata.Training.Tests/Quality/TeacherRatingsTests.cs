@@ -69,7 +69,7 @@ public class TeacherRatingsTests
         string directory = TestPaths.NewTemporaryDirectory();
         string corpus = Corpus(directory, 400);
         string output = Path.Combine(directory, "quality");
-        var options = new QualityOptions { Teacher = "rule", Inputs = [corpus], Output = output, Sample = 300, Dimension = 1 << 12, L2 = 0.1 };
+        var options = new QualityOptions { Teacher = new TeacherSource("rule"), Inputs = [corpus], Output = output, Sample = 300, Dimension = 1 << 12, L2 = 0.1 };
         var teacher = new RuleTeacher();
         var outcome = await new TeacherRatings(options, rater: teacher).RunAsync();
         Assert.Equal(300, teacher.Asked);
