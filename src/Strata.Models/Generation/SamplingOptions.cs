@@ -29,6 +29,9 @@ public sealed record SamplingOptions
     /// <summary>Whether the model's end-of-sequence tokens end generation.</summary>
     public bool StopAtEndOfSequence { get; init; } = true;
 
+    /// <summary>A rule the output must follow (JSON, …), enforced by masking the logits at every step; null = free text.</summary>
+    public Constraints.ITokenConstraint? Constraint { get; init; }
+
     public static SamplingOptions Greedy { get; } = new() { Temperature = 0 };
 
     /// <exception cref="ArgumentException">A value is out of range; the message names it.</exception>

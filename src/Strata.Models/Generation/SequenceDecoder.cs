@@ -19,6 +19,7 @@ public sealed class SequenceDecoder
     private readonly List<int> generated = [];
     private readonly int topLogprobs;
     private readonly int longestStop;
+    private readonly Constraints.IConstraintState? constraint;
     private int emitted;
 
     /// <param name="promptIds">The prompt (for the repetition penalty).</param>
@@ -37,6 +38,7 @@ public sealed class SequenceDecoder
         MaxLength = maxLength;
         this.topLogprobs = topLogprobs ?? -1;
         longestStop = options.StopSequences.Count == 0 ? 0 : options.StopSequences.Max(s => s.Length);
+        constraint = options.Constraint?.Start(Constraints.TokenTrie.For(tokenizer));
     }
 
     public int MaxLength { get; }
@@ -56,12 +58,19 @@ public sealed class SequenceDecoder
     {
         if (FinishReason is not null) throw new InvalidOperationException("generation has already finished");
         var (logprob, top) = topLogprobs >= 0 ? Logprobs(logits, topLogprobs) : (default(double[]?), default(TokenLogprob[]?));
+        if (constraint is not null && constraint.Mask(logits, endOfSequence) == 0)
+        {
+            // Complete, and no end-of-sequence token to say so (StopAtEndOfSequence off): the output ends here.
+            if (!constraint.IsComplete) throw new InvalidOperationException("the constraint allows no token and its output is incomplete");
+            return Finish(new GenerationChunk(Pending(), null, Generation.FinishReason.StopSequence));
+        }
         int token = sampler.Sample(logits, context);
         double? chosen = logprob?[token];
         if (endOfSequence.Contains(token))
         {
             return Finish(new GenerationChunk(Pending(), token, Generation.FinishReason.EndOfSequence) { Logprob = chosen, TopLogprobs = top });
         }
+        constraint?.Accept(token);
         generated.Add(token);
         context.Add(token);
         string text = tokenizer.Decode(generated, skipSpecialTokens: true);

@@ -32,7 +32,10 @@ public static class CohereChatEndpoint
         GenerationSettings.RequireNeutral(request.FrequencyPenalty, "frequency_penalty");
         GenerationSettings.RequireNeutral(request.PresencePenalty, "presence_penalty");
         var sampling = GenerationSettings.Sampling(model, request.Temperature, request.P, request.K, null, null, request.Seed,
-            GenerationSettings.StopSequences(request.StopSequences, "stop_sequences"), maxTokens, topPField: "p", topKField: "k");
+            GenerationSettings.StopSequences(request.StopSequences, "stop_sequences"), maxTokens, topPField: "p", topKField: "k") with
+        {
+            Constraint = ResponseFormats.Constraint(request.ResponseFormat),
+        };
 
         using var choices = Choices.Submit(engine, metrics, [new GenerationRequest(prompt, sampling)], http.RequestAborted);
         string id = Guid.NewGuid().ToString();

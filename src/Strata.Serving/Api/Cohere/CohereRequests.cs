@@ -26,6 +26,9 @@ public sealed record CohereChatRequest
     [JsonPropertyName("k")] public int? K { get; init; }
     [JsonPropertyName("seed")] public int? Seed { get; init; }
     [JsonPropertyName("stop_sequences")] public JsonElement? StopSequences { get; init; }
+
+    /// <summary><c>{"type": "text"}</c> or <c>{"type": "json_object"}</c> (every reply a JSON object, by constrained decoding).</summary>
+    [JsonPropertyName("response_format")] public JsonElement? ResponseFormat { get; init; }
     [JsonPropertyName("frequency_penalty")] public double? FrequencyPenalty { get; init; }
     [JsonPropertyName("presence_penalty")] public double? PresencePenalty { get; init; }
 }

@@ -43,7 +43,10 @@ public static class ChatCompletionsEndpoint
         var (candidates, verifier) = VerifiedChoices.Read(n, request.BestOf, request.Verify, request.Stream == true);
         bool searching = candidates > n || verifier is not null;
         var sampling = GenerationSettings.Sampling(model, request.Temperature, request.TopP, request.TopK, request.MinP,
-            request.RepetitionPenalty, request.Seed, GenerationSettings.StopSequences(request.Stop), maxTokens);
+            request.RepetitionPenalty, request.Seed, GenerationSettings.StopSequences(request.Stop), maxTokens) with
+        {
+            Constraint = ResponseFormats.Constraint(request.ResponseFormat),
+        };
         // A search ranks candidates by their tokens' log-probabilities, so it always asks for them.
         var requests = Enumerable.Range(0, candidates)
             .Select(i => new GenerationRequest(prompt, sampling with { Seed = sampling.Seed + i }, searching ? topLogprobs ?? 0 : topLogprobs))

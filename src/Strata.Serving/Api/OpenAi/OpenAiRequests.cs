@@ -71,6 +71,9 @@ public sealed record ChatCompletionRequest : SamplingRequest
     /// </summary>
     [JsonPropertyName("documents")] public JsonElement? Documents { get; init; }
     [JsonPropertyName("citation_options")] public CitationOptionsRequest? CitationOptions { get; init; }
+
+    /// <summary><c>{"type": "text"}</c> or <c>{"type": "json_object"}</c> (every reply a JSON object, by constrained decoding).</summary>
+    [JsonPropertyName("response_format")] public JsonElement? ResponseFormat { get; init; }
 }
 
 /// <summary>POST /v1/completions.</summary>
