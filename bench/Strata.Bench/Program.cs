@@ -55,8 +55,11 @@ switch (args.FirstOrDefault() ?? "inference")
     case "verified":
         await VerifiedSearchBenchmark.RunAsync(arguments);
         break;
+    case "constrained":
+        await ConstrainedDecodingBenchmark.RunAsync(arguments);
+        break;
     default:
-        Console.Error.WriteLine("usage: Strata.Bench inference|kernels|perplexity|context|step|serving|dedup|extraction|pipeline|cores|retrieval|grounded|verified [flags]");
+        Console.Error.WriteLine("usage: Strata.Bench inference|kernels|perplexity|context|step|serving|dedup|extraction|pipeline|cores|retrieval|grounded|verified|constrained [flags]");
         return 2;
 }
 return 0;
