@@ -51,6 +51,31 @@ public sealed class OpenAiSdkTests(RunningServer server) : IClassFixture<Running
     }
 
     [Fact]
+    public async Task JsonObjectResponseFormatGivesParsableObjects()
+    {
+        int finished = 0;
+        for (int seed = 0; seed < 8; seed++)
+        {
+            var options = new ChatCompletionOptions
+            {
+                MaxOutputTokenCount = 96,
+                Temperature = 1.2f,
+                Seed = seed,
+                ResponseFormat = ChatResponseFormat.CreateJsonObjectFormat(),
+            };
+            ChatCompletion completion = await Chat().CompleteChatAsync([new UserChatMessage("Describe a cat as JSON")], options);
+            string text = Assert.Single(completion.Content).Text;
+            Assert.StartsWith("{", text.TrimStart());
+            if (completion.FinishReason != ChatFinishReason.Stop) continue;
+            using var document = JsonDocument.Parse(text);
+            Assert.Equal(JsonValueKind.Object, document.RootElement.ValueKind);
+            finished++;
+        }
+        Assert.True(finished > 0, "no constrained reply ended within 96 tokens");
+        Assert.Contains("\"response_format\":{\"type\":\"json_object\"}", requests.Last, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StreamingUpdatesConcatenateToTheGreedyCompletionWithFinishReasonAndUsage()
     {
         var options = new ChatCompletionOptions { MaxOutputTokenCount = 12, Temperature = 0 };
