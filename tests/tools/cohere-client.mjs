@@ -134,6 +134,19 @@ if (embedder) {
   });
 }
 
+// Structured output: JSON mode through the client's own responseFormat field, several seeds so some replies end.
+await record("jsonMode", async () => {
+  const replies = [];
+  for (let seed = 0; seed < 6; seed++) {
+    const response = await client.chat({
+      model, messages: [{ role: "user", content: "Describe a cat as JSON" }], responseFormat: { type: "json_object" },
+      maxTokens: 96, temperature: 1.2, seed,
+    });
+    replies.push({ text: text(response.message), finishReason: response.finishReason });
+  }
+  return { replies };
+});
+
 await record("unknownModel", async () => client.chat({ model: "no-such-model", messages }));
 await record("badRequest", async () => client.chat({ model, messages, maxTokens: 100000 }));
 

@@ -41,6 +41,24 @@ public sealed class CohereClientTests(CohereClientRun run) : IClassFixture<Coher
     }
 
     [Fact]
+    public void JsonModeRepliesParseAsObjects()
+    {
+        var replies = run.Call("jsonMode").GetProperty("replies").EnumerateArray().ToList();
+        Assert.Equal(6, replies.Count);
+        int complete = 0;
+        foreach (var reply in replies)
+        {
+            string text = reply.GetProperty("text").GetString()!;
+            Assert.StartsWith("{", text.TrimStart());
+            if (reply.GetProperty("finishReason").GetString() != "COMPLETE") continue;
+            using var document = JsonDocument.Parse(text);
+            Assert.Equal(JsonValueKind.Object, document.RootElement.ValueKind);
+            complete++;
+        }
+        Assert.True(complete > 0, "no JSON-mode reply ended within 96 tokens");
+    }
+
+    [Fact]
     public void SeededSamplingDiffersFromGreedy()
     {
         // Guards the comparison above: if the seed were ignored and both ran greedily, it would prove less.
