@@ -26,10 +26,11 @@ internal static class GenerateCommand
         var chat = new Option<bool>("--chat") { Description = "Send the prompt as a user message in the model's chat template (tuned models)" };
         var samples = new Option<int>("--samples") { Description = "Verified search: sample this many answers (seeds --seed, --seed+1, …) and print the best", DefaultValueFactory = _ => 1 };
         var verify = new Option<string?>("--verify") { Description = "Check answers with a program: json, regex:PATTERN, exact:TEXT, number:VALUE or python-tests:FILE; verified answers rank first, then by mean log-probability", HelpName = "SPEC" };
+        var json = new Option<bool>("--json") { Description = "Constrained decoding: the output is a JSON object, token by token (OpenAI's json_object mode)" };
         var inference = new InferenceFlags();
         var command = new Command("generate", "Generate text from a prompt")
         {
-            model, prompt, maxTokens, temperature, topK, topP, minP, repetitionPenalty, seed, stop, noBos, chat, samples, verify,
+            model, prompt, maxTokens, temperature, topK, topP, minP, repetitionPenalty, seed, stop, noBos, chat, samples, verify, json,
         };
         inference.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -46,6 +47,7 @@ internal static class GenerateCommand
                 RepetitionPenalty = parse.GetValue(repetitionPenalty),
                 Seed = parse.GetValue(seed),
                 StopSequences = parse.GetValue(stop) ?? [],
+                Constraint = parse.GetValue(json) ? Models.Generation.Constraints.JsonConstraint.Object : null,
             };
             IReadOnlyList<int> promptIds = parse.GetValue(chat)
                 ? package.Prompts.Encode([new JsonObject { ["role"] = "user", ["content"] = parse.GetRequiredValue(prompt) }])

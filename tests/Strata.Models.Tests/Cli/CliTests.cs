@@ -24,6 +24,24 @@ public class CliTests
     }
 
     [Fact]
+    public async Task GenerateJsonWritesAJsonObject()
+    {
+        string dir = await InitTinyModel();
+        int ended = 0;
+        for (int seed = 0; seed < 8; seed++)
+        {
+            var run = await Strata("generate", "--model", dir, "--chat", "--prompt", "A cat, as JSON", "--json", "--max-tokens", "96", "--temperature", "1.2", "--seed", seed.ToString());
+            Assert.True(run.Code == 0, run.Error);
+            Assert.StartsWith("{", run.Output.TrimStart());
+            if (!run.Error.Contains("finish: EndOfSequence")) continue;
+            using var document = JsonDocument.Parse(run.Output);
+            Assert.Equal(JsonValueKind.Object, document.RootElement.ValueKind);
+            ended++;
+        }
+        Assert.True(ended > 0, "no --json run ended within 96 tokens");
+    }
+
+    [Fact]
     public async Task GenerateWithVerifiedSearchListsCandidatesAndFailsWhenNoneVerifies()
     {
         string dir = await InitTinyModel();
