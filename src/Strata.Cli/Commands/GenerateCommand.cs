@@ -26,7 +26,7 @@ internal static class GenerateCommand
         var chat = new Option<bool>("--chat") { Description = "Send the prompt as a user message in the model's chat template (tuned models)" };
         var samples = new Option<int>("--samples") { Description = "Verified search: sample this many answers (seeds --seed, --seed+1, …) and print the best", DefaultValueFactory = _ => 1 };
         var verify = new Option<string?>("--verify") { Description = "Check answers with a program: json, regex:PATTERN, exact:TEXT, number:VALUE or python-tests:FILE; verified answers rank first, then by mean log-probability", HelpName = "SPEC" };
-        var json = new Option<bool>("--json") { Description = "Constrained decoding: the output is a JSON object, token by token (OpenAI's json_object mode)" };
+        var json = new Option<bool>("--json-object") { Description = "Constrained decoding: the output is a JSON object, token by token (OpenAI's json_object mode)" };
         var inference = new InferenceFlags();
         var command = new Command("generate", "Generate text from a prompt")
         {

@@ -30,7 +30,7 @@ public class CliTests
         int ended = 0;
         for (int seed = 0; seed < 8; seed++)
         {
-            var run = await Strata("generate", "--model", dir, "--chat", "--prompt", "A cat, as JSON", "--json", "--max-tokens", "96", "--temperature", "1.2", "--seed", seed.ToString());
+            var run = await Strata("generate", "--model", dir, "--chat", "--prompt", "A cat, as JSON", "--json-object", "--max-tokens", "96", "--temperature", "1.2", "--seed", seed.ToString());
             Assert.True(run.Code == 0, run.Error);
             Assert.StartsWith("{", run.Output.TrimStart());
             if (!run.Error.Contains("finish: EndOfSequence")) continue;
@@ -38,7 +38,7 @@ public class CliTests
             Assert.Equal(JsonValueKind.Object, document.RootElement.ValueKind);
             ended++;
         }
-        Assert.True(ended > 0, "no --json run ended within 96 tokens");
+        Assert.True(ended > 0, "no --json-object run ended within 96 tokens");
     }
 
     [Fact]
