@@ -82,9 +82,10 @@ public sealed class QualityModel
         if (!(l2 > 0)) throw new ArgumentException($"l2 must be positive, not {l2}");
         var rows = texts.Select(t => QualityFeatures.Of(t, dimension)).ToArray();
         int size = dimension + 1; // the last coordinate is the bias
+        var result = new double[size]; // reused by every product: the solver copies what it keeps
         double[] Normal(double[] v)
         {
-            var result = new double[size];
+            Array.Clear(result);
             foreach (var (indices, values) in rows)
             {
                 double dot = v[dimension];

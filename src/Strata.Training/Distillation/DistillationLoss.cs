@@ -25,10 +25,7 @@ public static class DistillationLoss
     public static Tensor Forward(Tensor student, Tensor teacher, double temperature)
     {
         using var scope = NewDisposeScope();
-        var teacherLog = Soften(teacher, temperature);
-        var studentLog = Soften(student, temperature);
-        var perPosition = teacherLog.exp().mul(teacherLog.sub(studentLog)).sum(-1);
-        return Scaled(perPosition.mean(), temperature).MoveToOuterDisposeScope();
+        return Kl(Soften(teacher, temperature), Soften(student, temperature), temperature).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -41,10 +38,7 @@ public static class DistillationLoss
     public static Tensor ForwardTopK(Tensor student, Tensor ids, Tensor teacherLogprobs, double temperature)
     {
         using var scope = NewDisposeScope();
-        var teacherLog = Soften(teacherLogprobs, temperature);
-        var studentLog = Soften(student, temperature).gather(-1, ids);
-        var perPosition = teacherLog.exp().mul(teacherLog.sub(studentLog)).sum(-1);
-        return Scaled(perPosition.mean(), temperature).MoveToOuterDisposeScope();
+        return Kl(Soften(teacherLogprobs, temperature), Soften(student, temperature).gather(-1, ids), temperature).MoveToOuterDisposeScope();
     }
 
     /// <summary>τ²·mean KL(p_S ‖ p_T) with the teacher's whole distribution (N, V). A top-k teacher cannot give it: the
@@ -52,10 +46,15 @@ public static class DistillationLoss
     public static Tensor Reverse(Tensor student, Tensor teacher, double temperature)
     {
         using var scope = NewDisposeScope();
-        var teacherLog = Soften(teacher, temperature);
-        var studentLog = Soften(student, temperature);
-        var perPosition = studentLog.exp().mul(studentLog.sub(teacherLog)).sum(-1);
-        return Scaled(perPosition.mean(), temperature).MoveToOuterDisposeScope();
+        return Kl(Soften(student, temperature), Soften(teacher, temperature), temperature).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>τ²·mean over positions of Σ p·(log p − log q), from log p and log q.</summary>
+    private static Tensor Kl(Tensor logP, Tensor logQ, double temperature)
+    {
+        var perPosition = logP.exp().mul(logP.sub(logQ)).sum(-1);
+        using var square = (temperature * temperature).ToScalar();
+        return perPosition.mean().mul(square);
     }
 
     private static Tensor Soften(Tensor logits, double temperature)
@@ -64,9 +63,4 @@ public static class DistillationLoss
         return F.log_softmax(logits.to_type(ScalarType.Float32).mul(inverse), -1);
     }
 
-    private static Tensor Scaled(Tensor loss, double temperature)
-    {
-        using var square = (temperature * temperature).ToScalar();
-        return loss.mul(square);
-    }
 }

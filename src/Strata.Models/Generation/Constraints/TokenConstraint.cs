@@ -86,17 +86,23 @@ public sealed class JsonConstraint : ITokenConstraint
             {
                 allowed = Compute(logits.Length);
             }
+            // End of sequence is allowed only once the document is complete: its logits are kept aside, not looked up per token.
             bool complete = IsComplete;
+            int vocabulary = logits.Length;
+            int[] ends = complete ? endOfSequence.Where(id => id < vocabulary && !Allowed(allowed, id)).ToArray() : [];
+            var endLogits = new float[ends.Length];
+            for (int i = 0; i < ends.Length; i++) endLogits[i] = logits[ends[i]];
             int count = 0;
             for (int id = 0; id < logits.Length; id++)
             {
-                bool keep = id >> 6 < allowed.Length && (allowed[id >> 6] & (1UL << (id & 63))) != 0
-                    || (complete && endOfSequence.Contains(id));
-                if (keep) count++;
+                if (Allowed(allowed, id)) count++;
                 else logits[id] = float.NegativeInfinity;
             }
-            return count;
+            for (int i = 0; i < ends.Length; i++) logits[ends[i]] = endLogits[i];
+            return count + ends.Length;
         }
+
+        private static bool Allowed(ulong[] allowed, int id) => id >> 6 < allowed.Length && (allowed[id >> 6] & (1UL << (id & 63))) != 0;
 
         private ulong[] Compute(int vocabulary)
         {
