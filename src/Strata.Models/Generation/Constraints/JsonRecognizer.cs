@@ -251,19 +251,7 @@ public static class JsonRecognizer
             case < 0x80:
                 return true;
         }
-        // A UTF-8 lead byte and the range its first continuation must fall in (RFC 3629's table: no overlong forms,
-        // no surrogates, nothing above U+10FFFF).
-        (byte count, byte low, byte high) = b switch
-        {
-            >= 0xC2 and <= 0xDF => ((byte)1, (byte)0x80, (byte)0xBF),
-            0xE0 => ((byte)2, (byte)0xA0, (byte)0xBF),
-            >= 0xE1 and <= 0xEC or 0xEE or 0xEF => ((byte)2, (byte)0x80, (byte)0xBF),
-            0xED => ((byte)2, (byte)0x80, (byte)0x9F),
-            0xF0 => ((byte)3, (byte)0x90, (byte)0xBF),
-            >= 0xF1 and <= 0xF3 => ((byte)3, (byte)0x80, (byte)0xBF),
-            0xF4 => ((byte)3, (byte)0x80, (byte)0x8F),
-            _ => ((byte)0, (byte)0, (byte)0),
-        };
+        var (count, low, high) = Utf8.Lead(b);
         if (count == 0) return false;
         next = state with { Continuations = count, NextLow = low, NextHigh = high };
         return true;

@@ -26,16 +26,14 @@ public interface IConstraintState
 
 /// <summary>Any JSON document, or (<see cref="Object"/>) a JSON object, as OpenAI's <c>response_format: json_object</c>.</summary>
 /// <remarks>
-/// A mask depends only on the recognizer's state, and JSON's states repeat (inside a string, after a comma, …), so each
-/// state's mask is computed once per vocabulary by walking the trie and then reused by every sequence (a walk over a
-/// 49,152-token vocabulary takes milliseconds; applying a cached mask, microseconds). The cache key holds the open
-/// containers up to 64 deep; deeper documents are masked without the cache.
+/// A mask depends only on the recognizer's state, and JSON's states repeat, so each state's mask is computed once per
+/// vocabulary and reused by every sequence (a walk over a 49,152-token vocabulary takes milliseconds; applying a cached
+/// mask, microseconds). The cache key holds the open containers up to 64 deep; deeper documents are masked without the cache.
 /// </remarks>
 public sealed class JsonConstraint : ITokenConstraint
 {
-    private const int MaxCachedMasks = 4096;
     private readonly bool objectOnly;
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<TokenTrie, System.Collections.Concurrent.ConcurrentDictionary<StateKey, ulong[]>> masks = [];
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<TokenTrie, MaskCache<StateKey>> masks = [];
 
     private JsonConstraint(bool objectOnly) => this.objectOnly = objectOnly;
 
@@ -47,94 +45,29 @@ public sealed class JsonConstraint : ITokenConstraint
 
     /// <summary>Everything a mask depends on: the recognizer's scalar fields and the open containers, one bit each.</summary>
     private readonly record struct StateKey(JsonMode Mode, byte Escape, byte Continuations, byte NextLow, byte NextHigh, bool StringIsKey,
-        NumberPhase Number, byte Literal, byte LiteralRead, byte Whitespace, int Depth, ulong Containers)
+        NumberPhase Number, byte Literal, byte LiteralRead, byte Whitespace, int Depth, ulong Containers);
+
+    private sealed class State(TokenTrie trie, bool objectOnly, MaskCache<StateKey> cache)
+        : TrieMaskState<JsonState, StateKey>(trie, cache, JsonRecognizer.Start)
     {
-        public static StateKey? Of(in JsonState state)
+        public override bool IsComplete => JsonRecognizer.IsComplete(Current);
+
+        protected override bool TryAdvance(in JsonState state, byte b, out JsonState next) => JsonRecognizer.TryAdvance(state, b, objectOnly, out next);
+
+        protected override bool TryKey(in JsonState state, out StateKey key)
         {
+            key = default;
             int depth = 0;
             ulong containers = 0;
             for (var frame = state.Stack; frame is not null; frame = frame.Outer)
             {
-                if (depth == 64) return null;
+                if (depth == 64) return false;
                 if (frame.IsObject) containers |= 1UL << depth;
                 depth++;
             }
-            return new StateKey(state.Mode, state.Escape, state.Continuations, state.NextLow, state.NextHigh, state.StringIsKey,
+            key = new StateKey(state.Mode, state.Escape, state.Continuations, state.NextLow, state.NextHigh, state.StringIsKey,
                 state.Number, state.Literal, state.LiteralRead, state.Whitespace, depth, containers);
-        }
-    }
-
-    private sealed class State(TokenTrie trie, bool objectOnly, System.Collections.Concurrent.ConcurrentDictionary<StateKey, ulong[]> cache) : IConstraintState
-    {
-        private JsonState state = JsonRecognizer.Start;
-
-        public bool IsComplete => JsonRecognizer.IsComplete(state);
-
-        public int Mask(Span<float> logits, IReadOnlySet<int> endOfSequence)
-        {
-            ulong[] allowed;
-            if (StateKey.Of(state) is { } key)
-            {
-                if (!cache.TryGetValue(key, out allowed!))
-                {
-                    allowed = Compute(logits.Length);
-                    if (cache.Count >= MaxCachedMasks) cache.Clear();
-                    cache[key] = allowed;
-                }
-            }
-            else
-            {
-                allowed = Compute(logits.Length);
-            }
-            // End of sequence is allowed only once the document is complete: its logits are kept aside, not looked up per token.
-            bool complete = IsComplete;
-            int vocabulary = logits.Length;
-            int[] ends = complete ? endOfSequence.Where(id => id < vocabulary && !Allowed(allowed, id)).ToArray() : [];
-            var endLogits = new float[ends.Length];
-            for (int i = 0; i < ends.Length; i++) endLogits[i] = logits[ends[i]];
-            int count = 0;
-            for (int id = 0; id < logits.Length; id++)
-            {
-                if (Allowed(allowed, id)) count++;
-                else logits[id] = float.NegativeInfinity;
-            }
-            for (int i = 0; i < ends.Length; i++) logits[ends[i]] = endLogits[i];
-            return count + ends.Length;
-        }
-
-        private static bool Allowed(ulong[] allowed, int id) => id >> 6 < allowed.Length && (allowed[id >> 6] & (1UL << (id & 63))) != 0;
-
-        private ulong[] Compute(int vocabulary)
-        {
-            var allowed = new ulong[(vocabulary + 63) / 64];
-            Walk(0, state, allowed, vocabulary);
-            return allowed;
-        }
-
-        /// <summary>Depth-first over the trie from <paramref name="node"/>, the recognizer advanced along each edge; a rejected byte prunes its subtree.</summary>
-        private void Walk(int node, JsonState at, ulong[] allowed, int limit)
-        {
-            for (int child = trie.FirstChild[node]; child >= 0; child = trie.NextSibling[child])
-            {
-                if (!JsonRecognizer.TryAdvance(at, trie.EdgeByte[child], objectOnly, out var next)) continue;
-                foreach (int id in trie.Ending[child])
-                {
-                    if (id < limit) allowed[id >> 6] |= 1UL << (id & 63);
-                }
-                Walk(child, next, allowed, limit);
-            }
-        }
-
-        public void Accept(int token)
-        {
-            if (token >= trie.TokenBytes.Count || trie.TokenBytes[token] is not { } bytes) return; // end of sequence
-            foreach (byte b in bytes)
-            {
-                if (!JsonRecognizer.TryAdvance(state, b, objectOnly, out state))
-                {
-                    throw new InvalidOperationException($"token {token} does not continue the JSON document; only masked sampling may choose tokens");
-                }
-            }
+            return true;
         }
     }
 }

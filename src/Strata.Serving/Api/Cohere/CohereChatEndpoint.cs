@@ -34,7 +34,7 @@ public static class CohereChatEndpoint
         var sampling = GenerationSettings.Sampling(model, request.Temperature, request.P, request.K, null, null, request.Seed,
             GenerationSettings.StopSequences(request.StopSequences, "stop_sequences"), maxTokens, topPField: "p", topKField: "k") with
         {
-            Constraint = ResponseFormats.Constraint(request.ResponseFormat),
+            Constraint = ResponseFormats.Cohere(request.ResponseFormat),
         };
 
         using var choices = Choices.Submit(engine, metrics, [new GenerationRequest(prompt, sampling)], http.RequestAborted);

@@ -45,7 +45,7 @@ public static class ChatCompletionsEndpoint
         var sampling = GenerationSettings.Sampling(model, request.Temperature, request.TopP, request.TopK, request.MinP,
             request.RepetitionPenalty, request.Seed, GenerationSettings.StopSequences(request.Stop), maxTokens) with
         {
-            Constraint = ResponseFormats.Constraint(request.ResponseFormat),
+            Constraint = ResponseFormats.OpenAi(request.ResponseFormat),
         };
         // A search ranks candidates by their tokens' log-probabilities, so it always asks for them.
         var requests = Enumerable.Range(0, candidates)
