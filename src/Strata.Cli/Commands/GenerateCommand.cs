@@ -27,10 +27,12 @@ internal static class GenerateCommand
         var samples = new Option<int>("--samples") { Description = "Verified search: sample this many answers (seeds --seed, --seed+1, …) and print the best", DefaultValueFactory = _ => 1 };
         var verify = new Option<string?>("--verify") { Description = "Check answers with a program: json, regex:PATTERN, exact:TEXT, number:VALUE or python-tests:FILE; verified answers rank first, then by mean log-probability", HelpName = "SPEC" };
         var json = new Option<bool>("--json-object") { Description = "Constrained decoding: the output is a JSON object, token by token (OpenAI's json_object mode)" };
+        var jsonSchema = new Option<string?>("--json-schema") { Description = "Constrained decoding: the output is valid against this JSON Schema file", HelpName = "FILE" };
+        var regex = new Option<string?>("--regex") { Description = "Constrained decoding: the output matches this regular expression whole", HelpName = "PATTERN" };
         var inference = new InferenceFlags();
         var command = new Command("generate", "Generate text from a prompt")
         {
-            model, prompt, maxTokens, temperature, topK, topP, minP, repetitionPenalty, seed, stop, noBos, chat, samples, verify, json,
+            model, prompt, maxTokens, temperature, topK, topP, minP, repetitionPenalty, seed, stop, noBos, chat, samples, verify, json, jsonSchema, regex,
         };
         inference.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -47,7 +49,7 @@ internal static class GenerateCommand
                 RepetitionPenalty = parse.GetValue(repetitionPenalty),
                 Seed = parse.GetValue(seed),
                 StopSequences = parse.GetValue(stop) ?? [],
-                Constraint = parse.GetValue(json) ? Models.Generation.Constraints.JsonConstraint.Object : null,
+                Constraint = Constraint(parse.GetValue(json), parse.GetValue(jsonSchema), parse.GetValue(regex)),
             };
             IReadOnlyList<int> promptIds = parse.GetValue(chat)
                 ? package.Prompts.Encode([new JsonObject { ["role"] = "user", ["content"] = parse.GetRequiredValue(prompt) }])
@@ -93,5 +95,47 @@ internal static class GenerateCommand
         int verified = candidates.Count(c => c.Verified);
         await context.Error.WriteLineAsync($"[{n} samples in {clock.Elapsed.TotalSeconds:F2} s" + (verifier is null ? "" : $", {verified} verified by {verifier.Spec}") + "]");
         return verifier is not null && verified == 0 ? 5 : 0;
+    }
+
+    /// <summary>The one constraint the flags ask for; a schema file that cannot be read or enforced is named with the reason.</summary>
+    private static Models.Generation.Constraints.ITokenConstraint? Constraint(bool jsonObject, string? schemaFile, string? pattern)
+    {
+        if ((jsonObject ? 1 : 0) + (schemaFile is null ? 0 : 1) + (pattern is null ? 0 : 1) > 1)
+            throw new ArgumentException("--json-object, --json-schema and --regex exclude one another");
+        if (jsonObject) return Models.Generation.Constraints.JsonConstraint.Object;
+        if (pattern is not null)
+        {
+            try
+            {
+                return new Models.Generation.Constraints.GrammarConstraint(Models.Generation.Constraints.RegexGrammar.Compile(pattern));
+            }
+            catch (Models.Generation.Constraints.UnsupportedConstraintException e)
+            {
+                throw new ArgumentException($"--regex: {e.Message}");
+            }
+        }
+        if (schemaFile is null) return null;
+        System.Text.Json.JsonElement schema;
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(schemaFile));
+            schema = document.RootElement.Clone();
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new ArgumentException($"{schemaFile}: line {e.LineNumber + 1}: not JSON ({e.Message})");
+        }
+        catch (IOException e)
+        {
+            throw new ArgumentException($"{schemaFile}: {e.Message}");
+        }
+        try
+        {
+            return Models.Generation.Constraints.JsonSchemaGrammar.Constraint(schema);
+        }
+        catch (Models.Generation.Constraints.UnsupportedConstraintException e)
+        {
+            throw new ArgumentException($"{schemaFile}: {e.Message}");
+        }
     }
 }

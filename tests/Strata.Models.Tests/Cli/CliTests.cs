@@ -42,6 +42,30 @@ public class CliTests
     }
 
     [Fact]
+    public async Task GenerateFollowsARegexOrAJsonSchemaAndNamesWhatItCannotEnforce()
+    {
+        string dir = await InitTinyModel();
+        var run = await Strata("generate", "--model", dir, "--prompt", "Order:", "--regex", @"[A-Z]{2}-\d{4}", "--max-tokens", "20", "--seed", "1");
+        Assert.True(run.Code == 0, run.Error);
+        Assert.Matches(@"^Order:[A-Z]{2}-\d{4}$", run.Output);
+
+        string schema = Path.Combine(TestPaths.NewTemporaryDirectory(), "schema.json");
+        File.WriteAllText(schema, """{"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"], "additionalProperties": false}""");
+        var json = await Strata("generate", "--model", dir, "--chat", "--prompt", "Well?", "--json-schema", schema, "--max-tokens", "40", "--seed", "2");
+        Assert.True(json.Code == 0, json.Error);
+        Assert.Matches(@"^\{\s*""ok""\s*:\s*(true|false)\s*\}\s*$", json.Output);
+
+        File.WriteAllText(schema, """{"type": "string", "format": "hostname"}""");
+        var refused = await Strata("generate", "--model", dir, "--prompt", "x", "--json-schema", schema);
+        Assert.NotEqual(0, refused.Code);
+        Assert.Contains("schema.json", refused.Error);
+        Assert.Contains("format 'hostname'", refused.Error);
+        File.WriteAllText(schema, "{\n  \"type\": \"string\",,\n}");
+        var broken = await Strata("generate", "--model", dir, "--prompt", "x", "--json-schema", schema);
+        Assert.Contains("line 2", broken.Error);
+    }
+
+    [Fact]
     public async Task GenerateWithVerifiedSearchListsCandidatesAndFailsWhenNoneVerifies()
     {
         string dir = await InitTinyModel();

@@ -171,12 +171,17 @@ public sealed class GrammarConstraint(Grammar grammar) : ITokenConstraint
 
     public Grammar Grammar { get; } = grammar;
 
-    public IConstraintState Start(TokenTrie vocabulary) => new State(vocabulary, Grammar, masks.GetValue(vocabulary, _ => new()));
+    public IConstraintState Start(TokenTrie vocabulary) => StartState(vocabulary);
 
-    private sealed class State(TokenTrie trie, Grammar grammar, MaskCache<GrammarState> cache)
+    internal State StartState(TokenTrie vocabulary) => new(vocabulary, Grammar, masks.GetValue(vocabulary, _ => new()));
+
+    internal sealed class State(TokenTrie trie, Grammar grammar, MaskCache<GrammarState> cache)
         : TrieMaskState<GrammarState, GrammarState>(trie, cache, grammar.Start)
     {
         public override bool IsComplete => Grammar.IsComplete(Current);
+
+        /// <summary>The grammar is complete and no byte can follow (it ended on a literal), so whatever comes next is outside it.</summary>
+        public bool IsClosed => IsComplete && !Enumerable.Range(0, 256).Any(b => grammar.TryAdvance(Current, (byte)b, out _));
 
         protected override bool TryAdvance(in GrammarState state, byte b, out GrammarState next) => grammar.TryAdvance(state, b, out next);
 

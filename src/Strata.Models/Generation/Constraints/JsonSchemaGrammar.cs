@@ -73,6 +73,16 @@ public static class JsonSchemaGrammar
         }
     }
 
+    /// <summary>
+    /// The part for one schema inside a larger grammar (a tool call's arguments), and the whitespace part it uses;
+    /// <c>$ref</c>s resolve against <paramref name="schema"/> itself.
+    /// </summary>
+    public static (GrammarPart Value, GrammarPart Whitespace) Part(GrammarBuilder builder, JsonElement schema)
+    {
+        var compiler = new Compiler(builder, schema);
+        return (compiler.Part(schema, ""), compiler.Whitespace);
+    }
+
     /// <summary>A JSON value written compactly, as a grammar literal (enum members, const, property names).</summary>
     internal static string Serialize(JsonElement value) => JsonSerializer.Serialize(value, CompactJson);
 

@@ -20,9 +20,10 @@ public sealed class TokenTrie
     /// <summary>The tokens whose bytes end at node i.</summary>
     internal readonly int[][] Ending;
 
-    private TokenTrie(IReadOnlyList<byte[]?> tokenBytes)
+    private TokenTrie(IReadOnlyList<byte[]?> tokenBytes, IReadOnlyDictionary<int, byte[]>? specialText = null)
     {
         TokenBytes = tokenBytes;
+        SpecialText = specialText ?? new Dictionary<int, byte[]>();
         var ending = new List<List<int>> { new() };
         for (int id = 0; id < tokenBytes.Count; id++)
         {
@@ -37,6 +38,9 @@ public sealed class TokenTrie
     /// <summary>Each token's bytes (null for special tokens and ids beyond the tokenizer's vocabulary).</summary>
     public IReadOnlyList<byte[]?> TokenBytes { get; }
 
+    /// <summary>Special tokens' own text (<c>[TOOL_CALLS]</c>, <c>&lt;|im_end|&gt;</c>), for constraints that watch for a special token without masking it.</summary>
+    public IReadOnlyDictionary<int, byte[]> SpecialText { get; }
+
     public int Nodes => FirstChild.Count;
 
     /// <summary>The trie of a tokenizer's vocabulary (cached per tokenizer).</summary>
@@ -48,7 +52,8 @@ public sealed class TokenTrie
         {
             var specials = tokenizer.SpecialTokens.Values.ToHashSet();
             return new TokenTrie(Enumerable.Range(0, tokenizer.VocabularySize)
-                .Select(id => specials.Contains(id) ? null : tokenizer.DecodeBytes([id], skipSpecialTokens: true)).ToArray());
+                .Select(id => specials.Contains(id) ? null : tokenizer.DecodeBytes([id], skipSpecialTokens: true)).ToArray(),
+                tokenizer.SpecialTokens.ToDictionary(pair => pair.Value, pair => Encoding.UTF8.GetBytes(pair.Key)));
         }
         // Another decoder (tests): tokens as the UTF-8 of their text; ids stop at the first that does not decode.
         var bytes = new List<byte[]?>();

@@ -53,6 +53,18 @@ internal abstract class TrieMaskState<TState, TKey>(TokenTrie trie, MaskCache<TK
         Current = state;
     }
 
+    /// <summary>Moves past raw bytes (text a caller put in front of the constrained part); false, leaving the state as it was, when they do not fit.</summary>
+    public bool TryAccept(ReadOnlySpan<byte> bytes)
+    {
+        var state = Current;
+        foreach (byte b in bytes)
+        {
+            if (!TryAdvance(state, b, out state)) return false;
+        }
+        Current = state;
+        return true;
+    }
+
     private static bool Allowed(ulong[] allowed, int id) => id >> 6 < allowed.Length && (allowed[id >> 6] & (1UL << (id & 63))) != 0;
 
     private ulong[] Compute(int vocabulary)

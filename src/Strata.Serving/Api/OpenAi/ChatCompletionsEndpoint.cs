@@ -19,11 +19,13 @@ public static class ChatCompletionsEndpoint
         var engine = registry.Get(GenerationSettings.RequireModelName(request.Model));
         var model = engine.Model;
         var messages = ChatMessageInput.ToTemplateInput(request.Messages);
+        ToolCalling.RequireMatchingCalls(messages);
+        var tools = ToolCalling.Read(model, request.Tools, request.ToolChoice, request.ParallelToolCalls);
         var citationMode = GroundedChat.Mode(request.CitationOptions?.Mode);
         var documents = await GroundedChat.ResolveAsync(http, request.Documents, messages);
         var (groundedMessages, variables) = GroundedChat.Prompt(messages, documents, model.Prompts);
         var grounded = new GroundedAnswer(documents, citationMode, modelCites: model.Prompts.ReadsDocuments);
-        var prompt = ChatMessages.EncodePrompt(model, groundedMessages, variables);
+        var prompt = ToolCalling.Prompt(model, tools, groundedMessages, variables);
         string maxField = request.MaxCompletionTokens is null ? "max_tokens" : "max_completion_tokens";
         int maxTokens = GenerationSettings.MaxTokens(model, prompt.Count, request.MaxCompletionTokens ?? request.MaxTokens, maxField, "messages");
         GenerationSettings.RequireNeutral(request.FrequencyPenalty, "frequency_penalty");
@@ -45,7 +47,7 @@ public static class ChatCompletionsEndpoint
         var sampling = GenerationSettings.Sampling(model, request.Temperature, request.TopP, request.TopK, request.MinP,
             request.RepetitionPenalty, request.Seed, GenerationSettings.StopSequences(request.Stop), maxTokens) with
         {
-            Constraint = ResponseFormats.OpenAi(request.ResponseFormat),
+            Constraint = Constraint(ResponseFormats.OpenAi(request.ResponseFormat), tools),
         };
         // A search ranks candidates by their tokens' log-probabilities, so it always asks for them.
         var requests = Enumerable.Range(0, candidates)
@@ -57,7 +59,7 @@ public static class ChatCompletionsEndpoint
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         if (request.Stream == true)
         {
-            await StreamAsync(http, choices, model, id, created, prompt.Count, request.StreamOptions?.IncludeUsage == true, topLogprobs is not null, grounded);
+            await StreamAsync(http, choices, model, id, created, prompt.Count, request.StreamOptions?.IncludeUsage == true, topLogprobs is not null, grounded, tools);
             return;
         }
         var all = await choices.CollectAsync();
@@ -65,11 +67,25 @@ public static class ChatCompletionsEndpoint
         int completionTokens = all.Sum(r => r.CompletionTokens);   // every candidate sampled counts, as OpenAI bills best_of
         var results = searching ? VerifiedChoices.Pick(all, n, verifier) : all;
         var body = new ChatCompletion(id, "chat.completion", created, model.Name,
-            results.Select(r => new ChatChoice(r.Index, Message(grounded, r.Text),
-                topLogprobs is null ? null : new ChoiceLogprobs(r.Chunks.Where(c => c.Logprob is not null).Select(c => Logprobs.Entry(model, c)).ToList()),
-                Choices.OpenAiFinishReason(r.FinishReason))).ToList(),
+            results.Select(r =>
+            {
+                var reply = tools.Parse(r.Text);
+                var message = Message(grounded, reply.Calls.Count > 0 ? reply.Content ?? "" : r.Text);
+                if (reply.Calls.Count > 0) message = message with { Content = reply.Content, ToolCalls = reply.Calls.Select(ToolCallOut.From).ToList() };
+                return new ChatChoice(r.Index, message,
+                    topLogprobs is null ? null : new ChoiceLogprobs(r.Chunks.Where(c => c.Logprob is not null).Select(c => Logprobs.Entry(model, c)).ToList()),
+                    reply.Calls.Count > 0 ? "tool_calls" : Choices.OpenAiFinishReason(r.FinishReason));
+            }).ToList(),
             new Usage(prompt.Count, completionTokens, prompt.Count + completionTokens));
         await http.Response.WriteAsJsonAsync(body, JsonBody.ResponseOptions, http.RequestAborted);
+    }
+
+    /// <summary>One constraint per request: a response format and offered tools would each need the whole reply.</summary>
+    private static Strata.Models.Generation.Constraints.ITokenConstraint? Constraint(Strata.Models.Generation.Constraints.ITokenConstraint? format, Strata.Models.Tools.ToolUse tools)
+    {
+        if (format is not null && tools.Constraint is not null)
+            throw ApiException.BadRequest("response_format cannot be combined with tools; use tool_choice none, or a tool whose parameters are the schema", "response_format");
+        return format ?? tools.Constraint;
     }
 
     /// <summary>The answer with its citations as annotations (no field when the request had no documents).</summary>
@@ -80,9 +96,10 @@ public static class ChatCompletionsEndpoint
     }
 
     private static async Task StreamAsync(HttpContext http, Choices choices, ServedModel model, string id, long created,
-        int promptTokens, bool includeUsage, bool withLogprobs, GroundedAnswer grounded)
+        int promptTokens, bool includeUsage, bool withLogprobs, GroundedAnswer grounded, Strata.Models.Tools.ToolUse tools)
     {
         var markup = Enumerable.Range(0, choices.Count).Select(_ => grounded.StreamFilter()).ToArray();
+        var calls = Enumerable.Range(0, choices.Count).Select(_ => new ToolCallStream(tools)).ToArray();
         await ServerSentEvents.StartAsync(http.Response);
         var perChoice = Enumerable.Range(0, choices.Count).Select(_ => new List<GenerationChunk>()).ToArray();
         for (int i = 0; i < choices.Count; i++)
@@ -94,8 +111,15 @@ public static class ChatCompletionsEndpoint
             await foreach (var (index, chunk) in choices.MergeAsync())
             {
                 perChoice[index].Add(chunk);
-                // A citing model's markup is held back and removed; the rest of its text streams as it comes.
-                string text = markup[index] is { } filter ? filter.Push(chunk.Text) + (chunk.FinishReason is null ? "" : filter.Flush()) : chunk.Text;
+                // A tool call is held back until it is whole; a citing model's markup is held back and removed; the rest streams as it comes.
+                string visible = calls[index].Push(chunk.Text);
+                Strata.Models.Tools.ParsedReply? reply = null;
+                if (chunk.FinishReason is not null)
+                {
+                    (string rest, reply) = calls[index].Finish();
+                    visible += rest;
+                }
+                string text = markup[index] is { } filter ? filter.Push(visible) + (chunk.FinishReason is null ? "" : filter.Flush()) : visible;
                 var logprobs = withLogprobs && chunk.Logprob is not null ? new ChoiceLogprobs([Logprobs.Entry(model, chunk)]) : null;
                 if (text.Length > 0 || logprobs is not null)
                 {
@@ -108,8 +132,17 @@ public static class ChatCompletionsEndpoint
                     {
                         await ServerSentEvents.WriteAsync(http.Response, Chunk(id, created, model, new ChatChunkChoice(index, new ChatDelta(null, null, annotations), null, null)));
                     }
+                    // Each call as OpenAI streams one: id, type and name first, then its arguments.
+                    for (int k = 0; k < reply!.Calls.Count; k++)
+                    {
+                        var call = reply.Calls[k];
+                        await ServerSentEvents.WriteAsync(http.Response, Chunk(id, created, model, new ChatChunkChoice(index,
+                            new ChatDelta(null, null, ToolCalls: [new ToolCallDelta(k, call.Id, "function", new FunctionCallOut(call.Name, ""))]), null, null)));
+                        await ServerSentEvents.WriteAsync(http.Response, Chunk(id, created, model, new ChatChunkChoice(index,
+                            new ChatDelta(null, null, ToolCalls: [new ToolCallDelta(k, null, null, new FunctionCallOut(null, call.Arguments))]), null, null)));
+                    }
                     await ServerSentEvents.WriteAsync(http.Response, Chunk(id, created, model,
-                        new ChatChunkChoice(index, new ChatDelta(null, null), null, Choices.OpenAiFinishReason(reason))));
+                        new ChatChunkChoice(index, new ChatDelta(null, null), null, reply.Calls.Count > 0 ? "tool_calls" : Choices.OpenAiFinishReason(reason))));
                 }
             }
         }

@@ -74,6 +74,13 @@ public sealed record ChatCompletionRequest : SamplingRequest
 
     /// <summary><c>{"type": "text"}</c> or <c>{"type": "json_object"}</c> (every reply a JSON object, by constrained decoding).</summary>
     [JsonPropertyName("response_format")] public JsonElement? ResponseFormat { get; init; }
+
+    /// <summary><c>[{"type": "function", "function": {name, description, parameters}}]</c>.</summary>
+    [JsonPropertyName("tools")] public JsonElement? Tools { get; init; }
+
+    /// <summary>"auto" (the default with tools), "none", "required", or <c>{"type": "function", "function": {"name": …}}</c>.</summary>
+    [JsonPropertyName("tool_choice")] public JsonElement? ToolChoice { get; init; }
+    [JsonPropertyName("parallel_tool_calls")] public bool? ParallelToolCalls { get; init; }
 }
 
 /// <summary>POST /v1/completions.</summary>

@@ -28,7 +28,28 @@ public sealed record AssistantMessage(
     [property: JsonPropertyName("role")] string Role,
     [property: JsonPropertyName("content")] string? Content,
     [property: JsonPropertyName("refusal")] string? Refusal = null,
-    [property: JsonPropertyName("annotations"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<UrlCitation>? Annotations = null);
+    [property: JsonPropertyName("annotations"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<UrlCitation>? Annotations = null,
+    [property: JsonPropertyName("tool_calls"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ToolCallOut>? ToolCalls = null);
+
+/// <summary>A call in a message: <c>{id, type: "function", function: {name, arguments}}</c>, arguments as JSON text.</summary>
+public sealed record ToolCallOut(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("function")] FunctionCallOut Function)
+{
+    public static ToolCallOut From(Strata.Models.Tools.ToolCall call) => new(call.Id, "function", new FunctionCallOut(call.Name, call.Arguments));
+}
+
+public sealed record FunctionCallOut(
+    [property: JsonPropertyName("name"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Name,
+    [property: JsonPropertyName("arguments")] string Arguments);
+
+/// <summary>A streamed call fragment: the first for a call carries id, type and name; later ones more of the arguments.</summary>
+public sealed record ToolCallDelta(
+    [property: JsonPropertyName("index")] int Index,
+    [property: JsonPropertyName("id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Id,
+    [property: JsonPropertyName("type"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Type,
+    [property: JsonPropertyName("function")] FunctionCallOut Function);
 
 /// <summary>
 /// OpenAI's citation annotation: a span of the message and the source it comes from. A Strata document's URL is
@@ -62,7 +83,8 @@ public sealed record ChatCompletion(
 public sealed record ChatDelta(
     [property: JsonPropertyName("role"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Role,
     [property: JsonPropertyName("content"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Content,
-    [property: JsonPropertyName("annotations"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<UrlCitation>? Annotations = null);
+    [property: JsonPropertyName("annotations"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<UrlCitation>? Annotations = null,
+    [property: JsonPropertyName("tool_calls"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ToolCallDelta>? ToolCalls = null);
 
 public sealed record ChatChunkChoice(
     [property: JsonPropertyName("index")] int Index,
