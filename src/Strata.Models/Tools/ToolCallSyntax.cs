@@ -29,7 +29,7 @@ public abstract class ToolCallSyntax
     {
         not null when chatTemplate.Contains("[TOOL_CALLS]", StringComparison.Ordinal) => MistralNemo,
         not null when chatTemplate.Contains("<tool_call>", StringComparison.Ordinal) => Hermes,
-        not null when chatTemplate.Contains("\"parameters\": ", StringComparison.Ordinal) && chatTemplate.Contains("<|python_tag|>", StringComparison.Ordinal) => Llama3,
+        not null when chatTemplate.Contains("\"parameters\": dictionary of argument name", StringComparison.Ordinal) => Llama3,
         _ => Hermes,
     };
 

@@ -1,0 +1,126 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Strata.Models.Generation.Constraints;
+using Strata.Models.Templates;
+using Strata.Models.Tests.Generation;
+using Strata.Models.Tools;
+
+namespace Strata.Models.Tests.Tools;
+
+/// <summary>
+/// Tool calling's model side: the family read from real chat templates, replies parsed per family (unknown tools
+/// dropped, never returned), earlier calls handed to templates as objects, and the auto-mode constraint: free text,
+/// then a call that ajv validates against the tool's schema, whatever a random model picks.
+/// </summary>
+public class ToolCallingTests
+{
+    private static readonly JsonElement WeatherSchema = JsonDocument.Parse("""
+        {"type": "object", "properties": {"city": {"type": "string", "maxLength": 10}, "unit": {"enum": ["C", "F"]}}, "required": ["city"], "additionalProperties": false}
+        """).RootElement.Clone();
+
+    private static readonly JsonElement NoArguments = JsonDocument.Parse("""{"type": "object", "properties": {}, "additionalProperties": false}""").RootElement.Clone();
+
+    private static readonly IReadOnlyList<ToolFunction> Tools =
+        [new ToolFunction("get_weather", "Weather for a city", WeatherSchema), new ToolFunction("add", null, NoArguments)];
+
+    private static string Template(string file) => File.ReadAllText(Path.Combine(TestPaths.SharedData, "chat-templates", file));
+
+    [Theory]
+    [InlineData("Qwen-Qwen2.5-7B-Instruct.jinja", "hermes")]
+    [InlineData("NousResearch-Hermes-3-Llama-3.1-8B-tool_use.jinja", "hermes")]
+    [InlineData("meta-llama-Llama-3.1-8B-Instruct.jinja", "llama3")]
+    [InlineData("meta-llama-Llama-3.2-3B-Instruct.jinja", "llama3")]
+    [InlineData("mistralai-Mistral-Nemo-Instruct-2407.jinja", "mistral")]
+    public void TheFamilyIsReadFromTheTemplate(string file, string family) => Assert.Equal(family, ToolCallSyntax.For(Template(file)).Name);
+
+    [Fact]
+    public void HermesRepliesKeepTheTextAndDropUnknownTools()
+    {
+        var reply = ToolCallSyntax.Hermes.Parse(
+            "Let me check.\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\"}}\n</tool_call>\n<tool_call>\n{\"name\": \"rm_rf\", \"arguments\": {}}\n</tool_call><tool_call>{\"name\": \"add\", \"arguments\": \"{}\"}</tool_call>",
+            Tools);
+        Assert.Equal("Let me check.", reply.Content);
+        Assert.Equal([("get_weather", """{"city":"Oslo"}"""), ("add", "{}")], reply.Calls.Select(c => (c.Name, c.Arguments)));
+        Assert.Contains(reply.Dropped, d => d.Contains("rm_rf"));
+    }
+
+    [Fact]
+    public void LlamaAndMistralRepliesAreReadInTheirOwnFormats()
+    {
+        var llama = ToolCallSyntax.Llama3.Parse("<|python_tag|>{\"name\": \"get_weather\", \"parameters\": {\"city\": \"Lima\", \"unit\": \"C\"}}", Tools);
+        Assert.Null(llama.Content);
+        Assert.Equal(("get_weather", """{"city":"Lima","unit":"C"}"""), (llama.Calls.Single().Name, llama.Calls.Single().Arguments));
+
+        var mistral = ToolCallSyntax.MistralNemo.Parse("[TOOL_CALLS][{\"name\": \"add\", \"arguments\": {}, \"id\": \"a1b2c3d4e\"}, {\"name\": \"nope\", \"arguments\": {}}]", Tools);
+        Assert.Equal("a1b2c3d4e", mistral.Calls.Single().Id);
+        Assert.Single(mistral.Dropped);
+
+        Assert.Equal("just text", ToolCallSyntax.Hermes.Parse("just text", Tools).Content);
+    }
+
+    [Fact]
+    public void EarlierCallsReachTheTemplateWithObjectArguments()
+    {
+        var messages = new JsonArray(
+            new JsonObject { ["role"] = "user", ["content"] = "Weather?" },
+            new JsonObject
+            {
+                ["role"] = "assistant", ["content"] = null,
+                ["tool_calls"] = new JsonArray(new JsonObject { ["id"] = "call_1", ["type"] = "function", ["function"] = new JsonObject { ["name"] = "get_weather", ["arguments"] = "{\"city\": \"Paris\"}" } }),
+            },
+            new JsonObject { ["role"] = "tool", ["tool_call_id"] = "call_1", ["content"] = "18C" });
+        var qwen = new ToolUse(Tools, ToolChoice.Auto, parallel: true, Template("Qwen-Qwen2.5-7B-Instruct.jinja"));
+        string rendered = new ChatTemplate(Template("Qwen-Qwen2.5-7B-Instruct.jinja")).Render(qwen.Messages(messages), true, qwen.Variables);
+        Assert.Contains("{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}", rendered);
+        Assert.Contains("<tool_response>\n18C\n</tool_response>", rendered);
+        Assert.Contains("\"name\": \"add\"", rendered); // the tools are listed
+
+        // A template that knows nothing of tools (ChatML) gets them, and the earlier call, in Hermes' words.
+        var plain = new ToolUse(Tools, ToolChoice.Auto, parallel: true, ChatTemplate.ChatMlSource);
+        string chatml = new ChatTemplate(ChatTemplate.ChatMlSource).Render(plain.Messages(messages), true, plain.Variables);
+        Assert.StartsWith("<|im_start|>system\n# Tools", chatml);
+        Assert.Contains("<tool_call>\n{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\"}}\n</tool_call>", chatml);
+        Assert.Contains("<|im_start|>user\n<tool_response>\n18C\n</tool_response>", chatml);
+    }
+
+    [Fact]
+    public void InAutoModeTextIsFreeAndACallOnceOpenedAlwaysValidates()
+    {
+        var tokenizer = StructuredOutputReference.Vocabulary;
+        var trie = TokenTrie.For(tokenizer);
+        var use = new ToolUse(Tools, ToolChoice.Auto, parallel: true, null);
+        var calls = new List<(string Name, string Arguments)>();
+        for (int seed = 0; seed < 60; seed++)
+        {
+            var state = use.Constraint!.Start(trie);
+            var random = new Random(seed);
+            var text = new List<int>();
+            var logits = new float[tokenizer.VocabularySize];
+            // Free text: any token passes the mask untouched.
+            foreach (int token in tokenizer.Encode("Checking, then <tool_call>", parseSpecialTokens: false))
+            {
+                Array.Fill(logits, 0f);
+                Assert.Equal(logits.Length, state.Mask(logits, new HashSet<int>()));
+                state.Accept(token);
+                text.Add(token);
+            }
+            // Inside the call: random tokens among those the mask allows, until the call closes (free again).
+            for (int step = 0; step < 300; step++)
+            {
+                for (int i = 0; i < logits.Length; i++) logits[i] = (float)random.NextDouble();
+                if (state.Mask(logits, new HashSet<int>()) == logits.Length) break;
+                int best = Array.IndexOf(logits, logits.Max());
+                state.Accept(best);
+                text.Add(best);
+            }
+            var reply = use.Parse(tokenizer.Decode(text));
+            Assert.Equal("Checking, then", reply.Content);
+            calls.AddRange(reply.Calls.Select(c => (c.Name, c.Arguments)));
+        }
+        Assert.True(calls.Count >= 50, $"only {calls.Count} of 60 calls closed within 300 tokens");
+        var verdicts = StructuredOutputReference.Check(calls.Select(c => (
+            (JsonNode?)JsonNode.Parse(c.Name == "add" ? NoArguments.GetRawText() : WeatherSchema.GetRawText()), (string?)null, c.Arguments)));
+        Assert.All(verdicts, v => Assert.Null(v));
+    }
+}
