@@ -147,6 +147,44 @@ await record("jsonMode", async () => {
   return { replies };
 });
 
+// Tool calling: a required call whole and streamed (tool-call-start/-delta/-end), then a tool result answered.
+const tools = [{
+  type: "function",
+  function: {
+    name: "add",
+    parameters: { type: "object", properties: { a: { type: "integer", maximum: 99 }, b: { type: "integer", maximum: 99 } }, required: ["a", "b"], additionalProperties: false },
+  },
+}];
+const toolRequest = { model, messages: [{ role: "user", content: "2+3?" }], tools, toolChoice: "REQUIRED", maxTokens: 80, temperature: 0.8, seed: 1 };
+await record("toolCall", async () => {
+  const response = await client.chat(toolRequest);
+  return { finishReason: response.finishReason, toolPlan: response.message?.toolPlan ?? null, toolCalls: response.message?.toolCalls ?? [] };
+});
+await record("toolCallStream", async () => {
+  const events = [];
+  const calls = [];
+  let finishReason = null;
+  for await (const event of await client.chatStream(toolRequest)) {
+    events.push(event.type);
+    const call = event.delta?.message?.toolCalls;
+    if (event.type === "tool-call-start") calls[event.index] = { id: call.id, type: call.type, name: call.function.name, arguments: call.function.arguments ?? "" };
+    if (event.type === "tool-call-delta") calls[event.index].arguments += call.function.arguments;
+    if (event.type === "message-end") finishReason = event.delta.finishReason;
+  }
+  return { events, calls, finishReason };
+});
+await record("toolResult", async () => {
+  const response = await client.chat({
+    model, tools, toolChoice: "NONE", maxTokens: 8, seed: 2,
+    messages: [
+      { role: "user", content: "2+3?" },
+      { role: "assistant", toolPlan: "I will add them.", toolCalls: [{ id: "call_1", type: "function", function: { name: "add", arguments: '{"a": 2, "b": 3}' } }] },
+      { role: "tool", toolCallId: "call_1", content: [{ type: "document", document: { data: { sum: 5 } } }] },
+    ],
+  });
+  return { finishReason: response.finishReason, text: text(response.message), toolCalls: response.message?.toolCalls ?? null };
+});
+
 await record("unknownModel", async () => client.chat({ model: "no-such-model", messages }));
 await record("badRequest", async () => client.chat({ model, messages, maxTokens: 100000 }));
 

@@ -73,9 +73,17 @@ public static class ChatMessages
             string at = $"{field}[{index++}]";
             if (part.ValueKind != JsonValueKind.Object) throw ApiException.BadRequest($"{at} must be a content part object", at);
             string? type = part.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            if (type == "document")
+            {
+                // Cohere's tool results: {"type": "document", "document": {"data": …}}; the data is what the model reads.
+                if (!part.TryGetProperty("document", out var document) || document.ValueKind != JsonValueKind.Object || !document.TryGetProperty("data", out var data))
+                    throw ApiException.BadRequest($"{at}.document.data is required", $"{at}.document.data");
+                text.Append(data.ValueKind == JsonValueKind.String ? data.GetString() : data.GetRawText());
+                continue;
+            }
             if (type != "text")
             {
-                throw ApiException.BadRequest($"{at}.type '{type}' is not supported; Strata's models read text parts only", $"{at}.type");
+                throw ApiException.BadRequest($"{at}.type '{type}' is not supported; Strata's models read text and document parts only", $"{at}.type");
             }
             if (!part.TryGetProperty("text", out var body) || body.ValueKind != JsonValueKind.String)
             {

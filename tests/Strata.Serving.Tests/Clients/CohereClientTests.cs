@@ -41,6 +41,34 @@ public sealed class CohereClientTests(CohereClientRun run) : IClassFixture<Coher
     }
 
     [Fact]
+    public void ARequiredToolCallReachesTheClientWholeAndStreamed()
+    {
+        var whole = run.Call("toolCall");
+        Assert.Equal("TOOL_CALL", whole.GetProperty("finishReason").GetString());
+        var call = Assert.Single(whole.GetProperty("toolCalls").EnumerateArray());
+        Assert.Equal("add", call.GetProperty("function").GetProperty("name").GetString());
+        using var arguments = JsonDocument.Parse(call.GetProperty("function").GetProperty("arguments").GetString()!);
+        Assert.True(arguments.RootElement.GetProperty("a").GetInt32() <= 99 && arguments.RootElement.GetProperty("b").GetInt32() <= 99);
+
+        var stream = run.Call("toolCallStream");
+        Assert.Equal("TOOL_CALL", stream.GetProperty("finishReason").GetString());
+        string[] events = stream.GetProperty("events").EnumerateArray().Select(e => e.GetString()!).ToArray();
+        Assert.Equal("message-start", events[0]);
+        Assert.Equal(["tool-call-start", "tool-call-delta", "tool-call-end", "message-end"], events[^4..]);
+        var streamed = Assert.Single(stream.GetProperty("calls").EnumerateArray());
+        Assert.Equal(call.GetProperty("function").GetProperty("arguments").GetString(), streamed.GetProperty("arguments").GetString());
+        Assert.Equal("function", streamed.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public void AToolResultAsADocumentIsAnswered()
+    {
+        var reply = run.Call("toolResult");
+        Assert.NotEqual("TOOL_CALL", reply.GetProperty("finishReason").GetString());
+        Assert.Equal(JsonValueKind.Null, reply.GetProperty("toolCalls").ValueKind);
+    }
+
+    [Fact]
     public void JsonModeRepliesParseAsObjects()
     {
         var replies = run.Call("jsonMode").GetProperty("replies").EnumerateArray().ToList();

@@ -22,39 +22,54 @@ public static class CohereChatEndpoint
         var engine = registry.Get(GenerationSettings.RequireModelName(request.Model));
         var model = engine.Model;
         var messages = ChatMessages.ToTemplateInput(request.Messages?.Select(m => m is null ? null
-            : new ChatMessages.Input(m.Role, m.Content, m.ToolCalls, m.ToolCallId)).ToList());
+            : new ChatMessages.Input(m.Role, m.Content ?? (m.ToolPlan is null ? null : JsonSerializer.SerializeToElement(m.ToolPlan)), m.ToolCalls, m.ToolCallId)).ToList());
+        ToolCalling.RequireMatchingCalls(messages);
+        var tools = ToolCalling.Read(model, request.Tools, ToolChoice(request.ToolChoice), parallel: true);
         var citationMode = GroundedChat.Mode(request.CitationOptions?.Mode);
         var documents = await GroundedChat.ResolveAsync(http, request.Documents, messages);
         var (groundedMessages, variables) = GroundedChat.Prompt(messages, documents, model.Prompts);
         var grounded = new GroundedAnswer(documents, citationMode, modelCites: model.Prompts.ReadsDocuments);
-        var prompt = ChatMessages.EncodePrompt(model, groundedMessages, variables);
+        var prompt = ToolCalling.Prompt(model, tools, groundedMessages, variables);
         int maxTokens = GenerationSettings.MaxTokens(model, prompt.Count, request.MaxTokens, "max_tokens", "messages");
         GenerationSettings.RequireNeutral(request.FrequencyPenalty, "frequency_penalty");
         GenerationSettings.RequireNeutral(request.PresencePenalty, "presence_penalty");
         var sampling = GenerationSettings.Sampling(model, request.Temperature, request.P, request.K, null, null, request.Seed,
             GenerationSettings.StopSequences(request.StopSequences, "stop_sequences"), maxTokens, topPField: "p", topKField: "k") with
         {
-            Constraint = ResponseFormats.Cohere(request.ResponseFormat),
+            Constraint = ResponseFormats.Cohere(request.ResponseFormat) is { } format
+                ? tools.Constraint is null ? format : throw ApiException.BadRequest("response_format cannot be combined with tools", "response_format")
+                : tools.Constraint,
         };
 
         using var choices = Choices.Submit(engine, metrics, [new GenerationRequest(prompt, sampling)], http.RequestAborted);
         string id = Guid.NewGuid().ToString();
+        // With tools on offer, text before a call is its tool plan, known only once the reply ends: such replies are sent whole.
+        ChoiceResult? whole = null;
+        if (tools.Active || request.Stream != true)
+        {
+            whole = (await choices.CollectAsync())[0];
+            choices.Completed([whole]);
+            var reply = tools.Parse(whole.Text);
+            if (reply.Calls.Count > 0)
+            {
+                await ToolCallReplyAsync(http, id, request.Stream == true, reply, prompt.Count, whole.CompletionTokens);
+                return;
+            }
+        }
         if (request.Stream != true)
         {
-            var result = (await choices.CollectAsync())[0];
-            choices.Completed([result]);
-            var (text, citations) = grounded.Finish(result.Text);
+            var (text, citations) = grounded.Finish(whole!.Text);
             await http.Response.WriteAsJsonAsync(new Dictionary<string, object?>
             {
                 ["id"] = id,
-                ["finish_reason"] = FinishReason(result.FinishReason),
+                ["finish_reason"] = FinishReason(whole.FinishReason),
                 ["message"] = new Dictionary<string, object?>
                 {
                     ["role"] = "assistant",
                     ["content"] = new[] { new Dictionary<string, object?> { ["type"] = "text", ["text"] = text } },
                     ["citations"] = citations.Select(GroundedChat.ToCohere).ToList(),
                 },
-                ["usage"] = Usage(prompt.Count, result.CompletionTokens),
+                ["usage"] = Usage(prompt.Count, whole.CompletionTokens),
             }, JsonBody.ResponseOptions, http.RequestAborted);
             return;
         }
@@ -67,7 +82,7 @@ public static class CohereChatEndpoint
         string? error = null;
         try
         {
-            await foreach (var (_, chunk) in choices.MergeAsync())
+            await foreach (var (_, chunk) in whole is null ? choices.MergeAsync() : Replay(whole))
             {
                 chunks.Add(chunk);
                 await Delta(http, markup is null ? chunk.Text : markup.Push(chunk.Text));
@@ -78,8 +93,8 @@ public static class CohereChatEndpoint
         {
             error = e.Message;
         }
-        var finished = Choices.Result(0, chunks);
-        choices.Completed([finished]);
+        var finished = whole ?? Choices.Result(0, chunks);
+        if (whole is null) choices.Completed([finished]);
         // Citations are found once the whole answer is known, so they follow its last content delta.
         var streamedCitations = error is null ? grounded.Finish(finished.Text).Citations : [];
         for (int i = 0; i < streamedCitations.Count; i++)
@@ -94,6 +109,50 @@ public static class CohereChatEndpoint
             type = "message-end",
             delta = new { error, finish_reason = error is null ? FinishReason(finished.FinishReason) : "ERROR", usage = Usage(prompt.Count, finished.CompletionTokens) },
         });
+        await ServerSentEvents.WriteDoneAsync(http.Response);
+    }
+
+    /// <summary>A reply already generated, as the stream of its chunks.</summary>
+    private static async IAsyncEnumerable<(int, GenerationChunk)> Replay(ChoiceResult result)
+    {
+        foreach (var chunk in result.Chunks) yield return (0, chunk);
+        await Task.CompletedTask;
+    }
+
+    /// <summary>Cohere's <c>tool_choice</c>: REQUIRED or NONE, as OpenAI's required and none.</summary>
+    private static JsonElement? ToolChoice(string? choice) => choice switch
+    {
+        null => null,
+        "REQUIRED" => JsonSerializer.SerializeToElement("required"),
+        "NONE" => JsonSerializer.SerializeToElement("none"),
+        _ => throw ApiException.BadRequest($"tool_choice must be REQUIRED or NONE, not '{choice}'", "tool_choice"),
+    };
+
+    /// <summary>A reply that calls tools: <c>tool_plan</c> and <c>tool_calls</c>, whole or as Cohere's tool stream events.</summary>
+    private static async Task ToolCallReplyAsync(HttpContext http, string id, bool stream, Strata.Models.Tools.ParsedReply reply, int promptTokens, int completionTokens)
+    {
+        var calls = reply.Calls.Select(c => new { id = c.Id, type = "function", function = new { name = c.Name, arguments = c.Arguments } }).ToList();
+        if (!stream)
+        {
+            await http.Response.WriteAsJsonAsync(new Dictionary<string, object?>
+            {
+                ["id"] = id,
+                ["finish_reason"] = "TOOL_CALL",
+                ["message"] = new Dictionary<string, object?> { ["role"] = "assistant", ["tool_plan"] = reply.Content ?? "", ["tool_calls"] = calls },
+                ["usage"] = Usage(promptTokens, completionTokens),
+            }, JsonBody.ResponseOptions, http.RequestAborted);
+            return;
+        }
+        await ServerSentEvents.StartAsync(http.Response);
+        await Event(http, "message-start", new { id, type = "message-start", delta = new { message = new { role = "assistant", content = Array.Empty<object>(), tool_plan = "", tool_calls = Array.Empty<object>(), citations = Array.Empty<object>() } } });
+        if (reply.Content is { } plan) await Event(http, "tool-plan-delta", new { type = "tool-plan-delta", delta = new { message = new { tool_plan = plan } } });
+        for (int i = 0; i < calls.Count; i++)
+        {
+            await Event(http, "tool-call-start", new { type = "tool-call-start", index = i, delta = new { message = new { tool_calls = new { calls[i].id, calls[i].type, function = new { calls[i].function.name, arguments = "" } } } } });
+            await Event(http, "tool-call-delta", new { type = "tool-call-delta", index = i, delta = new { message = new { tool_calls = new { function = new { calls[i].function.arguments } } } } });
+            await Event(http, "tool-call-end", new { type = "tool-call-end", index = i });
+        }
+        await Event(http, "message-end", new { id, type = "message-end", delta = new { finish_reason = "TOOL_CALL", usage = Usage(promptTokens, completionTokens) } });
         await ServerSentEvents.WriteDoneAsync(http.Response);
     }
 

@@ -10,6 +10,9 @@ public sealed record CohereMessage
     [JsonPropertyName("content")] public JsonElement? Content { get; init; }
     [JsonPropertyName("tool_calls")] public JsonElement? ToolCalls { get; init; }
     [JsonPropertyName("tool_call_id")] public string? ToolCallId { get; init; }
+
+    /// <summary>An assistant turn's reasoning before its calls; it is the turn's text for the template.</summary>
+    [JsonPropertyName("tool_plan")] public string? ToolPlan { get; init; }
 }
 
 /// <summary>POST /v2/chat. <c>documents</c>: strings or <c>{id, data}</c> objects, or (a Strata extension) <c>"auto"</c>.</summary>
@@ -29,6 +32,12 @@ public sealed record CohereChatRequest
 
     /// <summary><c>{"type": "text"}</c> or <c>{"type": "json_object"}</c> (every reply a JSON object, by constrained decoding).</summary>
     [JsonPropertyName("response_format")] public JsonElement? ResponseFormat { get; init; }
+
+    /// <summary><c>[{"type": "function", "function": {name, description, parameters}}]</c>, as OpenAI's.</summary>
+    [JsonPropertyName("tools")] public JsonElement? Tools { get; init; }
+
+    /// <summary><c>REQUIRED</c> or <c>NONE</c>; absent: the model chooses.</summary>
+    [JsonPropertyName("tool_choice")] public string? ToolChoice { get; init; }
     [JsonPropertyName("frequency_penalty")] public double? FrequencyPenalty { get; init; }
     [JsonPropertyName("presence_penalty")] public double? PresencePenalty { get; init; }
 }
