@@ -51,6 +51,76 @@ public sealed class OpenAiSdkTests(RunningServer server) : IClassFixture<Running
     }
 
     [Fact]
+    public async Task JsonSchemaResponseFormatGivesObjectsOfThatShape()
+    {
+        var schema = BinaryData.FromString("""{"type": "object", "properties": {"name": {"type": "string", "maxLength": 6}, "legs": {"type": "integer", "minimum": 0, "maximum": 8}}, "required": ["name", "legs"], "additionalProperties": false}""");
+        int finished = 0;
+        for (int seed = 0; seed < 6; seed++)
+        {
+            var options = new ChatCompletionOptions
+            {
+                MaxOutputTokenCount = 96,
+                Temperature = 1.0f,
+                Seed = seed,
+                ResponseFormat = ChatResponseFormat.CreateJsonSchemaFormat("animal", schema, jsonSchemaIsStrict: true),
+            };
+            ChatCompletion completion = await Chat().CompleteChatAsync([new UserChatMessage("An animal")], options);
+            if (completion.FinishReason != ChatFinishReason.Stop) continue;
+            using var document = JsonDocument.Parse(Assert.Single(completion.Content).Text);
+            Assert.Equal(["name", "legs"], document.RootElement.EnumerateObject().Select(p => p.Name));
+            Assert.InRange(document.RootElement.GetProperty("legs").GetInt32(), 0, 8);
+            finished++;
+        }
+        Assert.True(finished > 0, "no schema-constrained reply ended within 96 tokens");
+    }
+
+    [Fact]
+    public async Task RequiredToolCallsParseWholeAndStreamed()
+    {
+        var add = ChatTool.CreateFunctionTool("add", null, BinaryData.FromString(
+            """{"type": "object", "properties": {"a": {"type": "integer", "maximum": 99}, "b": {"type": "integer", "maximum": 99}}, "required": ["a", "b"], "additionalProperties": false}"""));
+        int seed = 0;
+        ChatCompletionOptions Options() => new() { MaxOutputTokenCount = 140, Temperature = 0.8f, Seed = seed, Tools = { add }, ToolChoice = ChatToolChoice.CreateRequiredChoice() };
+        ChatMessage[] question = [new UserChatMessage("2+3?")];
+        ChatCompletion whole = await Chat().CompleteChatAsync(question, Options());
+        // A random model may run out of tokens inside the call; the first seed whose call ends is used.
+        while (whole.FinishReason == ChatFinishReason.Length && seed < 8)
+        {
+            seed++;
+            whole = await Chat().CompleteChatAsync(question, Options());
+        }
+        Assert.Equal(ChatFinishReason.ToolCalls, whole.FinishReason);
+        var call = Assert.Single(whole.ToolCalls);
+        Assert.Equal("add", call.FunctionName);
+        using (var arguments = JsonDocument.Parse(call.FunctionArguments))
+            Assert.True(arguments.RootElement.GetProperty("a").GetInt32() <= 99 && arguments.RootElement.GetProperty("b").GetInt32() <= 99);
+
+        // Streamed: the SDK's own tool-call updates, accumulated by index, give the same call.
+        var names = new Dictionary<int, string>();
+        var streamedArguments = new Dictionary<int, System.Text.StringBuilder>();
+        ChatFinishReason? finish = null;
+        await foreach (var update in Chat().CompleteChatStreamingAsync(question, Options()))
+        {
+            foreach (var part in update.ToolCallUpdates)
+            {
+                if (part.FunctionName is not null) names[part.Index] = part.FunctionName;
+                if (!streamedArguments.TryGetValue(part.Index, out var text)) streamedArguments[part.Index] = text = new();
+                text.Append(part.FunctionArgumentsUpdate?.ToString());
+            }
+            finish ??= update.FinishReason;
+        }
+        Assert.Equal(ChatFinishReason.ToolCalls, finish);
+        Assert.Equal("add", Assert.Single(names).Value);
+        Assert.Equal(call.FunctionArguments.ToString(), streamedArguments[0].ToString());
+
+        // The call and its result sent back: the conversation goes on.
+        ChatMessage[] followUp = [.. question, new AssistantChatMessage([call]), new ToolChatMessage(call.Id, "5")];
+        ChatCompletion answer = await Chat().CompleteChatAsync(followUp, new ChatCompletionOptions { MaxOutputTokenCount = 6, Tools = { add }, ToolChoice = ChatToolChoice.CreateNoneChoice() });
+        Assert.NotEqual(ChatFinishReason.ToolCalls, answer.FinishReason);
+        Assert.Contains("\"tool_call_id\":\"" + call.Id + "\"", requests.Last, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task JsonObjectResponseFormatGivesParsableObjects()
     {
         int finished = 0;
