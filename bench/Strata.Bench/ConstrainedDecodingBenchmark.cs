@@ -9,7 +9,8 @@ namespace Strata.Bench;
 /// What constrained decoding costs: single-stream decode tokens/s of the same model and prompt with and without a JSON
 /// constraint, runs alternating, plus the constraint's own time per token (building the mask over the whole
 /// vocabulary). A model with random weights chooses tokens adversarially, so the constraint is exercised at every step.
-///   constrained --model FILE.gguf|DIR [--runs 5] [--tokens 64]
+/// With <c>--schema</c> the constraint is that JSON Schema's grammar instead of any JSON.
+///   constrained --model FILE.gguf|DIR [--runs 5] [--tokens 64] [--schema FILE.json]
 /// </summary>
 internal static class ConstrainedDecodingBenchmark
 {
@@ -24,7 +25,10 @@ internal static class ConstrainedDecodingBenchmark
         Console.WriteLine($"{Path.GetFileName(path)}: vocabulary {package.Tokenizer.VocabularySize}, trie of {TokenTrie.For(package.Tokenizer).Nodes:N0} nodes, {tokens} tokens per run");
 
         var free = new SamplingOptions { Temperature = 1.0, MaxTokens = tokens, StopAtEndOfSequence = false };
-        var json = free with { Constraint = JsonConstraint.AnyValue };
+        ITokenConstraint constraint = args.Value("--schema") is string schemaFile
+            ? JsonSchemaGrammar.Constraint(System.Text.Json.JsonDocument.Parse(File.ReadAllText(schemaFile)).RootElement)
+            : JsonConstraint.AnyValue;
+        var json = free with { Constraint = constraint };
         await generator.GenerateAsync(prompt, free with { Seed = 0 });     // warm-up: JIT, caches, the trie
         await generator.GenerateAsync(prompt, json with { Seed = 0 });
         var rates = new Dictionary<string, List<double>> { ["free"] = [], ["json"] = [] };
@@ -41,8 +45,8 @@ internal static class ConstrainedDecodingBenchmark
         Console.WriteLine($"decode (prefill included), median of {runs}: free {freeRate:F1} tokens/s, json {jsonRate:F1} tokens/s ({jsonRate / freeRate:P0} of free)");
 
         // The mask alone, from the states a constrained run passes through.
-        var state = JsonConstraint.AnyValue.Start(TokenTrie.For(package.Tokenizer));
-        var sample = await generator.GenerateAsync(prompt, json with { Seed = 7 });
+        var state = constraint.Start(TokenTrie.For(package.Tokenizer));
+        var sample = await generator.GenerateAsync(prompt, json with { Seed = 100 });
         var logits = new float[backend.VocabularySize];
         var eos = new HashSet<int>();
         var maskClock = new Stopwatch();

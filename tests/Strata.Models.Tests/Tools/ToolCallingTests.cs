@@ -66,7 +66,8 @@ public class ToolCallingTests
             new JsonObject { ["role"] = "user", ["content"] = "Weather?" },
             new JsonObject
             {
-                ["role"] = "assistant", ["content"] = null,
+                ["role"] = "assistant",
+                ["content"] = null,
                 ["tool_calls"] = new JsonArray(new JsonObject { ["id"] = "call_1", ["type"] = "function", ["function"] = new JsonObject { ["name"] = "get_weather", ["arguments"] = "{\"city\": \"Paris\"}" } }),
             },
             new JsonObject { ["role"] = "tool", ["tool_call_id"] = "call_1", ["content"] = "18C" });
