@@ -26,18 +26,19 @@ internal static class GenerateCommand
         var chat = new Option<bool>("--chat") { Description = "Send the prompt as a user message in the model's chat template (tuned models)" };
         var samples = new Option<int>("--samples") { Description = "Verified search: sample this many answers (seeds --seed, --seed+1, …) and print the best", DefaultValueFactory = _ => 1 };
         var verify = new Option<string?>("--verify") { Description = "Check answers with a program: json, regex:PATTERN, exact:TEXT, number:VALUE or python-tests:FILE; verified answers rank first, then by mean log-probability", HelpName = "SPEC" };
-        var json = new Option<bool>("--json-object") { Description = "Constrained decoding: the output is a JSON object, token by token (OpenAI's json_object mode)" };
-        var jsonSchema = new Option<string?>("--json-schema") { Description = "Constrained decoding: the output is valid against this JSON Schema file", HelpName = "FILE" };
-        var regex = new Option<string?>("--regex") { Description = "Constrained decoding: the output matches this regular expression whole", HelpName = "PATTERN" };
+        var structured = new StructuredOutputFlags();
         var inference = new InferenceFlags();
         var command = new Command("generate", "Generate text from a prompt")
         {
-            model, prompt, maxTokens, temperature, topK, topP, minP, repetitionPenalty, seed, stop, noBos, chat, samples, verify, json, jsonSchema, regex,
+            model, prompt, maxTokens, temperature, topK, topP, minP, repetitionPenalty, seed, stop, noBos, chat, samples, verify,
         };
         inference.AddTo(command);
+        structured.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var package = ModelPackage.Open(parse.GetRequiredValue(model));
+            var tools = structured.Tools(parse, package.Metadata.ChatTemplate);
+            if (tools is not null && !parse.GetValue(chat)) throw new ArgumentException("--tools needs --chat: tools are offered through the chat template");
             using var runtime = package.LoadBackend(inference.Read(parse));
             var options = new SamplingOptions
             {
@@ -49,11 +50,14 @@ internal static class GenerateCommand
                 RepetitionPenalty = parse.GetValue(repetitionPenalty),
                 Seed = parse.GetValue(seed),
                 StopSequences = parse.GetValue(stop) ?? [],
-                Constraint = Constraint(parse.GetValue(json), parse.GetValue(jsonSchema), parse.GetValue(regex)),
+                Constraint = structured.Constraint(parse, tools),
             };
-            IReadOnlyList<int> promptIds = parse.GetValue(chat)
-                ? package.Prompts.Encode([new JsonObject { ["role"] = "user", ["content"] = parse.GetRequiredValue(prompt) }])
-                : package.EncodeText(parse.GetRequiredValue(prompt), addBos: !parse.GetValue(noBos));
+            var question = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = parse.GetRequiredValue(prompt) });
+            IReadOnlyList<int> promptIds = tools is not null
+                ? [.. package.Prompts.Encode(tools.Messages(question), tools.Variables), .. package.Tokenizer.Encode(tools.Prefill, addBos: false, parseSpecialTokens: true)]
+                : parse.GetValue(chat)
+                    ? package.Prompts.Encode(question)
+                    : package.EncodeText(parse.GetRequiredValue(prompt), addBos: !parse.GetValue(noBos));
             var generator = new TextGenerator(package.LanguageModel(runtime), package.Tokenizer);
             if (parse.GetValue(samples) > 1 || parse.GetValue(verify) is not null)
             {
@@ -63,15 +67,25 @@ internal static class GenerateCommand
             var clock = Stopwatch.StartNew();
             int tokens = 0;
             FinishReason? reason = null;
-            await context.Output.WriteAsync(parse.GetValue(chat) ? "" : parse.GetRequiredValue(prompt));
+            await context.Output.WriteAsync(parse.GetValue(chat) ? tools?.Prefill ?? "" : parse.GetRequiredValue(prompt));
+            var reply = new System.Text.StringBuilder();
             await foreach (var chunk in generator.StreamAsync(promptIds, options, cancellationToken))
             {
+                reply.Append(chunk.Text);
                 await context.Output.WriteAsync(chunk.Text);
                 await context.Output.FlushAsync(cancellationToken);
                 if (chunk.TokenId is not null && chunk.FinishReason != FinishReason.EndOfSequence) tokens++;
                 reason = chunk.FinishReason ?? reason;
             }
             await context.Output.WriteLineAsync();
+            if (tools is not null)
+            {
+                // The calls as a client receives them: only calls to offered tools, arguments as JSON text.
+                var parsed = tools.Parse(reply.ToString());
+                foreach (var call in parsed.Calls) await context.Output.WriteLineAsync($"→ {call.Name}({call.Arguments})");
+                foreach (var dropped in parsed.Dropped) await context.Error.WriteLineAsync($"[dropped {dropped}]");
+                if (parsed.Calls.Count > 0) await context.Error.WriteLineAsync($"[{parsed.Calls.Count} tool call(s)]");
+            }
             double seconds = clock.Elapsed.TotalSeconds;
             await context.Error.WriteLineAsync(
                 $"[{promptIds.Count} prompt tokens, {tokens} generated in {seconds:F2} s ({tokens / Math.Max(seconds, 1e-9):F1} tokens/s), finish: {reason}]");
@@ -95,47 +109,5 @@ internal static class GenerateCommand
         int verified = candidates.Count(c => c.Verified);
         await context.Error.WriteLineAsync($"[{n} samples in {clock.Elapsed.TotalSeconds:F2} s" + (verifier is null ? "" : $", {verified} verified by {verifier.Spec}") + "]");
         return verifier is not null && verified == 0 ? 5 : 0;
-    }
-
-    /// <summary>The one constraint the flags ask for; a schema file that cannot be read or enforced is named with the reason.</summary>
-    private static Models.Generation.Constraints.ITokenConstraint? Constraint(bool jsonObject, string? schemaFile, string? pattern)
-    {
-        if ((jsonObject ? 1 : 0) + (schemaFile is null ? 0 : 1) + (pattern is null ? 0 : 1) > 1)
-            throw new ArgumentException("--json-object, --json-schema and --regex exclude one another");
-        if (jsonObject) return Models.Generation.Constraints.JsonConstraint.Object;
-        if (pattern is not null)
-        {
-            try
-            {
-                return new Models.Generation.Constraints.GrammarConstraint(Models.Generation.Constraints.RegexGrammar.Compile(pattern));
-            }
-            catch (Models.Generation.Constraints.UnsupportedConstraintException e)
-            {
-                throw new ArgumentException($"--regex: {e.Message}");
-            }
-        }
-        if (schemaFile is null) return null;
-        System.Text.Json.JsonElement schema;
-        try
-        {
-            using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(schemaFile));
-            schema = document.RootElement.Clone();
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            throw new ArgumentException($"{schemaFile}: line {e.LineNumber + 1}: not JSON ({e.Message})");
-        }
-        catch (IOException e)
-        {
-            throw new ArgumentException($"{schemaFile}: {e.Message}");
-        }
-        try
-        {
-            return Models.Generation.Constraints.JsonSchemaGrammar.Constraint(schema);
-        }
-        catch (Models.Generation.Constraints.UnsupportedConstraintException e)
-        {
-            throw new ArgumentException($"{schemaFile}: {e.Message}");
-        }
     }
 }

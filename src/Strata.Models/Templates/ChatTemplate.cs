@@ -17,8 +17,28 @@ public sealed class ChatTemplate
     /// from the conversations the model was tuned on).
     /// </summary>
     public const string ChatMlSource = """
+        {%- if tools %}
+            {{- '<|im_start|>system\nTools:' }}
+            {%- for tool in tools %}
+                {{- ' ' + tool['function']['name'] }}
+            {%- endfor %}
+            {{- '<|im_end|>\n' }}
+        {%- endif %}
         {%- for message in messages %}
-            {{- '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}
+            {{- '<|im_start|>' + message['role'] + '\n' }}
+            {%- if message['content'] %}
+                {{- message['content'] }}
+            {%- endif %}
+            {%- if message['tool_calls'] %}
+                {%- for call in message['tool_calls'] %}
+                    {{- '<tool_call>{"name": ' }}
+                    {{- call['function']['name'] | tojson }}
+                    {{- ', "arguments": ' }}
+                    {{- call['function']['arguments'] | tojson }}
+                    {{- '}</tool_call>' }}
+                {%- endfor %}
+            {%- endif %}
+            {{- '<|im_end|>' + '\n' }}
         {%- endfor %}
         {%- if add_generation_prompt %}
             {{- '<|im_start|>assistant\n' }}

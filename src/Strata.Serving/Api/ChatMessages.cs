@@ -30,7 +30,10 @@ public static class ChatMessages
             {
                 throw ApiException.BadRequest($"{at}.role '{message.Role}' is not one of system, developer, user, assistant, tool", $"{at}.role");
             }
+            if (message.ToolCalls is { ValueKind: not (JsonValueKind.Array or JsonValueKind.Null) })
+                throw ApiException.BadRequest($"{at}.tool_calls must be a list of calls", $"{at}.tool_calls");
             bool hasToolCalls = message.ToolCalls is { ValueKind: JsonValueKind.Array };
+            if (hasToolCalls) CheckToolCalls(message.ToolCalls!.Value, $"{at}.tool_calls");
             string? content = Text(message.Content, $"{at}.content");
             if (content is null && !(message.Role == "assistant" && hasToolCalls))
             {
@@ -44,6 +47,24 @@ public static class ChatMessages
             result.Add(entry);
         }
         return result;
+    }
+
+    /// <summary>Each earlier call: <c>{id, type: "function", function: {name, arguments}}</c>, arguments JSON text or an object.</summary>
+    private static void CheckToolCalls(JsonElement calls, string field)
+    {
+        int index = 0;
+        foreach (var call in calls.EnumerateArray())
+        {
+            string at = $"{field}[{index++}]";
+            if (call.ValueKind != JsonValueKind.Object) throw ApiException.BadRequest($"{at} must be a call object", at);
+            if (!call.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String) throw ApiException.BadRequest($"{at}.id must be a string", $"{at}.id");
+            if (!call.TryGetProperty("function", out var function) || function.ValueKind != JsonValueKind.Object)
+                throw ApiException.BadRequest($"{at}.function must be an object with a name and arguments", $"{at}.function");
+            if (!function.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
+                throw ApiException.BadRequest($"{at}.function.name must be a string", $"{at}.function.name");
+            if (function.TryGetProperty("arguments", out var arguments) && arguments.ValueKind is not (JsonValueKind.String or JsonValueKind.Object))
+                throw ApiException.BadRequest($"{at}.function.arguments must be JSON text or an object", $"{at}.function.arguments");
+        }
     }
 
     /// <summary>The model's chat prompt for <paramref name="messages"/>; a template that refuses them is a 400.</summary>

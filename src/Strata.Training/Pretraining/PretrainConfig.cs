@@ -53,6 +53,11 @@ public sealed record PretrainConfig
 
     /// <summary>An existing tokenizer.json; null trains a byte-level BPE of <see cref="VocabSize"/> on the inputs.</summary>
     [JsonPropertyName("tokenizer")] public string? Tokenizer { get; init; }
+    /// <summary>
+    /// More text the tokenizer (not the model) is trained on: formats the model will be tuned on later, such as tool
+    /// calls' JSON, so they get merges of their own, as broad-mix tokenizers have them. Ignored with <see cref="Tokenizer"/>.
+    /// </summary>
+    [JsonPropertyName("tokenizer_inputs")] public IReadOnlyList<string> TokenizerInputs { get; init; } = [];
     [JsonPropertyName("vocab_size")] public int VocabSize { get; init; } = 2048;
     [JsonPropertyName("validation_fraction")] public double ValidationFraction { get; init; } = 0.1;
     [JsonPropertyName("model")] public ModelShape Model { get; init; } = new();

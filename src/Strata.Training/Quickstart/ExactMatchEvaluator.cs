@@ -93,7 +93,7 @@ public static class ExactMatchEvaluator
     // Special tokens are dropped from the decoded text (the generator decodes with skipSpecialTokens), so a stop
     // sequence could never see them: they must end generation as token ids instead. <|im_end|> closes the answer;
     // <|im_start|> or <|endoftext|> mean a model has run past the turn without closing it.
-    private static int[] TurnEnds(ILanguageModel model, StrataTokenizer tokenizer, ChatFormat format)
+    internal static int[] TurnEnds(ILanguageModel model, StrataTokenizer tokenizer, ChatFormat format)
     {
         var ids = new HashSet<int>(model.EndOfSequenceTokenIds) { format.ImEndId, format.ImStartId };
         if (tokenizer.SpecialTokens.TryGetValue(BundledTokenizer.EndOfText, out int endOfText)) ids.Add(endOfText);
@@ -101,7 +101,7 @@ public static class ExactMatchEvaluator
     }
 
     /// <summary>The model with a different set of end-of-sequence ids.</summary>
-    private sealed class StopAtTurnEnd(ILanguageModel inner, IReadOnlyList<int> endIds) : ILanguageModel
+    internal sealed class StopAtTurnEnd(ILanguageModel inner, IReadOnlyList<int> endIds) : ILanguageModel
     {
         public int VocabularySize => inner.VocabularySize;
 

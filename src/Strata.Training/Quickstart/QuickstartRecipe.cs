@@ -21,6 +21,9 @@ public sealed record QuickstartOptions
     public int HeldOutExamples { get; init; } = 100;
 }
 
+/// <summary>The dialogue model's tool calls on held-out tool tasks, per decoding mode (<see cref="ToolUseEvaluator"/>).</summary>
+public sealed record QuickstartToolUse(string ModelDirectory, IReadOnlyList<ToolUseResult> Modes);
+
 /// <summary>One layer of the stack and the number that shows it improved.</summary>
 public sealed record QuickstartLayer(string Name, string Directory, string Measure, double Before, double After, double? ValidationLoss,
     IReadOnlyList<(string Prompt, string Output)> Samples);
@@ -32,13 +35,17 @@ public sealed record QuickstartLayer(string Name, string Directory, string Measu
 /// </summary>
 public sealed class QuickstartRecipe(QuickstartOptions options, ITrainingMonitor? monitor = null, IProgress<string>? status = null)
 {
+    /// <summary>Set by <see cref="Run"/>: how the dialogue model calls tools.</summary>
+    public QuickstartToolUse? ToolUse { get; private set; }
+
     public IReadOnlyList<QuickstartLayer> Run(CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(options.Output);
         string corpus = WriteCorpus(Path.Combine(options.Output, "data", "tinyshakespeare.txt"));
         double budget = options.Minutes * 60;
 
-        var pretrain = PretrainStage(corpus, budget * 0.55);
+        var heldOut = QuickstartHeldOut.Create(options);
+        var pretrain = PretrainStage(corpus, budget * 0.55) with { TokenizerInputs = [WriteToolFormat(heldOut)] };
         status?.Report("1/3 pretraining the base model");
         var baseOutcome = new PretrainRecipe(pretrain, monitor, status) { SamplePrompts = ["ROMEO:", "First Citizen:\n"] }
             .Run(resume: true, cancellationToken);
@@ -46,7 +53,7 @@ public sealed class QuickstartRecipe(QuickstartOptions options, ITrainingMonitor
             double.NaN, baseOutcome.Result.BitsPerCharacter ?? double.NaN, baseOutcome.Result.FinalValidationLoss,
             baseOutcome.Report.Samples.Select(s => (s.Prompt, s.Completion)).ToList());
 
-        var (commandTrain, commandHeldOut, dialogueTrain, dialogueHeldOut) = QuickstartHeldOut.Create(options);
+        var (commandTrain, commandHeldOut, dialogueTrain, dialogueHeldOut) = heldOut;
         QuickstartEvalTasks.Write(Path.Combine(options.Output, "eval"), options);
 
         status?.Report("2/3 command tuning on single-turn instructions");
@@ -60,11 +67,29 @@ public sealed class QuickstartRecipe(QuickstartOptions options, ITrainingMonitor
         // Some single-turn tasks stay in the mix so dialogue tuning does not erase them, grounded answers most (the
         // served dialogue model is the one that answers from documents, and copying from the system turn is the
         // slowest of the tasks to learn).
+        // The tool-use family is learned here too: the served dialogue model is the one clients give tools to.
         var kept = commandTrain.Take(1000).Concat(commandTrain.Skip(1000).Where(e => e.Kind == "grounded").Take(400));
-        SyntheticTasks.WriteJsonl(dialogueTrain.Select(e => e.Conversation).Concat(kept.Select(e => e.Conversation)), dialogueData);
+        SyntheticTasks.WriteJsonl(dialogueTrain.Select(e => e.Conversation).Concat(kept.Select(e => e.Conversation))
+            .Concat(heldOut.ToolTrain.Select(e => e.Conversation)), dialogueData);
+        File.WriteAllText(Path.Combine(options.Output, "tools.json"), QuickstartTools.ToolsJson().ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         var dialogue = Tune(TuneStage.Dialogue, command.ModelDirectory, "dialogue", [dialogueData], budget * 0.20, cancellationToken);
         var dialogueLayer = Compare("dialogue", dialogue, command.ModelDirectory, dialogueHeldOut, "held-out multi-turn exact match");
+        status?.Report("measuring tool use on held-out tool tasks");
+        using (var model = ModelPackage.Open(dialogue.ModelDirectory).LoadTorchModel())
+            ToolUse = new QuickstartToolUse(dialogue.ModelDirectory, ToolUseEvaluator.Evaluate(model, ModelPackage.Open(dialogue.ModelDirectory).Tokenizer, heldOut.ToolHeldOut));
         return [baseLayer, commandLayer, dialogueLayer];
+    }
+
+    /// <summary>
+    /// The tool-use conversations as text, for the tokenizer only: Tiny Shakespeare has no JSON, and without merges for
+    /// <c>&lt;tool_call&gt;</c> and <c>"arguments": {</c> a call takes 64 tokens of the 128-token context instead of about 25.
+    /// </summary>
+    private string WriteToolFormat(QuickstartHeldOut heldOut)
+    {
+        string path = Path.Combine(options.Output, "data", "tool-format.txt");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllLines(path, QuickstartTools.TokenizerSample(heldOut.ToolTrain));
+        return path;
     }
 
     private PretrainConfig PretrainStage(string corpus, double seconds)

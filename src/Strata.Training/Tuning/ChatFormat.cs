@@ -69,8 +69,8 @@ public sealed class ChatFormat
     {
         ArgumentNullException.ThrowIfNull(history);
         Validate(history, requireAssistant: false);
-        if (history[^1].Role != ChatRole.User)
-            throw new ArgumentException("a generation prompt must end with a user message", nameof(history));
+        if (history[^1].Role is not (ChatRole.User or ChatRole.Tool))
+            throw new ArgumentException("a generation prompt must end with a user message or a tool result", nameof(history));
         var ids = new List<int>();
         foreach (var piece in Pieces(history, addGenerationPrompt: true)) Append(piece, ids);
         return [.. ids];

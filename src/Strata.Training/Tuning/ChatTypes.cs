@@ -1,11 +1,14 @@
 namespace Strata.Training.Tuning;
 
-/// <summary>Who speaks a chat message. Rendered in lower case (<c>system</c>, <c>user</c>, <c>assistant</c>).</summary>
+/// <summary>Who speaks a chat message. Rendered in lower case (<c>system</c>, <c>user</c>, <c>assistant</c>, <c>tool</c>).</summary>
 public enum ChatRole
 {
     System,
     User,
     Assistant,
+
+    /// <summary>A tool's result, answering the assistant turn before it (which wrote the call); never trained on.</summary>
+    Tool,
 }
 
 /// <summary>One turn of a conversation.</summary>
@@ -35,11 +38,29 @@ internal static class ConversationRules
             if (messages[i].Content is null) return $"message {i} ({Name(messages[i].Role)}) has no content";
             if (i < start) continue;
             // After the optional system message, turns alternate user, assistant, user, ... so every assistant
-            // answer has exactly one user prompt before it (FastChat and TRL make the same assumption).
-            var expected = (i - start) % 2 == 0 ? ChatRole.User : ChatRole.Assistant;
-            if (messages[i].Role != expected)
-                return $"message {i} is from {Name(messages[i].Role)} but {Name(expected)} was expected " +
-                    "(turns must alternate user/assistant after an optional leading system message)";
+            // answer has exactly one user prompt before it (FastChat and TRL make the same assumption). Tool results
+            // may follow an assistant turn (its calls); the assistant then answers them.
+            var previous = i == start ? (ChatRole?)null : messages[i - 1].Role;
+            var role = messages[i].Role;
+            bool allowed = previous switch
+            {
+                null => role == ChatRole.User,
+                ChatRole.User => role == ChatRole.Assistant,
+                ChatRole.Assistant => role is ChatRole.User or ChatRole.Tool,
+                _ => role is ChatRole.Tool or ChatRole.Assistant,
+            };
+            if (!allowed)
+            {
+                string expected = previous switch
+                {
+                    null => "user",
+                    ChatRole.User => "assistant",
+                    ChatRole.Assistant => "user or tool",
+                    _ => "tool or assistant",
+                };
+                return $"message {i} is from {Name(role)} but {expected} was expected " +
+                    "(turns must alternate user/assistant after an optional leading system message; tool results follow an assistant turn)";
+            }
         }
         if (requireAssistant && !messages.Any(m => m.Role == ChatRole.Assistant))
             return "the conversation has no assistant turn, so there is nothing to learn from it";
@@ -52,6 +73,7 @@ internal static class ConversationRules
         ChatRole.System => "system",
         ChatRole.User => "user",
         ChatRole.Assistant => "assistant",
+        ChatRole.Tool => "tool",
         _ => throw new ArgumentOutOfRangeException(nameof(role), role, "unknown chat role"),
     };
 }

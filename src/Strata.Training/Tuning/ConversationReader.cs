@@ -122,11 +122,17 @@ public static class ConversationReader
                 "system" => ChatRole.System,
                 "user" or "human" => ChatRole.User,
                 "assistant" or "gpt" => ChatRole.Assistant,
+                "tool" => ChatRole.Tool,
                 _ => throw error($"{listName}[{index}] has unknown role \"{roleText}\" " +
-                    "(expected system, user/human or assistant/gpt)"),
+                    "(expected system, user/human, assistant/gpt or tool)"),
             };
-            string content = String(turn, contentKey)
+            // An assistant turn with OpenAI-style tool_calls is trained on the calls as the chat template writes them.
+            string? calls = role == ChatRole.Assistant && turn.TryGetProperty("tool_calls", out var toolCalls) && toolCalls.ValueKind == JsonValueKind.Array
+                ? Strata.Models.Tools.StrataToolFormat.Calls(toolCalls, $"{listName}[{index}].tool_calls", message => error(message))
+                : null;
+            string content = (String(turn, contentKey) ?? (calls is null ? null : ""))
                 ?? throw error($"{listName}[{index}] ({roleText}) is missing its \"{contentKey}\" string");
+            content += calls;
             messages.Add(new ChatMessage(role, content));
             index++;
         }

@@ -66,6 +66,34 @@ public class CliTests
     }
 
     [Fact]
+    public async Task GenerateWithToolsPrintsTheCallsAndNamesABadToolsFile()
+    {
+        string dir = await InitTinyModel();
+        string tools = Path.Combine(TestPaths.NewTemporaryDirectory(), "tools.json");
+        File.WriteAllText(tools, """[{"type": "function", "function": {"name": "add", "parameters": {"type": "object", "properties": {"a": {"type": "integer", "minimum": 0, "maximum": 9}, "b": {"type": "integer", "minimum": 0, "maximum": 9}}, "required": ["a", "b"], "additionalProperties": false}}}]""");
+        int called = 0;
+        for (int seed = 0; seed < 4; seed++)
+        {
+            var run = await Strata("generate", "--model", dir, "--chat", "--prompt", "2+3?", "--tools", tools, "--tool-choice", "add", "--max-tokens", "60", "--seed", seed.ToString());
+            Assert.True(run.Code == 0, run.Error);
+            Assert.StartsWith("<tool_call>", run.Output);
+            var line = run.Output.Split('\n').FirstOrDefault(l => l.StartsWith("→ add(", StringComparison.Ordinal));
+            if (line is null) continue; // ran out of tokens inside the call
+            using var arguments = JsonDocument.Parse(line["→ add(".Length..^1]);
+            Assert.InRange(arguments.RootElement.GetProperty("a").GetInt32(), 0, 9);
+            called++;
+        }
+        Assert.True(called > 0, "no call ended within 60 tokens");
+
+        var noChat = await Strata("generate", "--model", dir, "--prompt", "x", "--tools", tools);
+        Assert.Contains("--tools needs --chat", noChat.Error);
+        File.WriteAllText(tools, """[{"type": "function", "function": {"name": "two words"}}]""");
+        var bad = await Strata("generate", "--model", dir, "--chat", "--prompt", "x", "--tools", tools);
+        Assert.NotEqual(0, bad.Code);
+        Assert.Contains("tools.json[0].function.name", bad.Error);
+    }
+
+    [Fact]
     public async Task GenerateWithVerifiedSearchListsCandidatesAndFailsWhenNoneVerifies()
     {
         string dir = await InitTinyModel();

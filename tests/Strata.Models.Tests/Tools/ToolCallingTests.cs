@@ -77,12 +77,24 @@ public class ToolCallingTests
         Assert.Contains("<tool_response>\n18C\n</tool_response>", rendered);
         Assert.Contains("\"name\": \"add\"", rendered); // the tools are listed
 
-        // A template that knows nothing of tools (ChatML) gets them, and the earlier call, in Hermes' words.
-        var plain = new ToolUse(Tools, ToolChoice.Auto, parallel: true, ChatTemplate.ChatMlSource);
-        string chatml = new ChatTemplate(ChatTemplate.ChatMlSource).Render(plain.Messages(messages), true, plain.Variables);
+        // A template that knows nothing of tools gets them, and the earlier call, in Hermes' words.
+        const string plainChatMl = """
+            {%- for message in messages %}{{- '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>\n' }}{%- endfor %}
+            {%- if add_generation_prompt %}{{- '<|im_start|>assistant\n' }}{%- endif %}
+            """;
+        var plain = new ToolUse(Tools, ToolChoice.Auto, parallel: true, plainChatMl);
+        string chatml = new ChatTemplate(plainChatMl).Render(plain.Messages(messages), true, plain.Variables);
         Assert.StartsWith("<|im_start|>system\n# Tools", chatml);
         Assert.Contains("<tool_call>\n{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\"}}\n</tool_call>", chatml);
         Assert.Contains("<|im_start|>user\n<tool_response>\n18C\n</tool_response>", chatml);
+
+        // Strata's own template writes them compactly, for small contexts, as StrataToolFormat writes training data.
+        var own = new ToolUse(Tools, ToolChoice.Auto, parallel: true, ChatTemplate.ChatMlSource);
+        string compact = new ChatTemplate(ChatTemplate.ChatMlSource).Render(own.Messages(messages), true, own.Variables);
+        Assert.Equal("<|im_start|>system\nTools: get_weather add<|im_end|>\n<|im_start|>user\nWeather?<|im_end|>\n<|im_start|>assistant\n"
+            + StrataToolFormat.Call("get_weather", JsonNode.Parse("{\"city\": \"Paris\"}")) + "<|im_end|>\n<|im_start|>tool\n18C<|im_end|>\n<|im_start|>assistant\n", compact);
+        Assert.Equal("<tool_call>{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}</tool_call>", StrataToolFormat.Call("get_weather", JsonNode.Parse("{\"city\":\"Paris\"}")));
+        Assert.Equal("hermes", ToolCallSyntax.For(ChatTemplate.ChatMlSource).Name);
     }
 
     [Fact]

@@ -178,6 +178,9 @@ public sealed class ToolCallingTests(LongContextServer server) : IClassFixture<L
     [InlineData("""{"tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {"n": {"type": "integer", "multipleOf": 3}}}}}], "tool_choice": "required"}""", "tools[0].function.parameters.properties.n.multipleOf")]
     [InlineData("""{"messages": [{"role": "user", "content": "hi"}, {"role": "tool", "tool_call_id": "call_9", "content": "x"}]}""", "messages[1].tool_call_id")]
     [InlineData("""{"messages": [{"role": "user", "content": "hi"}, {"role": "tool", "content": "x"}]}""", "messages[1].tool_call_id")]
+    [InlineData("""{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "tool_calls": [5, null]}]}""", "messages[1].tool_calls[0]")]
+    [InlineData("""{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "tool_calls": [{"id": "c", "type": "function", "function": {"arguments": "{}"}}]}]}""", "messages[1].tool_calls[0].function.name")]
+    [InlineData("""{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "tool_calls": "x"}]}""", "messages[1].tool_calls")]
     [InlineData("""{"tools": [{"type": "function", "function": {"name": "f"}}], "response_format": {"type": "json_object"}}""", "response_format")]
     public async Task BadToolRequestsAreRefusedNamingTheField(string fields, string param)
     {
