@@ -50,15 +50,17 @@ internal static class QuickstartCommand
         }
         if (recipe.ToolUse is { } tools)
         {
-            var tool = new Table().AddColumn("tool use (dialogue model)").AddColumn("right tool").AddColumn("valid arguments").AddColumn("right final answer");
+            var tool = new Table().AddColumn("tool use (dialogue model)").AddColumn("right tool").AddColumn("valid arguments").AddColumn("right arguments")
+                .AddColumn("answer is the result").AddColumn("right final answer");
             foreach (var mode in tools.Modes)
             {
                 string Share(int n) => mode.Total == 0 ? "-" : ((double)n / mode.Total).ToString("P0");
-                tool.AddRow($"{mode.Mode} ({mode.Total} held-out tasks)", Share(mode.RightTool), Share(mode.ValidArguments), Share(mode.RightAnswer));
+                tool.AddRow($"{mode.Mode} ({mode.Total} held-out tasks)", Share(mode.RightTool), Share(mode.ValidArguments), Share(mode.RightArguments),
+                    Share(mode.CopiedResult), Share(mode.RightAnswer));
             }
             context.Console.Write(tool);
             context.Output.WriteLine($"--- tool use samples (tools: {Path.Combine(options.Output, "tools.json")}) ---");
-            foreach (var (question, reply, answer) in tools.Modes.Last().Samples.Take(3)) context.Output.WriteLine($"{question}\n  → {reply.Trim()}\n  → {answer}");
+            foreach (var (question, reply, answer) in tools.Modes[0].Samples.Take(4)) context.Output.WriteLine($"{question}\n  → {reply.Trim()}\n  → {answer}");
         }
     }
 }

@@ -38,6 +38,12 @@ public abstract class ToolCallSyntax
     /// <summary>The text that opens the calls in a reply.</summary>
     public abstract string Trigger { get; }
 
+    /// <summary>
+    /// Whether the opening is a special token (Mistral's <c>[TOOL_CALLS]</c>), which constrained decoding cannot write
+    /// (special tokens are outside the vocabulary's text): required calls then put it at the end of the prompt instead.
+    /// </summary>
+    public virtual bool TriggerIsSpecialToken => false;
+
     /// <summary>Whether a reply may hold several calls (parallel tool calls).</summary>
     public abstract bool AllowsSeveral { get; }
 
@@ -192,6 +198,8 @@ internal sealed class MistralSyntax : ToolCallSyntax
     public override string Name => "mistral";
 
     public override string Trigger => "[TOOL_CALLS]";
+
+    public override bool TriggerIsSpecialToken => true;
 
     public override bool AllowsSeveral => true;
 

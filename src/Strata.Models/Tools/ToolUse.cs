@@ -10,7 +10,7 @@ namespace Strata.Models.Tools;
 /// call parse and validate, and the parser that takes the calls out of the reply.
 /// <list type="bullet">
 /// <item><c>auto</c>: the model may answer or call; a call it opens is constrained (a schema that cannot be enforced falls back to any JSON object).</item>
-/// <item><c>required</c> or a named function: the prompt ends with the family's opening and the reply can only be calls (to that function), every argument valid against its schema.</item>
+/// <item><c>required</c> or a named function: the reply can only be calls (to that function), every argument valid against its schema. The model writes the family's opening itself, under the grammar, so its tokens are the ones it was trained on; only an opening that is a special token is put at the end of the prompt instead.</item>
 /// <item><c>none</c>: tools are not shown and nothing is parsed.</item>
 /// </list>
 /// A template that does not render <c>tools</c> gets them in a system message, in Hermes' words and format.
@@ -44,8 +44,8 @@ public sealed class ToolUse
     /// <summary>The constraint on the reply (null without tools).</summary>
     public ITokenConstraint? Constraint { get; }
 
-    /// <summary>Text the prompt ends with (the family's call opening when calls are required); the reply is parsed with it in front.</summary>
-    public string Prefill => Choice.Mode == ToolChoiceMode.Required ? Syntax.Trigger : "";
+    /// <summary>Text the prompt ends with (a call opening that is a special token, when calls are required); the reply is parsed with it in front.</summary>
+    public string Prefill => Choice.Mode == ToolChoiceMode.Required && Syntax.TriggerIsSpecialToken ? Syntax.Trigger : "";
 
     /// <summary>Whether the model's own template renders the <c>tools</c> variable.</summary>
     public bool TemplateReadsTools => chatTemplate?.Contains("tools", StringComparison.Ordinal) == true;
@@ -129,7 +129,9 @@ public sealed class ToolUse
     private GrammarConstraint RequiredConstraint()
     {
         var allowed = Tools.Select((t, i) => (i, t)).Where(p => Choice.Function is null || p.t.Name == Choice.Function).ToList();
-        return new GrammarConstraint(Build(allowed, strict: true, g => Syntax.CallsOnly(g.Tools, g.Whitespace, Parallel && Syntax.AllowsSeveral && Choice.Function is null)));
+        string opening = Syntax.TriggerIsSpecialToken ? "" : Syntax.Trigger;
+        return new GrammarConstraint(Build(allowed, strict: true, g =>
+            GrammarPart.Sequence(GrammarPart.Literal(opening), Syntax.CallsOnly(g.Tools, g.Whitespace, Parallel && Syntax.AllowsSeveral && Choice.Function is null))));
     }
 
     private sealed record Parts(IReadOnlyList<ToolGrammar> Tools, GrammarPart Whitespace);

@@ -65,7 +65,7 @@ public sealed class ToolCallStream(ToolUse tools)
 {
     private readonly StringBuilder reply = new();
     private int emitted;
-    private bool inCalls = tools.Prefill.Length > 0;
+    private bool inCalls = tools.Choice.Mode == ToolChoiceMode.Required;
 
     /// <summary>The text of <paramref name="chunk"/> that can go out now as content.</summary>
     public string Push(string chunk)

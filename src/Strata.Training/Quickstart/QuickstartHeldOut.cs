@@ -27,7 +27,8 @@ public sealed record QuickstartHeldOut(
             dialogueTrain, dialogueHeldOut.Take(options.HeldOutExamples).ToList())
         {
             ToolTrain = toolTrain,
-            ToolHeldOut = toolHeldOut.Take(options.HeldOutExamples).ToList(),
+            // Distinct items: the lookup table has 28 names, so a held-out name would otherwise be asked several times.
+            ToolHeldOut = toolHeldOut.DistinctBy(e => e.ItemKey).Take(options.HeldOutExamples).ToList(),
         };
     }
 

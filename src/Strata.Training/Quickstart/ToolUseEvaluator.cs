@@ -11,8 +11,10 @@ namespace Strata.Training.Quickstart;
 /// <summary>How a model calls the quickstart's tools on held-out tasks, one decoding mode.</summary>
 /// <param name="RightTool">The first call names the expected tool.</param>
 /// <param name="ValidArguments">… and its arguments run (the tool accepts them).</param>
-/// <param name="RightAnswer">After the tool's result on the model's own call, the final answer is the expected one.</param>
-public sealed record ToolUseResult(string Mode, int Total, int RightTool, int ValidArguments, int RightAnswer,
+/// <param name="RightArguments">… and they are the expected ones (the question's numbers or name, copied).</param>
+/// <param name="CopiedResult">After the tool's result on the model's own call, the final answer is that result.</param>
+/// <param name="RightAnswer">… and it is the expected answer (which needs the right arguments too).</param>
+public sealed record ToolUseResult(string Mode, int Total, int RightTool, int ValidArguments, int RightArguments, int CopiedResult, int RightAnswer,
     IReadOnlyList<(string Question, string Reply, string Answer)> Samples);
 
 /// <summary>
@@ -45,7 +47,7 @@ public static class ToolUseEvaluator
         var format = new ChatFormat(tokenizer);
         var generator = new TextGenerator(new ExactMatchEvaluator.StopAtTurnEnd(model, ExactMatchEvaluator.TurnEnds(model, tokenizer, format)), tokenizer);
         var tools = new ToolUse(QuickstartTools.Functions, mode == ToolChoice.None ? ToolChoice.Auto : mode, parallel: false, ChatTemplate.ChatMlSource);
-        int rightTool = 0, validArguments = 0, rightAnswer = 0;
+        int rightTool = 0, validArguments = 0, rightArguments = 0, copiedResult = 0, rightAnswer = 0;
         var samples = new List<(string, string, string)>();
         foreach (var example in examples)
         {
@@ -62,6 +64,7 @@ public static class ToolUseEvaluator
                 rightTool++;
                 var (ok, result) = QuickstartTools.Execute(call.Name, call.Arguments);
                 if (ok) validArguments++;
+                if (ok && System.Text.Json.Nodes.JsonNode.DeepEquals(System.Text.Json.Nodes.JsonNode.Parse(call.Arguments), System.Text.Json.Nodes.JsonNode.Parse(expected.Arguments))) rightArguments++;
                 // The conversation goes on as a client would continue it: the call as the template writes it, then its result.
                 var next = new List<ChatMessage>(history)
                 {
@@ -69,12 +72,13 @@ public static class ToolUseEvaluator
                     new(ChatRole.Tool, result),
                 };
                 answer = Generate(generator, format.RenderPrompt(next), SamplingOptions.Greedy with { MaxTokens = 16, StopSequences = ["\n"] }).Trim();
+                if (ok && answer == result) copiedResult++;
                 if (answer == example.ExpectedFinalAnswer) rightAnswer++;
             }
             samples.Add((messages[1].Content, tools.Prefill + reply, answer));
         }
         return new ToolUseResult(mode == ToolChoice.None ? "free" : mode.Mode == ToolChoiceMode.Auto ? "auto" : "required",
-            examples.Count, rightTool, validArguments, rightAnswer, samples);
+            examples.Count, rightTool, validArguments, rightArguments, copiedResult, rightAnswer, samples);
     }
 
     // Off the caller's synchronization context, as ExactMatchEvaluator does.

@@ -18,10 +18,10 @@ public sealed class ToolUseEvaluatorTests
 
     private static int[] Encode(string text) => [.. Tokenizer.Encode(text, addBos: false, parseSpecialTokens: false)];
 
-    /// <summary>Scripts: the call (what follows the prompt, the prefill left out when calls are required), then the answer.</summary>
-    private static ScriptedModel Model(ToolChoice mode, Func<VerifiableExample, string> call, Func<VerifiableExample, string> answer)
+    /// <summary>Scripts: the call, then the answer (Strata's format has no prefill: the model writes the opening in every mode).</summary>
+    private static ScriptedModel Model(Func<VerifiableExample, string> call, Func<VerifiableExample, string> answer)
     {
-        string prefill = mode.Mode == ToolChoiceMode.Required ? "<tool_call>" : "";
+        const string prefill = "";
         var scripts = new Dictionary<string, int[]>();
         foreach (var example in Tasks)
         {
@@ -47,26 +47,30 @@ public sealed class ToolUseEvaluatorTests
     public void TheRightCallAndAnswerScoreInEveryMode(ToolChoiceMode mode)
     {
         var choice = new ToolChoice(mode);
-        var result = ToolUseEvaluator.Evaluate(Model(choice, RightCall, e => e.ExpectedFinalAnswer), Tokenizer, Tasks, choice);
-        Assert.Equal((12, 12, 12, 12), (result.Total, result.RightTool, result.ValidArguments, result.RightAnswer));
+        var result = ToolUseEvaluator.Evaluate(Model(RightCall, e => e.ExpectedFinalAnswer), Tokenizer, Tasks, choice);
+        Assert.Equal((12, 12, 12, 12, 12, 12), (result.Total, result.RightTool, result.ValidArguments, result.RightArguments, result.CopiedResult, result.RightAnswer));
     }
 
     [Fact]
     public void AWrongAnswerAWrongToolAndRefusedArgumentsAreCounted()
     {
-        var wrongAnswer = ToolUseEvaluator.Evaluate(Model(ToolChoice.None, RightCall, _ => "no idea"), Tokenizer, Tasks, ToolChoice.None);
-        Assert.Equal((12, 12, 0), (wrongAnswer.RightTool, wrongAnswer.ValidArguments, wrongAnswer.RightAnswer));
+        var wrongAnswer = ToolUseEvaluator.Evaluate(Model(RightCall, _ => "no idea"), Tokenizer, Tasks, ToolChoice.None);
+        Assert.Equal((12, 12, 12, 0, 0), (wrongAnswer.RightTool, wrongAnswer.ValidArguments, wrongAnswer.RightArguments, wrongAnswer.CopiedResult, wrongAnswer.RightAnswer));
 
         // Every task answered with a call to lookup: right only for the lookup tasks.
         var lookups = Tasks.Count(e => e.Kind == "tool-lookup");
-        var wrongTool = ToolUseEvaluator.Evaluate(Model(ToolChoice.None, _ => StrataToolFormat.Call("lookup", System.Text.Json.Nodes.JsonNode.Parse("""{"name": "hamlet"}""")), _ => "Hamlet"),
+        var wrongTool = ToolUseEvaluator.Evaluate(Model(_ => StrataToolFormat.Call("lookup", System.Text.Json.Nodes.JsonNode.Parse("""{"name": "hamlet"}""")), _ => "Hamlet"),
             Tokenizer, Tasks, ToolChoice.None);
         Assert.Equal(lookups, wrongTool.RightTool);
+        // Hamlet's lookup, answered with its result: copied every time it ran, right only where the question was about hamlet.
+        Assert.Equal(lookups, wrongTool.CopiedResult);
+        int aboutHamlet = Tasks.Count(e => e.Kind == "tool-lookup" && e.ExpectedFinalAnswer == "Hamlet" && e.Conversation.Messages[1].Content.StartsWith("hamlet", StringComparison.Ordinal));
+        Assert.Equal(aboutHamlet, wrongTool.RightArguments);
 
         // Arguments the tool refuses (out of range): the right tool, but not valid, and no right answer.
         var adds = Tasks.Where(e => e.Kind == "tool-add").ToList();
-        var refused = ToolUseEvaluator.Evaluate(Model(ToolChoice.None, _ => StrataToolFormat.Call("add", System.Text.Json.Nodes.JsonNode.Parse("""{"a": 1000, "b": 1}""")), _ => "1001"),
+        var refused = ToolUseEvaluator.Evaluate(Model(_ => StrataToolFormat.Call("add", System.Text.Json.Nodes.JsonNode.Parse("""{"a": 1000, "b": 1}""")), _ => "1001"),
             Tokenizer, adds, ToolChoice.None);
-        Assert.Equal((adds.Count, adds.Count, 0, 0), (refused.Total, refused.RightTool, refused.ValidArguments, refused.RightAnswer));
+        Assert.Equal((adds.Count, adds.Count, 0, 0, 0, 0), (refused.Total, refused.RightTool, refused.ValidArguments, refused.RightArguments, refused.CopiedResult, refused.RightAnswer));
     }
 }
