@@ -51,6 +51,7 @@ internal static class GenerateCommand
                 Seed = parse.GetValue(seed),
                 StopSequences = parse.GetValue(stop) ?? [],
                 Constraint = structured.Constraint(parse, tools),
+                SkipSpecialTokens = tools?.KeepsSpecialTokens != true,
             };
             var question = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = parse.GetRequiredValue(prompt) });
             IReadOnlyList<int> promptIds = tools is not null

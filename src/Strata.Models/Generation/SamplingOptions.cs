@@ -29,6 +29,12 @@ public sealed record SamplingOptions
     /// <summary>Whether the model's end-of-sequence tokens end generation.</summary>
     public bool StopAtEndOfSequence { get; init; } = true;
 
+    /// <summary>
+    /// Whether special tokens are left out of the text (vLLM's <c>skip_special_tokens</c>). Off when a special token
+    /// carries meaning the reply is parsed for, such as Mistral's <c>[TOOL_CALLS]</c> opening a tool call.
+    /// </summary>
+    public bool SkipSpecialTokens { get; init; } = true;
+
     /// <summary>A rule the output must follow (JSON, …), enforced by masking the logits at every step; null = free text.</summary>
     public Constraints.ITokenConstraint? Constraint { get; init; }
 

@@ -73,7 +73,7 @@ public sealed class SequenceDecoder
         constraint?.Accept(token);
         generated.Add(token);
         context.Add(token);
-        string text = tokenizer.Decode(generated, skipSpecialTokens: true);
+        string text = tokenizer.Decode(generated, skipSpecialTokens: options.SkipSpecialTokens);
         int stopAt = FindStop(text, Math.Max(0, emitted - longestStop));
         GenerationChunk chunk;
         if (stopAt >= 0)
@@ -107,7 +107,7 @@ public sealed class SequenceDecoder
 
     private string Pending()
     {
-        string text = tokenizer.Decode(generated, skipSpecialTokens: true);
+        string text = tokenizer.Decode(generated, skipSpecialTokens: options.SkipSpecialTokens);
         return text.Length > emitted ? text[emitted..] : "";
     }
 

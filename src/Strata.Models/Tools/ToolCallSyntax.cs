@@ -24,9 +24,21 @@ public abstract class ToolCallSyntax
 
     public static ToolCallSyntax MistralNemo { get; } = new MistralSyntax();
 
+    public static ToolCallSyntax CommandR7B { get; } = new CommandR7BSyntax();
+
+    public static ToolCallSyntax CommandRPlus { get; } = new CommandRPlusSyntax();
+
+    public static ToolCallSyntax FunctionaryV31 { get; } = new FunctionaryV31Syntax();
+
+    public static ToolCallSyntax FunctionaryV32 { get; } = new FunctionaryV32Syntax();
+
     /// <summary>The family a chat template writes calls in (Hermes when it shows none).</summary>
     public static ToolCallSyntax For(string? chatTemplate) => chatTemplate switch
     {
+        not null when chatTemplate.Contains("<|START_ACTION|>", StringComparison.Ordinal) => CommandR7B,
+        not null when chatTemplate.Contains("Action:", StringComparison.Ordinal) && chatTemplate.Contains("tool_name", StringComparison.Ordinal) => CommandRPlus,
+        not null when chatTemplate.Contains("<function=", StringComparison.Ordinal) => FunctionaryV31,
+        not null when chatTemplate.Contains(">>>all", StringComparison.Ordinal) => FunctionaryV32,
         not null when chatTemplate.Contains("[TOOL_CALLS]", StringComparison.Ordinal) => MistralNemo,
         not null when chatTemplate.Contains("<tool_call>", StringComparison.Ordinal) => Hermes,
         not null when chatTemplate.Contains("\"parameters\": dictionary of argument name", StringComparison.Ordinal) => Llama3,
@@ -44,6 +56,18 @@ public abstract class ToolCallSyntax
     /// </summary>
     public virtual bool TriggerIsSpecialToken => false;
 
+    /// <summary>Whether the template's generation prompt already ends with the opening (functionary v3.2's <c>&gt;&gt;&gt;</c>).</summary>
+    public virtual bool OpeningInPrompt => false;
+
+    /// <summary>Whether calls can be constrained lazily, once opened, while the model may still answer in text.</summary>
+    public virtual bool SupportsLazyGrammar => !OpeningInPrompt;
+
+    /// <summary>Whether the template reads earlier calls' arguments as objects (most apply <c>tojson</c>) rather than JSON text (functionary concatenates them).</summary>
+    public virtual bool TemplateReadsArgumentObjects => true;
+
+    /// <summary>An earlier call's id as the template accepts it (Mistral's demands nine letters or digits).</summary>
+    public virtual string TemplateCallId(string id) => id;
+
     /// <summary>Whether a reply may hold several calls (parallel tool calls).</summary>
     public abstract bool AllowsSeveral { get; }
 
@@ -57,21 +81,21 @@ public abstract class ToolCallSyntax
     public abstract ParsedReply Parse(string reply, IReadOnlyList<ToolFunction> tools);
 
     /// <summary>The JSON object <c>{"name": "tool", "&lt;argumentsKey&gt;": arguments}</c> for each tool, as one choice.</summary>
-    internal static GrammarPart CallObject(IReadOnlyList<ToolGrammar> tools, GrammarPart ws, string argumentsKey, bool openBraceWritten = false)
+    internal static GrammarPart CallObject(IReadOnlyList<ToolGrammar> tools, GrammarPart ws, string argumentsKey, bool openBraceWritten = false, string nameKey = "name", GrammarPart? before = null)
     {
         var options = tools.Select(t => GrammarPart.Sequence(
             GrammarPart.Literal(JsonSchemaGrammar.Serialize(JsonSerializer.SerializeToElement(t.Tool.Name))), ws, GrammarPart.Literal(","), ws,
             GrammarPart.Literal($"\"{argumentsKey}\""), ws, GrammarPart.Literal(":"), ws, t.Arguments)).ToArray();
         var head = openBraceWritten
             ? GrammarPart.Sequence(ws, GrammarPart.Literal(":"), ws)
-            : GrammarPart.Sequence(GrammarPart.Literal("{"), ws, GrammarPart.Literal("\"name\""), ws, GrammarPart.Literal(":"), ws);
+            : GrammarPart.Sequence(GrammarPart.Literal("{"), ws, before ?? GrammarPart.Empty, GrammarPart.Literal($"\"{nameKey}\""), ws, GrammarPart.Literal(":"), ws);
         return GrammarPart.Sequence(head, GrammarPart.Choice(options), ws, GrammarPart.Literal("}"));
     }
 
     /// <summary>One call read from a JSON object: its name (known tools only) and arguments (an object, or a string holding one).</summary>
-    internal static ToolCall? ReadCall(JsonElement call, IReadOnlyList<ToolFunction> tools, string argumentsKey, List<string> dropped)
+    internal static ToolCall? ReadCall(JsonElement call, IReadOnlyList<ToolFunction> tools, string argumentsKey, List<string> dropped, string nameKey = "name")
     {
-        if (call.ValueKind != JsonValueKind.Object || !call.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
+        if (call.ValueKind != JsonValueKind.Object || !call.TryGetProperty(nameKey, out var name) || name.ValueKind != JsonValueKind.String)
         {
             dropped.Add($"a call without a name: {call.GetRawText()}");
             return null;
@@ -93,6 +117,34 @@ public abstract class ToolCallSyntax
         }
         string id = call.TryGetProperty("id", out var given) && given.ValueKind == JsonValueKind.String ? given.GetString()! : ToolCall.NewId();
         return new ToolCall(id, name.GetString()!, arguments);
+    }
+
+    /// <summary>A name and JSON text read as a call (functionary's formats carry them apart).</summary>
+    internal static ToolCall? ReadCall(string name, string arguments, IReadOnlyList<ToolFunction> tools, List<string> dropped)
+    {
+        if (!tools.Any(t => t.Name == name))
+        {
+            dropped.Add($"a call to '{name}', which is not among the tools");
+            return null;
+        }
+        if (ReadJson(arguments.Trim(), 0) is not { } json)
+        {
+            dropped.Add($"a call to '{name}' with unreadable arguments: {arguments}");
+            return null;
+        }
+        return new ToolCall(ToolCall.NewId(), name, JsonSchemaGrammar.Serialize(json.Value));
+    }
+
+    /// <summary>A JSON list of call objects after <paramref name="start"/>; the calls and where the list ends.</summary>
+    internal static (List<ToolCall> Calls, int End)? ReadCallList(string text, int start, IReadOnlyList<ToolFunction> tools, List<string> dropped, string nameKey, string argumentsKey)
+    {
+        while (start < text.Length && char.IsWhiteSpace(text[start])) start++;
+        if (ReadJson(text, start) is not { } json || json.Value.ValueKind != JsonValueKind.Array)
+        {
+            dropped.Add($"an unreadable call list: {text[start..]}");
+            return null;
+        }
+        return (json.Value.EnumerateArray().Select(c => ReadCall(c, tools, argumentsKey, dropped, nameKey)).OfType<ToolCall>().ToList(), json.End);
     }
 
     /// <summary>The JSON value starting at <paramref name="start"/>, and where it ends; null when it does not parse.</summary>
@@ -201,6 +253,15 @@ internal sealed class MistralSyntax : ToolCallSyntax
 
     public override bool TriggerIsSpecialToken => true;
 
+    /// <summary>Mistral's template refuses ids that are not nine letters or digits; others are mapped to nine, the same way every time.</summary>
+    public override string TemplateCallId(string id)
+    {
+        if (id.Length == 9 && id.All(char.IsAsciiLetterOrDigit)) return id;
+        byte[] hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id));
+        const string alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        return new string([.. hash.Take(9).Select(b => alphabet[b % alphabet.Length])]);
+    }
+
     public override bool AllowsSeveral => true;
 
     internal override GrammarPart AfterTrigger(IReadOnlyList<ToolGrammar> tools, GrammarPart ws, bool several)
@@ -215,14 +276,160 @@ internal sealed class MistralSyntax : ToolCallSyntax
         var dropped = new List<string>();
         int open = reply.IndexOf(Trigger, StringComparison.Ordinal);
         if (open < 0) return new ParsedReply(Text(reply), [], dropped);
-        int start = open + Trigger.Length;
-        while (start < reply.Length && char.IsWhiteSpace(reply[start])) start++;
-        if (ReadJson(reply, start) is not { } json || json.Value.ValueKind != JsonValueKind.Array)
+        if (ReadCallList(reply, open + Trigger.Length, tools, dropped, "name", "arguments") is not { } list) return new ParsedReply(Text(reply[..open]), [], dropped);
+        return new ParsedReply(Text(reply[..open] + reply[list.End..]), list.Calls, dropped);
+    }
+}
+
+/// <summary>
+/// Command R7B: a plan between <c>&lt;|START_THINKING|&gt;</c> and <c>&lt;|END_THINKING|&gt;</c>, then
+/// <c>&lt;|START_ACTION|&gt;[{"tool_call_id": "0", "tool_name": …, "parameters": …}]&lt;|END_ACTION|&gt;</c>
+/// (special tokens, kept in the reply to be read); a plain answer sits between <c>&lt;|START_RESPONSE|&gt;</c> and <c>&lt;|END_RESPONSE|&gt;</c>.
+/// </summary>
+internal sealed class CommandR7BSyntax : ToolCallSyntax
+{
+    private static readonly string[] Markers = ["<|START_THINKING|>", "<|END_THINKING|>", "<|START_RESPONSE|>", "<|END_RESPONSE|>", "<|END_ACTION|>"];
+
+    public override string Name => "command-r7b";
+
+    public override string Trigger => "<|START_ACTION|>";
+
+    public override bool TriggerIsSpecialToken => true;
+
+    public override bool AllowsSeveral => true;
+
+    internal override GrammarPart AfterTrigger(IReadOnlyList<ToolGrammar> tools, GrammarPart ws, bool several)
+    {
+        var id = GrammarPart.Sequence(GrammarPart.Literal("\"tool_call_id\""), ws, GrammarPart.Literal(":"), ws, GrammarPart.Literal("\""),
+            GrammarPart.Repeat(GrammarPart.Chars(CodePointSet.Of(('0', '9'))), 1, 3), GrammarPart.Literal("\""), ws, GrammarPart.Literal(","), ws);
+        var call = CallObject(tools, ws, "parameters", nameKey: "tool_name", before: id);
+        var more = several ? GrammarPart.Repeat(GrammarPart.Sequence(ws, GrammarPart.Literal(","), ws, call), 0, 7) : GrammarPart.Empty;
+        return GrammarPart.Sequence(ws, GrammarPart.Literal("["), ws, call, more, ws, GrammarPart.Literal("]"));
+    }
+
+    public override ParsedReply Parse(string reply, IReadOnlyList<ToolFunction> tools)
+    {
+        var dropped = new List<string>();
+        int open = reply.IndexOf(Trigger, StringComparison.Ordinal);
+        var calls = open < 0 ? null : ReadCallList(reply, open + Trigger.Length, tools, dropped, "tool_name", "parameters");
+        string text = open < 0 ? reply : reply[..open] + (calls is null ? "" : reply[calls.Value.End..]);
+        foreach (string marker in Markers) text = text.Replace(marker, "", StringComparison.Ordinal);
+        return new ParsedReply(Text(text), calls?.Calls ?? [], dropped);
+    }
+}
+
+/// <summary>Command R+: <c>Action: ```json [{"tool_name": …, "parameters": …}] ```</c> after any text.</summary>
+internal sealed class CommandRPlusSyntax : ToolCallSyntax
+{
+    public override string Name => "command-r-plus";
+
+    public override string Trigger => "Action:";
+
+    public override bool AllowsSeveral => true;
+
+    internal override GrammarPart AfterTrigger(IReadOnlyList<ToolGrammar> tools, GrammarPart ws, bool several)
+    {
+        var call = CallObject(tools, ws, "parameters", nameKey: "tool_name");
+        var more = several ? GrammarPart.Repeat(GrammarPart.Sequence(ws, GrammarPart.Literal(","), ws, call), 0, 7) : GrammarPart.Empty;
+        return GrammarPart.Sequence(ws, GrammarPart.Literal("```json"), ws, GrammarPart.Literal("["), ws, call, more, ws, GrammarPart.Literal("]"), ws, GrammarPart.Literal("```"));
+    }
+
+    public override ParsedReply Parse(string reply, IReadOnlyList<ToolFunction> tools)
+    {
+        var dropped = new List<string>();
+        int open = reply.IndexOf(Trigger, StringComparison.Ordinal);
+        if (open < 0) return new ParsedReply(Text(reply), [], dropped);
+        int fence = reply.IndexOf("```json", open, StringComparison.Ordinal);
+        int start = fence < 0 ? open + Trigger.Length : fence + "```json".Length;
+        var calls = ReadCallList(reply, start, tools, dropped, "tool_name", "parameters");
+        int end = calls?.End ?? reply.Length;
+        int close = reply.IndexOf("```", end, StringComparison.Ordinal);
+        return new ParsedReply(Text(reply[..open] + (close < 0 ? "" : reply[(close + 3)..])), calls?.Calls ?? [], dropped);
+    }
+}
+
+/// <summary>Functionary v3.1: <c>&lt;function=NAME&gt;{arguments}&lt;/function&gt;</c>, one call.</summary>
+internal sealed class FunctionaryV31Syntax : ToolCallSyntax
+{
+    private const string Close = "</function>";
+
+    public override string Name => "functionary-v3.1";
+
+    public override string Trigger => "<function=";
+
+    public override bool AllowsSeveral => false;
+
+    public override bool TemplateReadsArgumentObjects => false;
+
+    internal override GrammarPart AfterTrigger(IReadOnlyList<ToolGrammar> tools, GrammarPart ws, bool several) =>
+        GrammarPart.Sequence(GrammarPart.Choice(tools.Select(t => GrammarPart.Sequence(GrammarPart.Literal(t.Tool.Name + ">"), t.Arguments)).ToArray()),
+            GrammarPart.Literal(Close));
+
+    public override ParsedReply Parse(string reply, IReadOnlyList<ToolFunction> tools)
+    {
+        var dropped = new List<string>();
+        var calls = new List<ToolCall>();
+        var content = new System.Text.StringBuilder();
+        int at = 0;
+        while (reply.IndexOf(Trigger, at, StringComparison.Ordinal) is int open and >= 0)
         {
-            dropped.Add($"an unreadable call list: {reply[start..]}");
-            return new ParsedReply(Text(reply[..open]), [], dropped);
+            content.Append(reply.AsSpan(at, open - at));
+            int nameEnd = reply.IndexOf('>', open);
+            int close = nameEnd < 0 ? -1 : reply.IndexOf(Close, nameEnd, StringComparison.Ordinal);
+            if (nameEnd < 0)
+            {
+                dropped.Add($"an unreadable call: {reply[open..]}");
+                at = reply.Length;
+                break;
+            }
+            string name = reply[(open + Trigger.Length)..nameEnd];
+            if (ReadCall(name, reply[(nameEnd + 1)..(close < 0 ? reply.Length : close)], tools, dropped) is { } call) calls.Add(call);
+            at = close < 0 ? reply.Length : close + Close.Length;
         }
-        var calls = json.Value.EnumerateArray().Select(c => ReadCall(c, tools, "arguments", dropped)).OfType<ToolCall>().ToList();
-        return new ParsedReply(Text(reply[..open] + reply[json.End..]), calls, dropped);
+        if (at < reply.Length) content.Append(reply.AsSpan(at));
+        return new ParsedReply(Text(content.ToString()), calls, dropped);
+    }
+}
+
+/// <summary>
+/// Functionary v3.2: the reply is segments <c>&gt;&gt;&gt;RECIPIENT\nCONTENT</c>, <c>all</c> for text to the user and a
+/// tool's name for a call with JSON arguments; the generation prompt already ends with the first <c>&gt;&gt;&gt;</c>.
+/// </summary>
+internal sealed class FunctionaryV32Syntax : ToolCallSyntax
+{
+    public override string Name => "functionary-v3.2";
+
+    public override string Trigger => ">>>";
+
+    public override bool OpeningInPrompt => true;
+
+    public override bool AllowsSeveral => true;
+
+    public override bool TemplateReadsArgumentObjects => false;
+
+    internal override GrammarPart AfterTrigger(IReadOnlyList<ToolGrammar> tools, GrammarPart ws, bool several) =>
+        GrammarPart.Choice(tools.Select(t => GrammarPart.Sequence(GrammarPart.Literal(t.Tool.Name + "\n"), t.Arguments)).ToArray());
+
+    internal override GrammarPart CallsOnly(IReadOnlyList<ToolGrammar> tools, GrammarPart ws, bool several)
+    {
+        var one = AfterTrigger(tools, ws, several);
+        return several ? GrammarPart.Sequence(one, GrammarPart.Repeat(GrammarPart.Sequence(GrammarPart.Literal(Trigger), one), 0, 7)) : one;
+    }
+
+    public override ParsedReply Parse(string reply, IReadOnlyList<ToolFunction> tools)
+    {
+        var dropped = new List<string>();
+        var calls = new List<ToolCall>();
+        var content = new System.Text.StringBuilder();
+        string text = reply.StartsWith(Trigger, StringComparison.Ordinal) ? reply : Trigger + reply;
+        foreach (string segment in text.Split(Trigger, StringSplitOptions.RemoveEmptyEntries))
+        {
+            int newline = segment.IndexOf('\n');
+            string recipient = (newline < 0 ? segment : segment[..newline]).Trim();
+            string body = newline < 0 ? "" : segment[(newline + 1)..];
+            if (recipient == "all") content.Append(body);
+            else if (ReadCall(recipient, body, tools, dropped) is { } call) calls.Add(call);
+        }
+        return new ParsedReply(Text(content.ToString()), calls, dropped);
     }
 }

@@ -27,7 +27,7 @@ public sealed class ToolUse
         this.chatTemplate = chatTemplate;
         Syntax = ToolCallSyntax.For(chatTemplate);
         if (choice.Mode == ToolChoiceMode.Required) Constraint = RequiredConstraint();
-        else if (Active) Constraint = new TriggeredConstraint(Syntax.Trigger, new GrammarConstraint(Build(Tools.Select((t, i) => (i, t)).ToList(), strict: false, g => Syntax.AfterTrigger(g.Tools, g.Whitespace, Parallel && Syntax.AllowsSeveral))));
+        else if (Active && Syntax.SupportsLazyGrammar) Constraint = new TriggeredConstraint(Syntax.Trigger, new GrammarConstraint(Build(Tools.Select((t, i) => (i, t)).ToList(), strict: false, g => Syntax.AfterTrigger(g.Tools, g.Whitespace, Parallel && Syntax.AllowsSeveral))));
     }
 
     public IReadOnlyList<ToolFunction> Tools { get; }
@@ -47,6 +47,9 @@ public sealed class ToolUse
     /// <summary>Text the prompt ends with (a call opening that is a special token, when calls are required); the reply is parsed with it in front.</summary>
     public string Prefill => Choice.Mode == ToolChoiceMode.Required && Syntax.TriggerIsSpecialToken ? Syntax.Trigger : "";
 
+    /// <summary>Whether the reply must keep special tokens (the family's call opening is one), as decoding options say.</summary>
+    public bool KeepsSpecialTokens => Active && Syntax.TriggerIsSpecialToken;
+
     /// <summary>Whether the model's own template renders the <c>tools</c> variable.</summary>
     public bool TemplateReadsTools => chatTemplate?.Contains("tools", StringComparison.Ordinal) == true;
 
@@ -64,10 +67,13 @@ public sealed class ToolUse
         foreach (var message in messages)
         {
             var copy = message!.DeepClone().AsObject();
+            if (copy["tool_call_id"] is JsonValue answered && answered.TryGetValue(out string? answeredId)) copy["tool_call_id"] = Syntax.TemplateCallId(answeredId);
             if (copy["tool_calls"] is JsonArray calls)
             {
                 foreach (var call in calls)
                 {
+                    if (call is JsonObject callObject && callObject["id"] is JsonValue id && id.TryGetValue(out string? idText)) callObject["id"] = Syntax.TemplateCallId(idText);
+                    if (!Syntax.TemplateReadsArgumentObjects) continue;
                     if (call?["function"] is JsonObject function && function["arguments"] is JsonValue text && text.TryGetValue(out string? json))
                     {
                         try
@@ -129,7 +135,7 @@ public sealed class ToolUse
     private GrammarConstraint RequiredConstraint()
     {
         var allowed = Tools.Select((t, i) => (i, t)).Where(p => Choice.Function is null || p.t.Name == Choice.Function).ToList();
-        string opening = Syntax.TriggerIsSpecialToken ? "" : Syntax.Trigger;
+        string opening = Syntax.TriggerIsSpecialToken || Syntax.OpeningInPrompt ? "" : Syntax.Trigger;
         return new GrammarConstraint(Build(allowed, strict: true, g =>
             GrammarPart.Sequence(GrammarPart.Literal(opening), Syntax.CallsOnly(g.Tools, g.Whitespace, Parallel && Syntax.AllowsSeveral && Choice.Function is null))));
     }

@@ -32,7 +32,89 @@ public class ToolCallingTests
     [InlineData("meta-llama-Llama-3.1-8B-Instruct.jinja", "llama3")]
     [InlineData("meta-llama-Llama-3.2-3B-Instruct.jinja", "llama3")]
     [InlineData("mistralai-Mistral-Nemo-Instruct-2407.jinja", "mistral")]
+    [InlineData("CohereForAI-c4ai-command-r7b-12-2024-tool_use.jinja", "command-r7b")]
+    [InlineData("CohereForAI-c4ai-command-r-plus-tool_use.jinja", "command-r-plus")]
+    [InlineData("meetkai-functionary-medium-v3.1.jinja", "functionary-v3.1")]
+    [InlineData("meetkai-functionary-medium-v3.2.jinja", "functionary-v3.2")]
     public void TheFamilyIsReadFromTheTemplate(string file, string family) => Assert.Equal(family, ToolCallSyntax.For(Template(file)).Name);
+
+    /// <summary>
+    /// What each real template writes for an assistant's calls (the conversation with the calls, less the prompt that
+    /// asks for them) is what the model of that family writes; the family's parser must read the same calls back.
+    /// </summary>
+    [Theory]
+    [InlineData("Qwen-Qwen2.5-7B-Instruct.jinja")]
+    [InlineData("NousResearch-Hermes-3-Llama-3.1-8B-tool_use.jinja")]
+    [InlineData("NousResearch-Hermes-2-Pro-Llama-3-8B-tool_use.jinja")]
+    [InlineData("meta-llama-Llama-3.1-8B-Instruct.jinja")]
+    [InlineData("meta-llama-Llama-3.3-70B-Instruct.jinja")]
+    [InlineData("mistralai-Mistral-Nemo-Instruct-2407.jinja")]
+    [InlineData("CohereForAI-c4ai-command-r7b-12-2024-tool_use.jinja")]
+    [InlineData("CohereForAI-c4ai-command-r-plus-tool_use.jinja")]
+    [InlineData("meetkai-functionary-medium-v3.1.jinja")]
+    [InlineData("meetkai-functionary-medium-v3.2.jinja")]
+    public void EachFamilyReadsBackTheCallsItsTemplateWrites(string file)
+    {
+        string source = Template(file);
+        // Some templates print every tool's and parameter's description (and fail without them, as in transformers).
+        var described = JsonDocument.Parse("""
+            {"type": "object", "properties": {"city": {"type": "string", "description": "The city"}, "unit": {"type": "string", "enum": ["C", "F"], "description": "The unit"}}, "required": ["city"]}
+            """).RootElement.Clone();
+        var use = new ToolUse([new ToolFunction("get_weather", "Weather for a city", described)], ToolChoice.Auto, parallel: true, source);
+        var template = new ChatTemplate(source, new FixedClock());
+        var variables = new Dictionary<string, JsonNode?>(use.Variables) { ["bos_token"] = "", ["eos_token"] = "</s>" };
+        var question = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Weather in Paris?" });
+        var call = new JsonObject
+        {
+            ["role"] = "assistant",
+            ["content"] = null,
+            ["tool_calls"] = new JsonArray(new JsonObject { ["id"] = "call_7", ["type"] = "function", ["function"] = new JsonObject { ["name"] = "get_weather", ["arguments"] = "{\"city\": \"Paris\", \"unit\": \"C\"}" } }),
+        };
+        string prompt = template.Render(use.Messages(question), addGenerationPrompt: true, variables);
+        string whole = template.Render(use.Messages(new JsonArray(question[0]!.DeepClone(), call)), addGenerationPrompt: false, variables);
+        // Command R+'s generation prompt adds an instruction turn the finished conversation does not have: there the
+        // reply is what follows the part both share.
+        int common = 0;
+        while (common < Math.Min(prompt.Length, whole.Length) && prompt[common] == whole[common]) common++;
+        if (!file.Contains("command-r-plus", StringComparison.Ordinal)) Assert.Equal(prompt.Length, common);
+        var reply = use.Parse(whole[common..]);
+        var read = Assert.Single(reply.Calls);
+        Assert.Equal("get_weather", read.Name);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"city": "Paris", "unit": "C"}"""), JsonNode.Parse(read.Arguments)), read.Arguments);
+    }
+
+    /// <summary>For every family, required calls decoded by a random model (random logits over a real vocabulary) parse with that family's parser and validate (ajv).</summary>
+    [Theory]
+    [InlineData("<tool_call>", "hermes")]
+    [InlineData("\"parameters\": dictionary of argument name", "llama3")]
+    [InlineData("[TOOL_CALLS]", "mistral")]
+    [InlineData("<|START_ACTION|>", "command-r7b")]
+    [InlineData("Action: tool_name", "command-r-plus")]
+    [InlineData("<function=", "functionary-v3.1")]
+    [InlineData(">>>all", "functionary-v3.2")]
+    public void EveryFamilysRequiredCallsParseAndValidate(string marker, string family)
+    {
+        var use = new ToolUse(Tools, ToolChoice.Required, parallel: true, "{# " + marker + " #}");
+        Assert.Equal(family, use.Syntax.Name);
+        var calls = new List<(string Name, string Arguments)>();
+        for (int seed = 0; seed < 40; seed++)
+        {
+            if (StructuredOutputReference.RandomModel(use.Constraint!, seed, maxTokens: 400) is not string reply) continue;
+            var parsed = use.Parse(reply);
+            Assert.True(parsed.Calls.Count > 0, $"{family}: no call read from {use.Prefill}{reply}");
+            Assert.Empty(parsed.Dropped);
+            calls.AddRange(parsed.Calls.Select(c => (c.Name, c.Arguments)));
+        }
+        Assert.True(calls.Count >= 20, $"{family}: only {calls.Count} calls");
+        var verdicts = StructuredOutputReference.Check(calls.Select(c => (
+            (JsonNode?)JsonNode.Parse(c.Name == "add" ? NoArguments.GetRawText() : WeatherSchema.GetRawText()), (string?)null, c.Arguments)));
+        Assert.All(verdicts, v => Assert.Null(v));
+    }
+
+    private sealed class FixedClock : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => new(2025, 3, 9, 12, 0, 0, TimeSpan.Zero);
+    }
 
     [Fact]
     public void HermesRepliesKeepTheTextAndDropUnknownTools()

@@ -39,6 +39,7 @@ public static class CohereChatEndpoint
             Constraint = ResponseFormats.Cohere(request.ResponseFormat) is { } format
                 ? tools.Constraint is null ? format : throw ApiException.BadRequest("response_format cannot be combined with tools", "response_format")
                 : tools.Constraint,
+            SkipSpecialTokens = !tools.KeepsSpecialTokens,
         };
 
         using var choices = Choices.Submit(engine, metrics, [new GenerationRequest(prompt, sampling)], http.RequestAborted);

@@ -48,6 +48,7 @@ public static class ChatCompletionsEndpoint
             request.RepetitionPenalty, request.Seed, GenerationSettings.StopSequences(request.Stop), maxTokens) with
         {
             Constraint = Constraint(ResponseFormats.OpenAi(request.ResponseFormat), tools),
+            SkipSpecialTokens = !tools.KeepsSpecialTokens,
         };
         // A search ranks candidates by their tokens' log-probabilities, so it always asks for them.
         var requests = Enumerable.Range(0, candidates)
