@@ -100,6 +100,7 @@ public static class GroundedChat
         ["text"] = citation.Text,
         ["sources"] = citation.Sources.Select(s =>
         {
+            if (s.IsToolResult) return new Dictionary<string, object?> { ["type"] = "tool", ["id"] = s.Id, ["tool_output"] = s.Data.DeepClone() };
             var document = (JsonObject)s.Data.DeepClone();
             document["id"] ??= s.Id;
             return new Dictionary<string, object?> { ["type"] = "document", ["id"] = s.Id, ["document"] = document };

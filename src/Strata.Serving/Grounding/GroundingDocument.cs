@@ -6,10 +6,20 @@ namespace Strata.Serving.Grounding;
 
 /// <summary>
 /// A document an answer may cite: Cohere's <c>{id, data}</c> (or a bare string), with the text the model reads and
-/// citations are checked against — the data's fields as "name: value" lines, or the string itself.
+/// citations are checked against — the data's fields as "name: value" lines, or the string itself. A tool's result in
+/// the conversation is one too (<see cref="IsToolResult"/>), cited as Cohere cites tool outputs.
 /// </summary>
 public sealed record GroundingDocument(string Id, JsonObject Data, string Text)
 {
+    /// <summary>A tool's result (its id <c>CALL_ID:0</c>), not a document the request gave.</summary>
+    public bool IsToolResult { get; init; }
+
+    /// <summary>The conversation's tool results (<c>role: tool</c> messages), citable by the answer that follows them.</summary>
+    public static IReadOnlyList<GroundingDocument> ToolResults(JsonArray messages) =>
+        [.. messages.Where(m => m?["role"]?.GetValue<string>() == "tool" && m["content"]?.GetValue<string>() is { Length: > 0 })
+            .Select(m => new GroundingDocument($"{m!["tool_call_id"]?.GetValue<string>()}:0", new JsonObject { ["text"] = m["content"]!.GetValue<string>() },
+                m["content"]!.GetValue<string>()) { IsToolResult = true })];
+
     public const int MaxDocuments = 100;
 
     /// <summary>Cohere v2's <c>documents</c>: strings or objects with <c>data</c> (and optional <c>id</c>); ids default to <c>doc:N</c>.</summary>

@@ -28,7 +28,9 @@ public static class CohereChatEndpoint
         var citationMode = GroundedChat.Mode(request.CitationOptions?.Mode);
         var documents = await GroundedChat.ResolveAsync(http, request.Documents, messages);
         var (groundedMessages, variables) = GroundedChat.Prompt(messages, documents, model.Prompts);
-        var grounded = new GroundedAnswer(documents, citationMode, modelCites: model.Prompts.ReadsDocuments);
+        // The conversation's tool results are cited as Cohere cites them (sources of type "tool"), besides any documents.
+        var grounded = new GroundedAnswer([.. documents, .. GroundingDocument.ToolResults(messages)], citationMode,
+            modelCites: model.Prompts.ReadsDocuments && documents.Count > 0);
         var prompt = ToolCalling.Prompt(model, tools, groundedMessages, variables);
         int maxTokens = GenerationSettings.MaxTokens(model, prompt.Count, request.MaxTokens, "max_tokens", "messages");
         GenerationSettings.RequireNeutral(request.FrequencyPenalty, "frequency_penalty");
