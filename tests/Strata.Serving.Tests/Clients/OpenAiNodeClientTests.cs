@@ -4,28 +4,9 @@ using Strata.Serving.Tests.Support;
 namespace Strata.Serving.Tests.Clients;
 
 /// <summary>One run of <c>tests/tools/openai-client.mjs</c> (OpenAI's official TypeScript client) against a server.</summary>
-public sealed class OpenAiNodeClientRun : IAsyncLifetime
+public sealed class OpenAiNodeClientRun : NodeClientRun<RunningServer>
 {
-    public RunningServer Server { get; } = new();
-
-    public JsonElement Result { get; private set; }
-
-    public async Task InitializeAsync()
-    {
-        await Server.InitializeAsync();
-        string output = await Task.Factory.StartNew(
-            () => NodeTools.RunScript($"openai-client.mjs {Server.BaseAddress} {RunningServer.ModelName}", stdin: ""), TaskCreationOptions.LongRunning);
-        Result = JsonDocument.Parse(output).RootElement.Clone();
-    }
-
-    public JsonElement Call(string name)
-    {
-        Assert.True(Result.TryGetProperty(name, out var call), $"the script did not record '{name}': {Result}");
-        Assert.False(call.TryGetProperty("error", out var error) && name != "unknownTool", $"openai {name} failed: {error}");
-        return call;
-    }
-
-    public Task DisposeAsync() => Server.DisposeAsync();
+    protected override string Script(Uri server) => $"openai-client.mjs {server} {RunningServer.ModelName}";
 }
 
 /// <summary>
@@ -84,7 +65,7 @@ public sealed class OpenAiNodeClientTests(OpenAiNodeClientRun run) : IClassFixtu
     [Fact]
     public void AnUnknownNamedToolIsTheClientsBadRequest()
     {
-        var error = run.Call("unknownTool").GetProperty("error");
+        var error = run.Call("unknownTool", expectError: true).GetProperty("error");
         Assert.Equal(400, error.GetProperty("status").GetInt32());
         Assert.Contains("tool_choice.function.name", error.GetProperty("message").GetString());
     }
