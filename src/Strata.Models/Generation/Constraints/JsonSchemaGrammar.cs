@@ -54,7 +54,8 @@ public static class JsonSchemaGrammar
         string key = schema.GetRawText();
         if (Constraints.TryGetValue(key, out var constraint)) return constraint;
         constraint = new GrammarConstraint(Compile(schema));
-        if (Constraints.Count >= 256) Constraints.Clear();
+        // Each compiled schema holds its masks (up to MaskCache.MaxMasks per vocabulary): a few dozen schemas stay warm.
+        if (Constraints.Count >= 32) Constraints.Clear();
         return Constraints[key] = constraint;
     }
 

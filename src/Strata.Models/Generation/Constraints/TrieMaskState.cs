@@ -92,7 +92,7 @@ internal abstract class TrieMaskState<TState, TKey>(TokenTrie trie, MaskCache<TK
 /// <summary>Masks by state for one constraint over one vocabulary, bounded (cleared when full: states seen again are recomputed).</summary>
 internal sealed class MaskCache<TKey> where TKey : notnull
 {
-    private const int MaxMasks = 4096;
+    public const int MaxMasks = 2048;
     private readonly ConcurrentDictionary<TKey, ulong[]> masks = new();
 
     public ulong[] GetOrAdd(TKey key, Func<ulong[]> compute)
