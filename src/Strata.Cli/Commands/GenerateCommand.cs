@@ -55,7 +55,7 @@ internal static class GenerateCommand
             };
             var question = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = parse.GetRequiredValue(prompt) });
             IReadOnlyList<int> promptIds = tools is not null
-                ? [.. package.Prompts.Encode(tools.Messages(question), tools.Variables), .. package.Tokenizer.Encode(tools.Prefill, addBos: false, parseSpecialTokens: true)]
+                ? tools.WithPrefill(package.Prompts.Encode(tools.Messages(question), tools.Variables), package.Tokenizer)
                 : parse.GetValue(chat)
                     ? package.Prompts.Encode(question)
                     : package.EncodeText(parse.GetRequiredValue(prompt), addBos: !parse.GetValue(noBos));

@@ -208,8 +208,8 @@ internal sealed class HermesSyntax : ToolCallSyntax
             int close = reply.IndexOf(Close, open, StringComparison.Ordinal);
             int bodyEnd = close < 0 ? reply.Length : close;
             string body = reply[(open + Trigger.Length)..bodyEnd].Trim();
-            if (ReadJson(body, 0) is { } json && ReadCall(json.Value, tools, "arguments", dropped) is { } call) calls.Add(call);
-            else if (ReadJson(body, 0) is null) dropped.Add($"an unreadable call: {body}");
+            if (ReadJson(body, 0) is not { } json) dropped.Add($"an unreadable call: {body}");
+            else if (ReadCall(json.Value, tools, "arguments", dropped) is { } call) calls.Add(call);
             at = close < 0 ? reply.Length : close + Close.Length;
         }
         return new ParsedReply(Text(content.ToString()), calls, dropped);

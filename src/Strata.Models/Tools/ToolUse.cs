@@ -47,6 +47,10 @@ public sealed class ToolUse
     /// <summary>Text the prompt ends with (a call opening that is a special token, when calls are required); the reply is parsed with it in front.</summary>
     public string Prefill => Choice.Mode == ToolChoiceMode.Required && Syntax.TriggerIsSpecialToken ? Syntax.Trigger : "";
 
+    /// <summary>A rendered prompt with the prefill's tokens after it (special tokens recognised: a prefill may be one).</summary>
+    public IReadOnlyList<int> WithPrefill(IReadOnlyList<int> prompt, Tokenization.StrataTokenizer tokenizer) =>
+        Prefill.Length == 0 ? prompt : [.. prompt, .. tokenizer.Encode(Prefill, addBos: false, parseSpecialTokens: true)];
+
     /// <summary>Whether the reply must keep special tokens (the family's call opening is one), as decoding options say.</summary>
     public bool KeepsSpecialTokens => Active && Syntax.TriggerIsSpecialToken;
 

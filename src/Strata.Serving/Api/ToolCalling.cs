@@ -52,7 +52,7 @@ public static class ToolCalling
         var all = new Dictionary<string, JsonNode?>(variables);
         foreach (var (name, value) in tools.Variables) all[name] = value;
         var prompt = ChatMessages.EncodePrompt(model, tools.Messages(messages), all);
-        return tools.Prefill.Length == 0 ? prompt : [.. prompt, .. model.Tokenizer.Encode(tools.Prefill, addBos: false, parseSpecialTokens: true)];
+        return tools.WithPrefill(prompt, model.Tokenizer);
     }
 }
 

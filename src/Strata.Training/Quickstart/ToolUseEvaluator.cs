@@ -54,7 +54,7 @@ public static class ToolUseEvaluator
             var messages = example.Conversation.Messages;
             var history = messages.Take(2).ToList(); // the tools' system turn and the question
             var expected = tools.Syntax.Parse(messages[2].Content, QuickstartTools.Functions).Calls.Single();
-            int[] prompt = [.. format.RenderPrompt(history), .. tokenizer.Encode(tools.Prefill, addBos: false, parseSpecialTokens: true)];
+            var prompt = tools.WithPrefill(format.RenderPrompt(history), tokenizer);
             var options = SamplingOptions.Greedy with { MaxTokens = 64, Constraint = mode == ToolChoice.None ? null : tools.Constraint };
             string reply = Generate(generator, prompt, options);
             var call = tools.Parse(reply).Calls.FirstOrDefault();

@@ -53,6 +53,16 @@ public sealed class Grammar
     /// <summary>The text so far is a whole sentence of the grammar (no character left half-written).</summary>
     public static bool IsComplete(in GrammarState state) => state.Accepting && state.Pending == 0;
 
+    /// <summary>
+    /// The text is a whole sentence and nothing can follow it: the only live stack is the empty one (every other live
+    /// stack waits for a character), so whatever comes next lies outside the grammar.
+    /// </summary>
+    public bool IsClosed(in GrammarState state)
+    {
+        if (state.Pending != 0 || !state.Accepting) return false;
+        lock (sync) return stackSets[state.Set].Length == 1;
+    }
+
     /// <summary>The state after <paramref name="b"/>, or false when no sentence of the grammar continues this way.</summary>
     public bool TryAdvance(in GrammarState state, byte b, out GrammarState next)
     {
@@ -180,8 +190,8 @@ public sealed class GrammarConstraint(Grammar grammar) : ITokenConstraint
     {
         public override bool IsComplete => Grammar.IsComplete(Current);
 
-        /// <summary>The grammar is complete and no byte can follow (it ended on a literal), so whatever comes next is outside it.</summary>
-        public bool IsClosed => IsComplete && !Enumerable.Range(0, 256).Any(b => grammar.TryAdvance(Current, (byte)b, out _));
+        /// <summary>The grammar is complete and nothing can follow, so whatever comes next is outside it.</summary>
+        public bool IsClosed => grammar.IsClosed(Current);
 
         protected override bool TryAdvance(in GrammarState state, byte b, out GrammarState next) => grammar.TryAdvance(state, b, out next);
 
