@@ -13,6 +13,13 @@ PEFT's `save_pretrained` lays it out, written here by hand from PEFT's format de
   adapter_model.safetensors  base_model.model.model.layers.{i}.{self_attn|mlp}.{target}.lora_A.weight  [r, in]
                              base_model.model.model.layers.{i}.{self_attn|mlp}.{target}.lora_B.weight  [out, r]
 
+With "embed_tokens" among the targets (PEFT's LoRA on an embedding, with `ensure_weight_tying: true`):
+
+  adapter_model.safetensors  base_model.model.model.embed_tokens.lora_embedding_A  [r, vocab]
+                             base_model.model.model.embed_tokens.lora_embedding_B  [hidden, r]
+
+and the embedding becomes E' = E + scale * (B @ A).T; the model's LM head is tied to it, so it reads E' too.
+
 and golden.json with the base case's input ids and the adapted model's token log-probabilities:
 W' = W + scale * B @ A for every adapted projection, scale = lora_alpha / r (lora_alpha / sqrt(r) with
 use_rslora), then llama_reference.py's float64 forward pass. B is random here (PEFT initialises it to zero), so
@@ -36,6 +43,7 @@ ALL = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_pro
 CASES = {
     "llama-gqa-untied-all-r4": ("llama-gqa-untied", 11, 4, 8.0, ALL, False),
     "qwen2-bias-tied-qv-rslora": ("qwen2-bias-tied", 12, 4, 8.0, ["q_proj", "v_proj"], True),
+    "qwen2-bias-tied-embed-qv": ("qwen2-bias-tied", 13, 4, 8.0, ["q_proj", "v_proj", "embed_tokens"], False),
 }
 
 
@@ -52,18 +60,27 @@ def write_case(name, base, seed, r, alpha, targets, rslora):
         ids = json.load(f)["input_ids"]
     W = read_safetensors(os.path.join(base_dir, "model.safetensors"))
     tensors = {}
+    layer_targets = [t for t in targets if t != "embed_tokens"]
     for L in range(cfg["num_hidden_layers"]):
-        for t in targets:
+        for t in layer_targets:
             out_features, in_features = W[f"model.layers.{L}.{block(t)}.{t}.weight"].shape
             key = f"base_model.model.model.layers.{L}.{block(t)}.{t}"
             tensors[key + ".lora_A.weight"] = (rng.standard_normal((r, in_features)) * 0.3).astype(np.float32)
             tensors[key + ".lora_B.weight"] = (rng.standard_normal((out_features, r)) * 0.05).astype(np.float32)
+    if "embed_tokens" in targets:
+        assert cfg["tie_word_embeddings"], "the embedding case checks a tied head"
+        vocab, hidden = W["model.embed_tokens.weight"].shape
+        key = "base_model.model.model.embed_tokens"
+        tensors[key + ".lora_embedding_A"] = (rng.standard_normal((r, vocab)) * 0.02).astype(np.float32)
+        tensors[key + ".lora_embedding_B"] = rng.standard_normal((hidden, r)).astype(np.float32)
     d = os.path.join(OUT, name)
     os.makedirs(d, exist_ok=True)
     config = {"alpha_pattern": {}, "base_model_name_or_path": base, "bias": "none", "fan_in_fan_out": False,
               "inference_mode": True, "init_lora_weights": True, "lora_alpha": alpha, "lora_dropout": 0.05,
               "modules_to_save": None, "peft_type": "LORA", "r": r, "rank_pattern": {}, "target_modules": targets,
               "task_type": "CAUSAL_LM", "use_dora": False, "use_rslora": rslora}
+    if "embed_tokens" in targets:
+        config["ensure_weight_tying"] = True
     with open(os.path.join(d, "adapter_config.json"), "w") as f:
         json.dump(config, f, indent=2)
         f.write("\n")
@@ -73,10 +90,13 @@ def write_case(name, base, seed, r, alpha, targets, rslora):
     scale = alpha / math.sqrt(r) if rslora else alpha / r
     adapted = dict(W)
     for L in range(cfg["num_hidden_layers"]):
-        for t in targets:
+        for t in layer_targets:
             key = f"base_model.model.model.layers.{L}.{block(t)}.{t}"
             name_w = f"model.layers.{L}.{block(t)}.{t}.weight"
             adapted[name_w] = W[name_w] + scale * (A[key + ".lora_B.weight"] @ A[key + ".lora_A.weight"])
+    if "embed_tokens" in targets:
+        key = "base_model.model.model.embed_tokens"
+        adapted["model.embed_tokens.weight"] = W["model.embed_tokens.weight"] + scale * (A[key + ".lora_embedding_B"] @ A[key + ".lora_embedding_A"]).T
     base_lp = token_logprobs(cfg, W, ids)
     lp = token_logprobs(cfg, adapted, ids)
     shift = max(abs(a - b) for a, b in zip(lp, base_lp))

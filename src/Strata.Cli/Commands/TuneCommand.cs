@@ -19,8 +19,10 @@ internal static class TuneCommand
         var rank = new Option<int?>("--lora-rank") { Description = "LoRA rank r (default 8)" };
         var alpha = new Option<double?>("--lora-alpha") { Description = "LoRA alpha; updates are scaled by alpha / r (default 16)" };
         var dropout = new Option<double?>("--lora-dropout") { Description = "Dropout on the adapter's input while training (default 0)" };
-        var targets = new Option<string?>("--lora-targets") { Description = "Comma-separated projections: q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj (default the attention four)" };
+        var targets = new Option<string?>("--lora-targets") { Description = "Comma-separated modules: q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj and embed_tokens (tied to the LM head; default the attention four)" };
         var rsLora = new Option<bool>("--use-rslora") { Description = "Rank-stabilised LoRA: scale by alpha / sqrt(r)" };
+        var plusRatio = new Option<double?>("--loraplus-lr-ratio") { Description = "LoRA+: lora_B learns at this multiple of the learning rate (16 is the paper's choice; default 1, plain LoRA)" };
+        var embeddingRatio = new Option<double?>("--lora-embedding-lr-ratio") { Description = "With embed_tokens in --lora-targets: its learning rate as a multiple of --learning-rate (default 0.01)" };
         var baseDtype = new Option<string?>("--base-dtype") { Description = "With --lora: keep the frozen base in float32 (default), bfloat16 or float16 (half the memory)" };
         var teacher = new Option<string?>("--teacher") { Description = "Token-level distillation: a teacher model folder with the student's tokenizer" };
         var kdTemperature = new Option<double?>("--kd-temperature") { Description = "Softening temperature of both distributions (default 1)" };
@@ -29,7 +31,7 @@ internal static class TuneCommand
         var kdTopK = new Option<int?>("--kd-top-k") { Description = "Cache the teacher's top k tokens per position on disk before training instead of running it beside the student" };
         var command = new Command("tune", "Tune a model on instructions or conversations")
         {
-            stage, model, data, output, noPack, lora, rank, alpha, dropout, targets, rsLora, baseDtype, teacher, kdTemperature, kdAlpha, kdDivergence, kdTopK,
+            stage, model, data, output, noPack, lora, rank, alpha, dropout, targets, rsLora, plusRatio, embeddingRatio, baseDtype, teacher, kdTemperature, kdAlpha, kdDivergence, kdTopK,
         };
         var flags = new TrainingFlags();
         flags.AddTo(command);
@@ -45,10 +47,12 @@ internal static class TuneCommand
                 Output = parse.GetValue(output) ?? file.Output,
                 Pack = !parse.GetValue(noPack) && file.Pack,
                 BaseDtype = parse.GetValue(baseDtype) ?? file.BaseDtype,
+                LoraPlusRatio = parse.GetValue(plusRatio) ?? file.LoraPlusRatio,
+                LoraEmbeddingRatio = parse.GetValue(embeddingRatio) ?? file.LoraEmbeddingRatio,
                 Training = training,
             };
             bool anyLoraFlag = parse.GetValue(lora) || parse.GetValue(rank) is not null || parse.GetValue(alpha) is not null
-                || parse.GetValue(dropout) is not null || parse.GetValue(targets) is not null || parse.GetValue(rsLora);
+                || parse.GetValue(dropout) is not null || parse.GetValue(targets) is not null || parse.GetValue(rsLora) || parse.GetValue(plusRatio) is not null || parse.GetValue(embeddingRatio) is not null;
             if (anyLoraFlag || file.Lora is not null)
             {
                 var adapter = file.Lora ?? new LoraConfig();

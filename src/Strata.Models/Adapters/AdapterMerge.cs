@@ -30,6 +30,6 @@ public static class AdapterMerge
             string source = File.Exists(Path.Combine(adapterDirectory, name)) ? Path.Combine(adapterDirectory, name) : Path.Combine(package.Path, name);
             if (File.Exists(source)) File.Copy(source, Path.Combine(output, name), overwrite: true);
         }
-        return (adapter.Config, adapter.Config.TargetModules.Count * model.Config.NumHiddenLayers);
+        return (adapter.Config, adapter.Config.LayerTargets.Count() * model.Config.NumHiddenLayers + (adapter.Embedding is null ? 0 : 1));
     }
 }

@@ -30,7 +30,7 @@ public sealed class LoraAdapter : nn.Module
         for (int layer = 0; layer < slots.Length; layer++)
         {
             slots[layer] = new LoraLayer?[LoraConfig.KnownTargets.Count];
-            foreach (string target in config.TargetModules)
+            foreach (string target in config.LayerTargets)
             {
                 var (inFeatures, outFeatures) = PeftAdapterFile.Shape(model, target);
                 var lora = new LoraLayer(inFeatures, outFeatures, config.Rank, config.Scale, config.Dropout, generator, dropoutGenerator, device);
@@ -38,11 +38,22 @@ public sealed class LoraAdapter : nn.Module
                 register_module($"layers_{layer}_{target}", lora);
             }
         }
+        if (config.AdaptsEmbedding)
+        {
+            Embedding = new EmbeddingLora(model.VocabSize, model.HiddenSize, config.Rank, config.Scale, generator, device);
+            register_module(LoraConfig.EmbeddingTarget, Embedding);
+        }
         // Dropout only while a trainer says so: the model's own train()/eval() does not reach a module it does not own.
         eval();
     }
 
     public LoraConfig Config { get; }
+
+    /// <summary>The token embedding's update, or null when <c>embed_tokens</c> is not a target.</summary>
+    public EmbeddingLora? Embedding { get; }
+
+    /// <summary>Whether the embedding's update also reaches the logits: the LM head is the embedding and the adapter keeps them tied.</summary>
+    public bool AdaptsOutput => Embedding is not null && Config.EnsureWeightTying && model.TieWordEmbeddings;
 
     /// <summary>A fresh adapter (B = 0: the adapted model starts out equal to the base) for a model of <paramref name="model"/>'s shape.</summary>
     public static LoraAdapter Create(ModelConfig model, LoraConfig config, long seed = 0, Device? device = null) => new(model, config, seed, device);
@@ -69,6 +80,11 @@ public sealed class LoraAdapter : nn.Module
             tensors.Add(new(PeftAdapterFile.Key(layer, target, 'A'), lora.A.detach().to(ScalarType.Float32).contiguous()));
             tensors.Add(new(PeftAdapterFile.Key(layer, target, 'B'), lora.B.detach().to(ScalarType.Float32).contiguous()));
         }
+        if (Embedding is not null)
+        {
+            tensors.Add(new(PeftAdapterFile.EmbeddingKey('A'), Embedding.A.detach().to(ScalarType.Float32).contiguous()));
+            tensors.Add(new(PeftAdapterFile.EmbeddingKey('B'), Embedding.B.detach().to(ScalarType.Float32).contiguous()));
+        }
         SafeTensorsWriter.Write(Path.Combine(directory, PeftAdapterFile.WeightsFileName), tensors, new Dictionary<string, string> { ["format"] = "pt" });
         foreach (var (_, tensor) in tensors) tensor.Dispose();
         Config.Save(directory);
@@ -88,7 +104,7 @@ public sealed class LoraAdapter : nn.Module
     public void Restore(string directory)
     {
         var saved = LoraConfig.Load(directory);
-        if (saved.Rank != Config.Rank || !saved.TargetModules.Order().SequenceEqual(Config.TargetModules.Order()))
+        if (saved.Rank != Config.Rank || !saved.TargetModules.Order(StringComparer.Ordinal).SequenceEqual(Config.TargetModules.Order(StringComparer.Ordinal)))
         {
             throw new InvalidDataException($"{Path.Combine(directory, LoraConfig.FileName)}: r {saved.Rank} on {string.Join(",", saved.TargetModules)}, "
                 + $"but this run trains r {Config.Rank} on {string.Join(",", Config.TargetModules)}");
@@ -107,6 +123,14 @@ public sealed class LoraAdapter : nn.Module
             lora.A.copy_(a);
             lora.B.copy_(b);
         }
+        if (Embedding is not null)
+        {
+            var update = PeftAdapterFile.ReadEmbedding(directory, model, Config);
+            using var a = torch.tensor(update.A, Embedding.A.shape);
+            using var b = torch.tensor(update.B, Embedding.B.shape);
+            Embedding.A.copy_(a);
+            Embedding.B.copy_(b);
+        }
     }
 
     /// <summary>Adds scale·B·A to each adapted base weight: the adapter becomes part of the model (<c>strata merge</c>).</summary>
@@ -120,6 +144,16 @@ public sealed class LoraAdapter : nn.Module
             using var delta = lora.Delta();
             weight.PlusInPlace(delta.to(weight.dtype));
         }
+        if (Embedding is not null)
+        {
+            // A tied LM head is the embedding itself, so it takes the update too, as ensure_weight_tying asks. An untied
+            // head is left alone (PEFT adapts the input embedding only).
+            var weight = parameters["model.embed_tokens.weight"];
+            using var delta = Embedding.Delta();
+            if (!model.Config.TieWordEmbeddings || Config.EnsureWeightTying) weight.PlusInPlace(delta.to(weight.dtype));
+            else throw new InvalidDataException("the adapter adapts embed_tokens of a model with a tied LM head without ensure_weight_tying: "
+                + "the input embedding and the head would differ, and one tied matrix cannot hold both");
+        }
     }
 
     protected override void Dispose(bool disposing)
@@ -128,7 +162,7 @@ public sealed class LoraAdapter : nn.Module
         base.Dispose(disposing);
     }
 
-    /// <summary>Trainable parameters: Σ r·(in + out) over the updates.</summary>
+    /// <summary>Trainable parameters: Σ r·(in + out) over the updates (r·(vocab + hidden) for the embedding's).</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());
 
     private IEnumerable<(int Layer, string Target, LoraLayer Lora)> Updates()

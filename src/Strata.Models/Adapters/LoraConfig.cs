@@ -15,6 +15,13 @@ public sealed record LoraConfig
     /// <summary>The projections LoRA can adapt in a Llama-layout model (PEFT's <c>target_modules</c> names).</summary>
     public static readonly IReadOnlyList<string> KnownTargets = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"];
 
+    /// <summary>
+    /// The token embedding, which LoRA can also adapt (PEFT's <c>lora_embedding_A</c> [r, vocab] / <c>lora_embedding_B</c>
+    /// [hidden, r]). In a model whose LM head is the embedding, the adapted matrix is still tied when
+    /// <see cref="EnsureWeightTying"/> is set, so the update reaches the output as well as the input.
+    /// </summary>
+    public const string EmbeddingTarget = "embed_tokens";
+
     /// <summary>The rank r of each update B·A.</summary>
     [JsonPropertyName("r")] public int Rank { get; init; } = 8;
 
@@ -32,7 +39,19 @@ public sealed record LoraConfig
     /// <summary>The base model the adapter was trained on (informational, as in PEFT).</summary>
     [JsonPropertyName("base_model_name_or_path")] public string? BaseModelNameOrPath { get; init; }
 
+    /// <summary>
+    /// PEFT's <c>ensure_weight_tying</c>: an adapted embedding stays tied to a tied LM head (the update applies to both).
+    /// Strata sets it whenever it adapts the embedding; PEFT adapters without it adapt the input embedding alone.
+    /// </summary>
+    [JsonPropertyName("ensure_weight_tying")] public bool EnsureWeightTying { get; init; }
+
     [JsonIgnore] public double Scale => UseRsLora ? Alpha / Math.Sqrt(Rank) : Alpha / Rank;
+
+    /// <summary>Whether the token embedding is adapted.</summary>
+    [JsonIgnore] public bool AdaptsEmbedding => TargetModules.Contains(EmbeddingTarget);
+
+    /// <summary>The adapted projections of every decoder layer (the targets other than the embedding).</summary>
+    [JsonIgnore] public IEnumerable<string> LayerTargets => TargetModules.Where(t => t != EmbeddingTarget);
 
     /// <exception cref="ArgumentException">A setting out of range or an unknown target module, named.</exception>
     public void Validate()
@@ -43,9 +62,9 @@ public sealed record LoraConfig
         if (TargetModules.Count == 0) throw new ArgumentException("target_modules (--lora-targets) names no module");
         foreach (string target in TargetModules)
         {
-            if (!KnownTargets.Contains(target))
+            if (!KnownTargets.Contains(target) && target != EmbeddingTarget)
             {
-                throw new ArgumentException($"target_modules (--lora-targets): unknown module '{target}'; a Llama-layout model has {string.Join(", ", KnownTargets)}");
+                throw new ArgumentException($"target_modules (--lora-targets): unknown module '{target}'; a Llama-layout model has {string.Join(", ", KnownTargets)}, {EmbeddingTarget}");
             }
         }
         if (TargetModules.Distinct().Count() != TargetModules.Count) throw new ArgumentException("target_modules (--lora-targets) names a module twice");
@@ -91,6 +110,7 @@ public sealed record LoraConfig
             Dropout = json["lora_dropout"]?.GetValue<double>() ?? 0,
             TargetModules = targets.Order(StringComparer.Ordinal).ToList(),
             UseRsLora = json["use_rslora"]?.GetValue<bool>() ?? false,
+            EnsureWeightTying = json["ensure_weight_tying"] is JsonValue tying && tying.TryGetValue(out bool tied) && tied,
             BaseModelNameOrPath = Text("base_model_name_or_path"),
         };
         try
@@ -126,6 +146,8 @@ public sealed record LoraConfig
             ["use_dora"] = false,
             ["use_rslora"] = UseRsLora,
         };
+        // Written only when it matters, so adapters of the projections alone still load in PEFT releases before 0.18.
+        if (EnsureWeightTying) json["ensure_weight_tying"] = true;
         File.WriteAllText(Path.Combine(directory, FileName), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 }

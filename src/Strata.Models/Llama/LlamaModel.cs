@@ -240,9 +240,19 @@ public sealed class LlamaBackbone : nn.Module
 
     public Parameter EmbeddingWeight => embed_tokens.weight!;
 
+    // An attached adapter's embedding update; not registered (see LlamaAttention's lora).
+    private EmbeddingLora? embeddingUpdate;
+
     internal void Attach(LoraAdapter? adapter)
     {
         for (int i = 0; i < layers.Count; i++) layers[i].Attach(adapter?.Slots(i));
+        embeddingUpdate = adapter?.Embedding;
+    }
+
+    private Tensor Embed(Tensor inputIds)
+    {
+        var x = embed_tokens.forward(inputIds);
+        return embeddingUpdate is { } update ? x.PlusInPlace(update.Input(inputIds, x.dtype)) : x;
     }
 
     /// <param name="inputIds">(B, T) token ids.</param>
@@ -251,7 +261,7 @@ public sealed class LlamaBackbone : nn.Module
     /// <returns>(B, T, C) final normalised hidden states.</returns>
     public Tensor forward(Tensor inputIds, PositionContext positions, KvCache? cache)
     {
-        var x = embed_tokens.forward(inputIds);                                            // (B, T, C)
+        var x = Embed(inputIds);                                                           // (B, T, C)
         for (int i = 0; i < layers.Count; i++) x = layers[i].forward(x, positions, cache, i);
         return norm.forward(x);
     }
@@ -260,7 +270,7 @@ public sealed class LlamaBackbone : nn.Module
     /// <returns>(1, N, C) final normalised hidden states.</returns>
     public Tensor forward(Tensor inputIds, RaggedBatch batch)
     {
-        var x = embed_tokens.forward(inputIds);                                            // (1, N, C)
+        var x = Embed(inputIds);                                                           // (1, N, C)
         for (int i = 0; i < layers.Count; i++) x = layers[i].forward(x, batch, i);
         return norm.forward(x);
     }
@@ -329,8 +339,13 @@ public sealed class LlamaForCausalLM : nn.Module
         Logits(HiddenStates(inputIds, cache, attentionMask));
 
     /// <summary>Applies the LM head (or the tied embedding) to hidden states: (…, C) → (…, vocab).</summary>
-    public Tensor Logits(Tensor hidden) =>
-        lm_head is not null ? lm_head.forward(hidden) : F.linear(hidden, model.EmbeddingWeight);
+    public Tensor Logits(Tensor hidden)
+    {
+        if (lm_head is not null) return lm_head.forward(hidden);
+        var logits = F.linear(hidden, model.EmbeddingWeight);
+        // A tied head is the adapted embedding too when the adapter keeps them tied.
+        return Adapter is { AdaptsOutput: true, Embedding: { } update } ? logits.PlusInPlace(update.Output(hidden)) : logits;
+    }
 
     /// <summary>
     /// Extends several sequences in one forward pass (continuous batching): each chunk's tokens are appended to

@@ -75,6 +75,7 @@ internal sealed unsafe class NativeTransformer : IDisposable
         long clock = NativeProfile.Start();
         float* xs = x.Floats((long)n * hidden);
         for (int t = 0; t < n; t++) weights.Embedding.DequantizeRow(tokens[t], xs + (long)t * hidden);
+        if (adaptedTokens > 0) adapters!.ApplyEmbedding(tokens, tokenAdapters.AsSpan(0, n), xs, hidden);
         NativeProfile.Stop(NativeProfile.Phase.Embed, clock);
         if (rope is not null)
         {
@@ -107,6 +108,7 @@ internal sealed unsafe class NativeTransformer : IDisposable
         matmul.Begin(outputRows.Length, rows, headInput);
         matmul.Add(head, output, head.Rows);
         pool.Run(matmul);
+        if (adaptedTokens > 0) adapters!.ApplyHead(outputRows, tokenAdapters, rows, hidden, output);
         NativeProfile.Stop(NativeProfile.Phase.Head, clock);
     }
 

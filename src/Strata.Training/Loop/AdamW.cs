@@ -15,12 +15,12 @@ namespace Strata.Training.Loop;
 /// </summary>
 public sealed class AdamW : IDisposable
 {
-    private readonly IReadOnlyList<(string Name, Parameter Parameter, bool Decay)> parameters;
+    private readonly IReadOnlyList<TrainedParameter> parameters;
     private readonly Dictionary<string, (Tensor ExpAvg, Tensor ExpAvgSq)> moments = [];
     private readonly double beta1, beta2, epsilon, weightDecay;
 
-    /// <param name="parameters">Named parameters; <c>Decay</c> says whether weight decay applies.</param>
-    public AdamW(IEnumerable<(string Name, Parameter Parameter, bool Decay)> parameters, double beta1, double beta2, double epsilon, double weightDecay)
+    /// <param name="parameters">Named parameters, with whether weight decay applies and their learning-rate multiplier.</param>
+    public AdamW(IEnumerable<TrainedParameter> parameters, double beta1, double beta2, double epsilon, double weightDecay)
     {
         this.parameters = parameters.ToList();
         (this.beta1, this.beta2, this.epsilon, this.weightDecay) = (beta1, beta2, epsilon, weightDecay);
@@ -43,13 +43,34 @@ public sealed class AdamW : IDisposable
         using var oneMinusB2 = (1 - beta2).ToScalar();
         using var sqrtCorrection2 = Math.Sqrt(correction2).ToScalar();
         using var eps = epsilon.ToScalar();
-        using var negativeStep = (-LearningRate / correction1).ToScalar();
-        using var decay = (1 - LearningRate * weightDecay).ToScalar();
+        // One step size and decay factor per distinct learning-rate multiplier (LoRA+ has two).
+        var steps = new Dictionary<double, (Scalar NegativeStep, Scalar Decay)>();
         using var noGrad = no_grad();
-        foreach (var (name, parameter, decays) in parameters)
+        try
         {
-            var gradient = parameter.grad;
-            if (gradient is null) continue;
+            foreach (var (name, parameter, decays, scale) in parameters)
+            {
+                var gradient = parameter.grad;
+                if (gradient is null) continue;
+                if (!steps.TryGetValue(scale, out var step))
+                {
+                    double rate = LearningRate * scale;
+                    steps[scale] = step = ((-rate / correction1).ToScalar(), (1 - rate * weightDecay).ToScalar());
+                }
+                Update(name, parameter, gradient, decays, step.NegativeStep, step.Decay);
+            }
+        }
+        finally
+        {
+            foreach (var (negativeStep, decay) in steps.Values)
+            {
+                negativeStep.Dispose();
+                decay.Dispose();
+            }
+        }
+
+        void Update(string name, Parameter parameter, Tensor gradient, bool decays, Scalar negativeStep, Scalar decay)
+        {
             using var scope = NewDisposeScope();
             var (expAvg, expAvgSq) = Moments(name, parameter);
             if (decays && weightDecay > 0) parameter.mul_(decay);
@@ -62,7 +83,7 @@ public sealed class AdamW : IDisposable
 
     public void ZeroGrad()
     {
-        foreach (var (_, parameter, _) in parameters) parameter.grad?.zero_();
+        foreach (var trained in parameters) trained.Parameter.grad?.zero_();
     }
 
     /// <summary>Writes the moments as safetensors; the step count goes in its metadata.</summary>
@@ -84,7 +105,7 @@ public sealed class AdamW : IDisposable
         Steps = long.Parse(file.Metadata.GetValueOrDefault("steps") ?? throw new InvalidDataException($"{path}: no 'steps' metadata"),
             System.Globalization.CultureInfo.InvariantCulture);
         using var noGrad = no_grad();
-        foreach (var (name, parameter, _) in parameters)
+        foreach (var (name, parameter, _, _) in parameters)
         {
             if (!file.Tensors.ContainsKey($"exp_avg.{name}")) continue; // never updated (no gradient yet)
             var (expAvg, expAvgSq) = Moments(name, parameter);

@@ -17,7 +17,7 @@ public static class ThroughputProbe
     public static double SecondsPerStep(ModelConfig config, int batchSize, int contextLength, int steps = 3)
     {
         using var model = LlamaCheckpoint.Create(config, seed: 0);
-        using var optimizer = new AdamW(model.named_parameters().Select(p => (p.name, p.parameter, true)), 0.9, 0.99, 1e-8, 0.1);
+        using var optimizer = new AdamW(model.named_parameters().Select(p => new TrainedParameter(p.name, p.parameter, true)), 0.9, 0.99, 1e-8, 0.1);
         var clock = new Stopwatch();
         for (int step = 0; step <= steps; step++)
         {

@@ -40,6 +40,19 @@ public sealed record TuneConfig
     [JsonPropertyName("lora")] public LoraConfig? Lora { get; init; }
 
     /// <summary>
+    /// LoRA+: lora_B learns at this multiple of the learning rate, lora_A at the rate itself (Axolotl's and PEFT's
+    /// <c>loraplus_lr_ratio</c>; 16 is the paper's choice). 1 = plain LoRA. A training setting, not part of the adapter.
+    /// </summary>
+    [JsonPropertyName("loraplus_lr_ratio")] public double LoraPlusRatio { get; init; } = 1;
+
+    /// <summary>
+    /// The learning rate of an adapted embedding (<c>embed_tokens</c> in the targets) as a multiple of the run's. PEFT's
+    /// embedding update starts with B standard normal, so it needs a far smaller rate than the projections' (LoRA+ gives
+    /// it 1e-6 outright).
+    /// </summary>
+    [JsonPropertyName("lora_embedding_lr_ratio")] public double LoraEmbeddingRatio { get; init; } = 0.01;
+
+    /// <summary>
     /// The frozen base's dtype in memory under a LoRA adapter: float32 (default), bfloat16 or float16. Half precision
     /// halves the base's memory (QLoRA's idea, without its 4-bit storage); the adapter still trains in float32.
     /// </summary>
@@ -98,6 +111,9 @@ public sealed record TuneConfig
         if (ValidationFraction is <= 0 or >= 0.5) throw new ArgumentException("validation_fraction must be in (0, 0.5)");
         if (!Directory.Exists(Model)) throw new DirectoryNotFoundException($"{Model}: model directory not found");
         Lora?.Validate();
+        if (!(LoraPlusRatio > 0)) throw new ArgumentException($"loraplus_lr_ratio (--loraplus-lr-ratio) must be positive, not {LoraPlusRatio}");
+        if (!(LoraEmbeddingRatio > 0)) throw new ArgumentException($"lora_embedding_lr_ratio (--lora-embedding-lr-ratio) must be positive, not {LoraEmbeddingRatio}");
+        if (LoraPlusRatio != 1 && Lora is null) throw new ArgumentException("loraplus_lr_ratio (--loraplus-lr-ratio) needs --lora");
         var dtype = BaseScalarType; // validates the name
         if (dtype != TorchSharp.torch.ScalarType.Float32 && Lora is null)
         {

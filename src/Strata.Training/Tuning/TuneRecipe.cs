@@ -48,9 +48,9 @@ public sealed class TuneRecipe(TuneConfig config, ITrainingMonitor? monitor = nu
 
         // LoRA: the adapter is seeded like the run, so a resumed run rebuilds the same one before restoring it.
         using var adapter = config.Lora is { } lora
-            ? LoraAdapter.Create(model.Config, lora with { BaseModelNameOrPath = lora.BaseModelNameOrPath ?? Path.GetFullPath(config.Model) }, options.Seed)
+            ? LoraAdapter.Create(model.Config, lora with { BaseModelNameOrPath = lora.BaseModelNameOrPath ?? Path.GetFullPath(config.Model), EnsureWeightTying = lora.EnsureWeightTying || lora.AdaptsEmbedding }, options.Seed)
             : null;
-        ITrainedWeights trained = adapter is null ? new WholeModel(model) : new AdapterWeights(model, adapter);
+        ITrainedWeights trained = adapter is null ? new WholeModel(model) : new AdapterWeights(model, adapter, config.LoraPlusRatio, config.LoraEmbeddingRatio);
         if (adapter is not null)
         {
             long total = model.parameters().Sum(p => p.numel());

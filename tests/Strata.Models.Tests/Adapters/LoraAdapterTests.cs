@@ -44,6 +44,7 @@ public sealed class LoraAdapterTests : IDisposable
     [Theory]
     [InlineData("llama-gqa-untied-all-r4")]
     [InlineData("qwen2-bias-tied-qv-rslora")]
+    [InlineData("qwen2-bias-tied-embed-qv")]
     public void PeftAdapterAttachedOrMergedMatchesReference(string name)
     {
         var (adapterDir, baseDir, golden) = Case(name);
@@ -132,6 +133,56 @@ public sealed class LoraAdapterTests : IDisposable
         Assert.Null(loaded[0, "k_proj"]);
     }
 
+    /// <summary>PEFT's names and shapes for an adapted embedding, written out here: lora_embedding_A [r, vocab], lora_embedding_B [hidden, r].</summary>
+    [Fact]
+    public void AnAdaptedEmbeddingStartsUnchangedAndIsSavedWithPeftKeysAndTying()
+    {
+        var (_, baseDir, golden) = Case("qwen2-bias-tied-embed-qv");
+        using var model = LlamaCheckpoint.Load(baseDir);
+        double[] before = LanguageModelScoring.TokenLogProbs(model, golden.input_ids);
+        var config = new LoraConfig { Rank = 4, TargetModules = ["q_proj", "embed_tokens"], EnsureWeightTying = true };
+        using var adapter = LoraAdapter.Create(model.Config, config, seed: 7);
+        model.Attach(adapter);
+        Assert.True(adapter.AdaptsOutput);
+        Assert.Equal(before, LanguageModelScoring.TokenLogProbs(model, golden.input_ids));   // A starts at zero
+
+        using (torch.no_grad())
+        {
+            foreach (var p in adapter.parameters()) p.normal_(0, 0.1);
+        }
+        string dir = Path.Combine(temp, "embedding");
+        adapter.Save(dir);
+        int vocab = model.Config.VocabSize, hidden = model.Config.HiddenSize;
+        using (var file = SafeTensorsFile.Open(Path.Combine(dir, "adapter_model.safetensors")))
+        {
+            Assert.Equal([4, vocab], file.Info("base_model.model.model.embed_tokens.lora_embedding_A").Shape.ToArray());
+            Assert.Equal([hidden, 4], file.Info("base_model.model.model.embed_tokens.lora_embedding_B").Shape.ToArray());
+            Assert.Equal(2 + 2 * model.Config.NumHiddenLayers, file.Tensors.Count);
+        }
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "adapter_config.json")))!;
+        Assert.True((bool?)json["ensure_weight_tying"]);
+        Assert.Contains("embed_tokens", json["target_modules"]!.AsArray().Select(t => (string?)t));
+        using var loaded = LoraAdapter.Load(dir, model.Config);
+        Assert.True(adapter.Embedding!.A.allclose(loaded.Embedding!.A, rtol: 0, atol: 0));
+        Assert.True(adapter.Embedding.B.allclose(loaded.Embedding.B, rtol: 0, atol: 0));
+        Assert.True(loaded.AdaptsOutput);
+    }
+
+    [Fact]
+    public void AnAdaptedEmbeddingOfATiedHeadNeedsWeightTyingToBeServed()
+    {
+        var (adapterDir, baseDir, _) = Case("qwen2-bias-tied-embed-qv");
+        string dir = Path.Combine(temp, "untied-adapter");
+        Directory.CreateDirectory(dir);
+        File.Copy(Path.Combine(adapterDir, "adapter_model.safetensors"), Path.Combine(dir, "adapter_model.safetensors"));
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(adapterDir, "adapter_config.json")))!.AsObject();
+        json.Remove("ensure_weight_tying");
+        File.WriteAllText(Path.Combine(dir, "adapter_config.json"), json.ToJsonString());
+        using var backend = NativeBackend.FromCheckpoint(ModelConfig.Load(baseDir), baseDir);
+        var error = Assert.Throws<InvalidDataException>(() => backend.LoadAdapter(dir));
+        Assert.Contains("ensure_weight_tying", error.Message);
+    }
+
     [Fact]
     public void AdapterForAnotherBaseIsRefusedNamingTheTensor()
     {
@@ -182,11 +233,13 @@ public sealed class NativeAdapterTests
 {
     private sealed record Golden(int[] input_ids, double[] token_logprobs);
 
-    [Fact]
-    public void MixedBatchOfAdaptersMatchesTheReference()
+    [Theory]
+    [InlineData("llama-gqa-untied-all-r4", "llama-gqa-untied")]
+    [InlineData("qwen2-bias-tied-embed-qv", "qwen2-bias-tied")]   // an adapted embedding, tied to the head
+    public void MixedBatchOfAdaptersMatchesTheReference(string adapterCase, string baseCase)
     {
-        string adapterDir = Path.Combine(TestPaths.Golden, "adapters", "llama-gqa-untied-all-r4");
-        string baseDir = Path.Combine(TestPaths.Golden, "models", "llama-gqa-untied");
+        string adapterDir = Path.Combine(TestPaths.Golden, "adapters", adapterCase);
+        string baseDir = Path.Combine(TestPaths.Golden, "models", baseCase);
         var adapted = JsonSerializer.Deserialize<Golden>(File.ReadAllText(Path.Combine(adapterDir, "golden.json")))!;
         var plain = JsonSerializer.Deserialize<Golden>(File.ReadAllText(Path.Combine(baseDir, "golden.json")))!;
         int[] ids = adapted.input_ids;

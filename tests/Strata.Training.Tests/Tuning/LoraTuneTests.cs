@@ -38,7 +38,7 @@ public class LoraTuneTests
         var log = new StringWriter();
         int code = await StrataCli.RunAsync(
             ["tune", "--stage", "command", "--model", baseModel, "--data", Conversations, "--out", output, "--lora", "--lora-rank", "4",
-             "--lora-targets", "q_proj,v_proj,down_proj", "--max-steps", "12", "--batch-size", "4", "--context-length", "128", "--learning-rate", "1e-2"], log, log);
+             "--lora-targets", "q_proj,v_proj,down_proj,embed_tokens", "--max-steps", "12", "--batch-size", "4", "--context-length", "128", "--learning-rate", "1e-2"], log, log);
         Assert.True(code == 0, log.ToString());
         Assert.Contains("LoRA adapter", log.ToString());
 
@@ -47,13 +47,16 @@ public class LoraTuneTests
         var adapterConfig = LoraConfig.Load(output);
         Assert.Equal(4, adapterConfig.Rank);
         Assert.Equal(Path.GetFullPath(baseModel), adapterConfig.BaseModelNameOrPath);
+        Assert.True(adapterConfig.EnsureWeightTying, "an adapted embedding stays tied to the LM head");
         using (var file = SafeTensorsFile.Open(Path.Combine(output, "adapter_model.safetensors")))
         {
             var config = ModelConfig.Load(baseModel);
-            Assert.Equal(config.NumHiddenLayers * 3 * 2, file.Tensors.Count);
-            // B starts at zero; after training it no longer is.
+            Assert.Equal(config.NumHiddenLayers * 3 * 2 + 2, file.Tensors.Count);
+            // B starts at zero (the embedding's A does); after training neither is.
             using var b = file.Load("base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight");
             Assert.True(b.abs().max().item<float>() > 0);
+            using var embeddingA = file.Load("base_model.model.model.embed_tokens.lora_embedding_A");
+            Assert.True(embeddingA.abs().max().item<float>() > 0);
         }
 
         string merged = Path.Combine(root, "merged");
@@ -92,7 +95,8 @@ public class LoraTuneTests
             Model = baseModel,
             Inputs = [Conversations],
             Output = output,
-            Lora = new LoraConfig { Rank = 4, Dropout = 0.1, TargetModules = ["q_proj", "o_proj", "up_proj"] },
+            Lora = new LoraConfig { Rank = 4, Dropout = 0.1, TargetModules = ["q_proj", "o_proj", "up_proj", "embed_tokens"] },
+            LoraPlusRatio = 4,
             Training = new TuneConfig().Training with { MaxSteps = 10, BatchSize = 4, ContextLength = 128, LearningRate = 1e-2, EvalInterval = 5, CheckpointInterval = 100 },
         };
         string straight = Path.Combine(root, "straight"), interrupted = Path.Combine(root, "interrupted");
@@ -159,6 +163,8 @@ public class LoraTuneTests
     [InlineData("--lora-targets", "q_proj,lm_head", "lm_head")]
     [InlineData("--lora-rank", "0", "--lora-rank")]
     [InlineData("--lora-dropout", "1.5", "--lora-dropout")]
+    [InlineData("--loraplus-lr-ratio", "0", "--loraplus-lr-ratio")]
+    [InlineData("--lora-embedding-lr-ratio", "0", "--lora-embedding-lr-ratio")]
     public async Task BadLoraSettingsAreRefusedByName(string flag, string value, string named)
     {
         string root = TestPaths.NewTemporaryDirectory();
