@@ -71,7 +71,7 @@ internal static class ConstrainedDecodingBenchmark
     /// </summary>
     private static async Task BatchedAsync(string path, int streams, int runs, IReadOnlyList<int> prompt, SamplingOptions free, SamplingOptions constrained)
     {
-        using var model = Strata.Serving.Models.ServedModel.Load(path);
+        using var model = Strata.Serving.Registry.ServedModel.Load(path);
         using var engine = new Strata.Serving.Engine.InferenceEngine(model, new Strata.Serving.Engine.EngineOptions { MaxBatchSize = streams, MaxQueuedRequests = 4 * streams });
         async Task<double> Round(SamplingOptions options, int seed, double seconds)
         {

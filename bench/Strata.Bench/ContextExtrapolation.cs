@@ -1,5 +1,5 @@
 using Strata.Models.Llama;
-using Strata.Training.Data;
+using Strata.Training.Datasets;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 

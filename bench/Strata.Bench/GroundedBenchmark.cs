@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Strata.Evaluation.Metrics;
 using Strata.Serving.Engine;
 using Strata.Serving.Hosting;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 using Strata.Training.Quickstart;
 using Strata.Training.Tuning;
 

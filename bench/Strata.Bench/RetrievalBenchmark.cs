@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Strata.Models.Encoders;
 using Strata.Serving.Documents;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 using Strata.Serving.Storage;
 
 namespace Strata.Bench;

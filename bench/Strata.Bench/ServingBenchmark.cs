@@ -8,7 +8,7 @@ using Strata.Models.Llama;
 using Strata.Models.Tokenization;
 using Strata.Serving.Engine;
 using Strata.Serving.Hosting;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 using TorchSharp;
 
 namespace Strata.Bench;

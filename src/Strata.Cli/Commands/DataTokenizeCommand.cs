@@ -2,7 +2,7 @@ using System.CommandLine;
 using Strata.Data.IO;
 using Strata.Models.Loading;
 using Strata.Models.Tokenization;
-using Strata.Training.Data;
+using Strata.Training.Datasets;
 
 namespace Strata.Cli.Commands;
 

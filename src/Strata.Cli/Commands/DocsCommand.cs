@@ -4,7 +4,7 @@ using System.Text.Json;
 using Spectre.Console;
 using Strata.Data.Extraction;
 using Strata.Serving.Documents;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 using Strata.Serving.Security;
 
 namespace Strata.Cli.Commands;

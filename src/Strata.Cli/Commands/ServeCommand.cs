@@ -2,7 +2,7 @@ using System.CommandLine;
 using Strata.Serving.Arena;
 using Strata.Serving.Engine;
 using Strata.Serving.Hosting;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 using Strata.Serving.Security;
 using Strata.Training.Quickstart;
 

@@ -1,6 +1,6 @@
 using Strata.Models.Inference;
 using Strata.Serving.Engine;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 
 namespace Strata.Serving.Api;
 

@@ -1,5 +1,5 @@
 using Strata.Models.Encoders;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 
 namespace Strata.Serving.Api;
 

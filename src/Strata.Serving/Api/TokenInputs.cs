@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 
 namespace Strata.Serving.Api;
 

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using Strata.Evaluation.Ratings;
 using Strata.Serving.Api;
 using Strata.Serving.Metrics;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 
 namespace Strata.Serving.Arena;
 

@@ -5,7 +5,7 @@ using Strata.Models.Generation;
 using Strata.Serving.Api;
 using Strata.Serving.Engine;
 using Strata.Serving.Metrics;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 
 namespace Strata.Serving.Arena;
 

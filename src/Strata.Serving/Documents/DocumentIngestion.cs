@@ -1,6 +1,6 @@
 using Strata.Data.Chunking;
 using Strata.Data.Extraction;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 
 namespace Strata.Serving.Documents;
 

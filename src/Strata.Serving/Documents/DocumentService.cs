@@ -1,6 +1,6 @@
 using Strata.Models.Encoders;
 using Strata.Serving.Api;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 
 namespace Strata.Serving.Documents;
 

@@ -1,4 +1,4 @@
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 
 namespace Strata.Serving.Documents;
 

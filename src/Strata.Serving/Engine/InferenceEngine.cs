@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Strata.Models.Generation;
 using Strata.Models.Inference;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 
 namespace Strata.Serving.Engine;
 

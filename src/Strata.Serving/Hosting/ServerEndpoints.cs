@@ -6,7 +6,7 @@ using Strata.Serving.Api;
 using Strata.Serving.Api.Cohere;
 using Strata.Serving.Api.OpenAi;
 using Strata.Serving.Metrics;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 
 namespace Strata.Serving.Hosting;
 

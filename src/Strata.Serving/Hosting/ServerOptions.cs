@@ -1,6 +1,6 @@
 using Strata.Serving.Arena;
 using Strata.Serving.Engine;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 using Strata.Serving.Storage;
 
 namespace Strata.Serving.Hosting;

@@ -11,7 +11,7 @@ using Strata.Serving.Api;
 using Strata.Serving.Arena;
 using Strata.Serving.Documents;
 using Strata.Serving.Metrics;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 using Strata.Serving.Security;
 
 namespace Strata.Serving.Hosting;

@@ -1,6 +1,6 @@
 using Strata.Models.Llama;
 using Strata.Models.Tokenization;
-using Strata.Training.Data;
+using Strata.Training.Datasets;
 using Strata.Training.Loop;
 using Strata.Training.Reports;
 
@@ -59,7 +59,7 @@ public sealed class PretrainRecipe(PretrainConfig config, ITrainingMonitor? moni
             status?.Report($"training a {config.VocabSize}-token BPE tokenizer");
             Directory.CreateDirectory(Path.GetDirectoryName(trained)!);
             // Documents, not raw files: a .jsonl corpus must not teach the tokenizer JSON syntax.
-            var documents = config.Inputs.Concat(config.TokenizerInputs).SelectMany(path => DocumentReader.Read(path, cancellationToken));
+            var documents = config.Inputs.Concat(config.TokenizerInputs).SelectMany(path => PretrainTextReader.Read(path, cancellationToken));
             var bpe = BpeTrainer.Train(documents,
                 new BpeTrainerOptions(config.VocabSize) { SpecialTokens = [BundledTokenizer.EndOfText, "<|im_start|>", "<|im_end|>"] },
                 ct: cancellationToken);

@@ -1,4 +1,4 @@
-using Strata.Training.Data;
+using Strata.Training.Datasets;
 using Strata.Training.Loop;
 
 namespace Strata.Training.Tuning;

@@ -2,7 +2,7 @@ using Strata.Models.Adapters;
 using Strata.Models.Llama;
 using Strata.Models.Loading;
 using Strata.Models.Tokenization;
-using Strata.Training.Data;
+using Strata.Training.Datasets;
 using Strata.Training.Distillation;
 using Strata.Training.Loop;
 using Strata.Training.Reports;

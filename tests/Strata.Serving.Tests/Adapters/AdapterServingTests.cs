@@ -6,7 +6,7 @@ using Strata.Models.Inference;
 using Strata.Models.Loading;
 using Strata.Models.Native;
 using Strata.Serving.Hosting;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 using Strata.Serving.Tests.Support;
 using TorchSharp;
 

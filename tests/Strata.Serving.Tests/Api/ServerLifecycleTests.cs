@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Strata.Serving.Engine;
 using Strata.Serving.Hosting;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 using Strata.Serving.Tests.Support;
 
 namespace Strata.Serving.Tests.Api;

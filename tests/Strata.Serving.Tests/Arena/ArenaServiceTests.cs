@@ -2,7 +2,7 @@ using Strata.Evaluation.Ratings;
 using Strata.Serving.Api;
 using Strata.Serving.Arena;
 using Strata.Serving.Metrics;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 using Strata.Serving.Storage;
 using Strata.Serving.Tests.Keys;
 

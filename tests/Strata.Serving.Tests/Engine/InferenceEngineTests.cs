@@ -1,6 +1,6 @@
 using Strata.Models.Generation;
 using Strata.Serving.Engine;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 using Strata.Serving.Tests.Support;
 
 namespace Strata.Serving.Tests.Engine;

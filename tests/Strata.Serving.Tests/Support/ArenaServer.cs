@@ -1,6 +1,6 @@
 using Strata.Serving.Arena;
 using Strata.Serving.Hosting;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 using Strata.Serving.Security;
 using Strata.Serving.Storage;
 

@@ -1,5 +1,5 @@
 using Strata.Serving.Hosting;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 
 namespace Strata.Serving.Tests.Support;
 

@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Strata.Serving.Engine;
 using Strata.Serving.Hosting;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 
 namespace Strata.Serving.Tests.Support;
 

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Strata.Models.Encoders;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 
 namespace Strata.Serving.Api.Cohere;
 

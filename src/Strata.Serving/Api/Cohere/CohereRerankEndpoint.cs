@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 
 namespace Strata.Serving.Api.Cohere;
 

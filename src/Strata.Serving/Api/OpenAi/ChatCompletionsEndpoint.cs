@@ -3,7 +3,7 @@ using Strata.Models.Generation;
 using Strata.Serving.Engine;
 using Strata.Serving.Grounding;
 using Strata.Serving.Metrics;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 
 namespace Strata.Serving.Api.OpenAi;
 

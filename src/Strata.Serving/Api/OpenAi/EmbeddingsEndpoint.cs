@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Strata.Models.Encoders;
 using Strata.Models.Inference;
 using Strata.Serving.Engine;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 
 namespace Strata.Serving.Api.OpenAi;
 

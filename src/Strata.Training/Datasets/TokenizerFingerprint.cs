@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Strata.Models.Tokenization;
 
-namespace Strata.Training.Data;
+namespace Strata.Training.Datasets;
 
 /// <summary>
 /// A hash that changes when a tokenizer would produce different ids: its whole id → token table plus the ids it

@@ -1,8 +1,8 @@
-using Strata.Training.Data;
+using Strata.Training.Datasets;
 using TorchSharp;
-using static Strata.Training.Tests.Data.DataTestSupport;
+using static Strata.Training.Tests.Datasets.DataTestSupport;
 
-namespace Strata.Training.Tests.Data;
+namespace Strata.Training.Tests.Datasets;
 
 public sealed class BatchSamplerTests
 {

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Strata.Models.Tokenization;
 
-namespace Strata.Training.Data;
+namespace Strata.Training.Datasets;
 
 /// <summary>
 /// Builds a nanoGPT-style token dataset (train.bin, val.bin, meta.json) from text files.
@@ -55,7 +55,7 @@ public static class TokenDatasetBuilder
         {
             ArgumentException.ThrowIfNullOrEmpty(path, nameof(inputPaths));
             if (!File.Exists(path)) throw new FileNotFoundException($"pretraining input not found: {path}", path);
-            if (!DocumentReader.IsSupported(path))
+            if (!PretrainTextReader.IsSupported(path))
                 throw new ArgumentException($"{path}: unsupported input type (expected .txt, .md or .jsonl)", nameof(inputPaths));
         }
 
@@ -78,7 +78,7 @@ public static class TokenDatasetBuilder
         long totalCharacters = 0;
         foreach (string path in inputPaths)
         {
-            foreach (string document in DocumentReader.Read(path, ct)) totalCharacters += DocumentReader.CountCodePoints(document);
+            foreach (string document in PretrainTextReader.Read(path, ct)) totalCharacters += PretrainTextReader.CountCodePoints(document);
         }
         long trainCharacters = (long)Math.Floor(totalCharacters * (1.0 - options.ValidationFraction));
         var counts = Tokenize(inputPaths, tokenizer, endOfTextTokenId, outputDirectory, wanted, totalCharacters, trainCharacters, progress, ct);
@@ -125,9 +125,9 @@ public static class TokenDatasetBuilder
                 }
                 foreach (string path in inputPaths)
                 {
-                    foreach (string document in DocumentReader.Read(path, ct))
+                    foreach (string document in PretrainTextReader.Read(path, ct))
                     {
-                        long length = DocumentReader.CountCodePoints(document);
+                        long length = PretrainTextReader.CountCodePoints(document);
                         if (length == 0) continue;
                         documents++;
                         foreach (var segment in Split(document, position, length, trainCharacters))
@@ -170,7 +170,7 @@ public static class TokenDatasetBuilder
         }
         else
         {
-            int cut = DocumentReader.CharIndexOfCodePoint(document, trainCharacters - start);
+            int cut = PretrainTextReader.CharIndexOfCodePoint(document, trainCharacters - start);
             yield return new Segment(document[..cut], Validation: false, EndsDocument: false);
             yield return new Segment(document[cut..], Validation: true, EndsDocument: true);
         }

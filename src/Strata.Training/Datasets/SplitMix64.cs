@@ -1,4 +1,4 @@
-namespace Strata.Training.Data;
+namespace Strata.Training.Datasets;
 
 /// <summary>
 /// SplitMix64 (Steele, Lea and Flood 2014): a tiny, fully specified generator. Batch offsets depend on its exact

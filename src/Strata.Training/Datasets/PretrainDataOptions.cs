@@ -1,4 +1,4 @@
-namespace Strata.Training.Data;
+namespace Strata.Training.Datasets;
 
 /// <summary>
 /// How <see cref="TokenDatasetBuilder"/> turns text into a token dataset. Saved in meta.json: a dataset is reused only

@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using Strata.Models.Tokenization;
-using Strata.Training.Data;
+using Strata.Training.Datasets;
 
-namespace Strata.Training.Tests.Data;
+namespace Strata.Training.Tests.Datasets;
 
 /// <summary>Test helpers that read and write token files by hand, independently of the code under test.</summary>
 internal static class DataTestSupport

@@ -5,7 +5,7 @@ using Strata.Models.Loading;
 using Strata.Models.Templates;
 using Strata.Models.Tokenization;
 
-namespace Strata.Serving.Models;
+namespace Strata.Serving.Registry;
 
 /// <summary>
 /// One served model: its package (tokenizer, chat format, limits) and the backend holding its weights. Immutable after

@@ -4,7 +4,7 @@ using Strata.Models.Loading;
 using Strata.Serving.Api;
 using Strata.Serving.Engine;
 
-namespace Strata.Serving.Models;
+namespace Strata.Serving.Registry;
 
 /// <summary>
 /// A model folder or GGUF file to serve, the id clients will use for it (default: the folder's name or the file's

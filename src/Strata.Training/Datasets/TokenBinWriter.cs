@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Strata.Training.Data;
+namespace Strata.Training.Datasets;
 
 /// <summary>Appends token ids to a raw little-endian uint16/uint32 file (nanoGPT's train.bin layout).</summary>
 internal sealed class TokenBinWriter : IDisposable

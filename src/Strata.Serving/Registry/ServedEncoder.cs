@@ -1,7 +1,7 @@
 using Strata.Models.Encoders;
 using Strata.Serving.Api;
 
-namespace Strata.Serving.Models;
+namespace Strata.Serving.Registry;
 
 /// <summary>
 /// A served encoder (embedding model or cross-encoder). Requests run one at a time on the thread pool, in arrival

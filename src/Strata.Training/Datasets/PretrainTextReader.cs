@@ -1,14 +1,14 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Strata.Training.Data;
+namespace Strata.Training.Datasets;
 
 /// <summary>
 /// Reads pretraining documents: a .txt or .md file is one document; a .jsonl file holds one <c>{"text": "..."}</c>
 /// object per line (blank lines skipped). Text is kept exactly as stored (no newline translation, unlike Python's
 /// text mode; Tiny Shakespeare has only \n so nanoGPT's split is reproduced anyway).
 /// </summary>
-internal static class DocumentReader
+internal static class PretrainTextReader
 {
     // Strict: a corrupt byte should stop the build, not silently become U+FFFD in the training data.
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Strata.Training.Data;
+namespace Strata.Training.Datasets;
 
 /// <summary>Element type of train.bin / val.bin: raw little-endian unsigned integers.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<TokenDType>))]

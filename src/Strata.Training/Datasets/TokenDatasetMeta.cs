@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Strata.Training.Data;
+namespace Strata.Training.Datasets;
 
 /// <summary>Reads and writes meta.json, and decides whether an existing dataset is still up to date.</summary>
 internal static class TokenDatasetMeta

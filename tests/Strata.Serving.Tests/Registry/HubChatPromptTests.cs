@@ -5,10 +5,10 @@ using Strata.Models.Configuration;
 using Strata.Models.Llama;
 using Strata.Models.Tokenization;
 using Strata.Serving.Hosting;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 using TorchSharp;
 
-namespace Strata.Serving.Tests.Models;
+namespace Strata.Serving.Tests.Registry;
 
 /// <summary>
 /// Hub-layout models with real published tokenizers and chat templates (Llama 3's byte-level BPE with its own

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
 
-namespace Strata.Training.Data;
+namespace Strata.Training.Datasets;
 
 /// <summary>
 /// Read-only, memory-mapped view of a token file (raw little-endian uint16 or uint32, nanoGPT's np.memmap).

@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace Strata.Training.Data;
+namespace Strata.Training.Datasets;
 
 /// <summary>
 /// nanoGPT's <c>get_batch</c> made resumable: batch <c>k</c> is B random windows whose start offsets are a pure

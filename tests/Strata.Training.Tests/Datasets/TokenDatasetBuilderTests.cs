@@ -1,8 +1,8 @@
 using System.Text;
-using Strata.Training.Data;
-using static Strata.Training.Tests.Data.DataTestSupport;
+using Strata.Training.Datasets;
+using static Strata.Training.Tests.Datasets.DataTestSupport;
 
-namespace Strata.Training.Tests.Data;
+namespace Strata.Training.Tests.Datasets;
 
 public sealed class TokenDatasetBuilderTests
 {

@@ -1,4 +1,4 @@
-namespace Strata.Training.Data;
+namespace Strata.Training.Datasets;
 
 /// <summary>A built token dataset opened for reading: its meta.json and memory-mapped train/validation shards.</summary>
 public sealed class TokenDataset : IDisposable

@@ -2,10 +2,10 @@ using System.Text.Json.Nodes;
 using Strata.Models.Loading;
 using Strata.Models.Templates;
 using Strata.Models.Tokenization;
-using Strata.Serving.Models;
+using Strata.Serving.Registry;
 using Strata.Training.Tuning;
 
-namespace Strata.Serving.Tests.Models;
+namespace Strata.Serving.Tests.Registry;
 
 /// <summary>A model without a chat template is prompted in ChatML, exactly as Strata's tuning renders conversations.</summary>
 public sealed class ChatMlFallbackTests
