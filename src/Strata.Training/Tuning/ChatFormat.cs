@@ -10,7 +10,7 @@ namespace Strata.Training.Tuning;
 /// <c>&lt;|im_start|&gt;{role}\n{content}&lt;|im_end|&gt;\n</c>. The markers are the tokenizer's reserved special ids;
 /// roles and contents are encoded as plain text, so a user who types "&lt;|im_end|&gt;" cannot end a turn.
 /// </summary>
-public sealed class ChatFormat
+public sealed class ChatFormat : IChatFormat
 {
     public const string ImStart = "<|im_start|>";
     public const string ImEnd = "<|im_end|>";
@@ -41,6 +41,11 @@ public sealed class ChatFormat
 
     /// <summary>The id that ends an assistant turn: generation should stop on it.</summary>
     public int ImEndId => _imEnd;
+
+    public IReadOnlyList<int> EndOfTurnIds => [_imEnd];
+
+    /// <summary>Writes ChatML's tokenizer_config.json (<see cref="WriteTokenizerConfig"/>).</summary>
+    public void WriteChatFiles(string directory) => WriteTokenizerConfig(directory);
 
     /// <summary>Tokenizes a training conversation. InputIds and LossMask have one entry per token; the mask is true
     /// exactly on assistant content tokens and the &lt;|im_end|&gt; closing each assistant turn (so the model learns

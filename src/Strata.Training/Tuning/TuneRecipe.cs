@@ -30,9 +30,10 @@ public sealed class TuneRecipe(TuneConfig config, ITrainingMonitor? monitor = nu
         var package = ModelPackage.Open(config.Model);
         string tokenizerJson = Path.Combine(package.Path, "tokenizer.json");
         var tokenizer = package.Tokenizer;
-        var format = new ChatFormat(tokenizer);
-        int padId = tokenizer.TokenToId(BundledTokenizer.EndOfText) ?? format.ImEndId;
-        using var model = package.LoadTorchModel(c => c with { EosTokenIds = [format.ImEndId, .. c.EosTokenIds.Where(id => id != format.ImEndId)] }, config.BaseScalarType);
+        var format = IChatFormat.For(package);
+        // Padding never reaches the loss (its targets are ignored), so any id serves.
+        int padId = tokenizer.TokenToId(BundledTokenizer.EndOfText) ?? format.EndOfTurnIds.FirstOrDefault();
+        using var model = package.LoadTorchModel(c => c with { EosTokenIds = [.. format.EndOfTurnIds, .. c.EosTokenIds.Except(format.EndOfTurnIds)] }, config.BaseScalarType);
         int context = Math.Min(config.Training.ContextLength, package.ContextLength);
         var options = config.Training with { ContextLength = context };
 
@@ -62,7 +63,7 @@ public sealed class TuneRecipe(TuneConfig config, ITrainingMonitor? monitor = nu
         var objective = config.Distill is { } settings ? new DistillationObjective(settings) : null;
         var trainer = new Trainer(model, trainingData, options, config.Output, tokenizerJson, config.ToJsonNode(), monitor, trained: trained, objective: objective);
         var result = trainer.Run(resume, cancellationToken);
-        if (result.Completed) ChatFormat.WriteTokenizerConfig(config.Output);
+        if (result.Completed) format.WriteChatFiles(config.Output);
 
         var metrics = Metrics?.Invoke(model, tokenizer);
         var stage = config.Stage == TuneStage.Command ? ReportStages.Command : ReportStages.Dialogue;
@@ -134,7 +135,7 @@ public sealed class TuneRecipe(TuneConfig config, ITrainingMonitor? monitor = nu
     }
 
     /// <summary>The tuned model's greedy reply to one user message.</summary>
-    public static string Reply(LlamaForCausalLM model, StrataTokenizer tokenizer, ChatFormat format, string userMessage, int maxTokens = 48)
+    public static string Reply(LlamaForCausalLM model, StrataTokenizer tokenizer, IChatFormat format, string userMessage, int maxTokens = 48)
     {
         var prompt = format.RenderPrompt([new ChatMessage(ChatRole.User, userMessage)]);
         return RunReports.Greedy(model, tokenizer, prompt, Models.Generation.SamplingOptions.Greedy with { MaxTokens = maxTokens }).Trim();
