@@ -42,6 +42,8 @@ public sealed class ChatFormat : IChatFormat
     /// <summary>The id that ends an assistant turn: generation should stop on it.</summary>
     public int ImEndId => _imEnd;
 
+    public string Description => "ChatML";
+
     public IReadOnlyList<int> EndOfTurnIds => [_imEnd];
 
     /// <summary>Writes ChatML's tokenizer_config.json (<see cref="WriteTokenizerConfig"/>).</summary>

@@ -17,6 +17,9 @@ public interface IChatFormat
     /// <summary>Ids of a conversation so far, with the assistant's turn opened for the model to complete.</summary>
     int[] RenderPrompt(IReadOnlyList<ChatMessage> history);
 
+    /// <summary>What the format is, for the run's log ("ChatML", "the model's own chat template").</summary>
+    string Description { get; }
+
     /// <summary>Ids that end an assistant turn, so generation stops there.</summary>
     IReadOnlyList<int> EndOfTurnIds { get; }
 

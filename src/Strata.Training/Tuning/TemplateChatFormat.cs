@@ -14,6 +14,8 @@ public sealed class TemplateChatFormat(ModelPackage package) : IChatFormat
 {
     private static readonly string[] ChatFiles = ["tokenizer_config.json", "generation_config.json", "special_tokens_map.json"];
 
+    public string Description => "the model's own chat template";
+
     public IReadOnlyList<int> EndOfTurnIds => package.EndOfSequenceIds;
 
     public TokenizedExample Render(Conversation conversation)

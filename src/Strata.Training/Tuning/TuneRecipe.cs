@@ -37,7 +37,7 @@ public sealed class TuneRecipe(TuneConfig config, ITrainingMonitor? monitor = nu
         int context = Math.Min(config.Training.ContextLength, package.ContextLength);
         var options = config.Training with { ContextLength = context };
 
-        status?.Report("reading and packing conversations");
+        status?.Report($"reading and packing conversations (in {format.Description})");
         var conversations = ReadAll().ToList();
         int every = (int)Math.Round(1 / config.ValidationFraction);
         var trainConversations = conversations.Where((_, i) => i % every != every - 1).ToList();

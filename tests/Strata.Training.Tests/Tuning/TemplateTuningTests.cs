@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Strata.Cli;
-using Strata.Models.Llama;
 using Strata.Models.Configuration;
+using Strata.Models.Llama;
 using Strata.Models.Loading;
 using Strata.Models.Tokenization;
 
@@ -43,6 +43,7 @@ public class TemplateTuningTests
         Assert.Equal(template, package.Metadata.ChatTemplate);
         Assert.Contains(128009, package.EndOfSequenceIds); // <|eot_id|>, from the base's generation_config.json
         Assert.Null(package.Tokenizer.TokenToId("<|im_start|>"));
+        Assert.Contains("in the model's own chat template", log.ToString());
     }
 
     [Fact]
