@@ -18,11 +18,12 @@ internal sealed class TrainingFlags
     private readonly Option<int?> evalInterval = new("--eval-interval");
     private readonly Option<int?> checkpointInterval = new("--checkpoint-interval");
     private readonly Option<long?> seed = new("--seed");
+    private readonly Option<bool> loadBest = new("--load-best-model-at-end") { Description = "Export the weights of the evaluation with the lowest validation loss, not the last step's" };
 
     public void AddTo(Command command)
     {
         Option[] all = [Config, Resume, contextLength, batchSize, accumulation, batchTokens, maxSteps, maxMinutes, learningRate,
-            evalInterval, checkpointInterval, seed];
+            evalInterval, checkpointInterval, seed, loadBest];
         foreach (var option in all) command.Add(option);
     }
 
@@ -39,5 +40,6 @@ internal sealed class TrainingFlags
         EvalInterval = parse.GetValue(evalInterval) ?? options.EvalInterval,
         CheckpointInterval = parse.GetValue(checkpointInterval) ?? options.CheckpointInterval,
         Seed = parse.GetValue(seed) ?? options.Seed,
+        LoadBestModelAtEnd = parse.GetValue(loadBest) || options.LoadBestModelAtEnd,
     };
 }

@@ -115,7 +115,11 @@ public sealed class Trainer
             {
                 double validation = Evaluate(options.EvalTokens).Loss;
                 validationLoss.Add(new LossPoint(state.Step, state.TokensSeen, validation));
-                state = state with { BestValidationLoss = Math.Min(validation, state.BestValidationLoss ?? double.PositiveInfinity) };
+                if (validation < (state.BestValidationLoss ?? double.PositiveInfinity))
+                {
+                    state = state with { BestValidationLoss = validation, BestStep = state.Step };
+                    if (options.LoadBestModelAtEnd) checkpoints.SaveBest(trained);
+                }
                 monitor?.OnValidation(state.Step, validation);
             }
             if (state.Step % options.CheckpointInterval == 0)
@@ -127,6 +131,12 @@ public sealed class Trainer
 
         state = Snapshot(state, watchdog, trainLoss, validationLoss, elapsedBefore + clock.Elapsed.TotalSeconds);
         if (lastCheckpointStep != state.Step) SaveCheckpoint(state, optimizer);
+        if (completed && options.LoadBestModelAtEnd && state.BestStep is int best && best != state.Step && checkpoints.Best() is { } bestWeights)
+        {
+            trained.Load(bestWeights);
+            state = Log(state, new TrainingEvent(state.Step, "best", $"exporting the weights of step {best} (validation loss {state.BestValidationLoss:F4}), "
+                + $"the lowest of the run, not the last step's ({validationLoss[^1].Loss:F4})"));
+        }
         var (finalLoss, bitsPerCharacter) = completed ? Evaluate(null) : (double.NaN, null);
         if (completed) ExportModel();
         double tokensPerSecond = stepSeconds > 0 ? stepTokens / stepSeconds : 0;
@@ -197,7 +207,8 @@ public sealed class Trainer
         trainLoss.RemoveAll(p => p.Step > restored.Step);
         validationLoss.RemoveAll(p => p.Step > restored.Step);
         // Keep the data position: the batches that caused the spikes are skipped, not replayed.
-        var next = restored with { BatchIndex = state.BatchIndex, Events = state.Events };
+        // The best evaluation so far stays the best: its weights are still in checkpoints/best.
+        var next = restored with { BatchIndex = state.BatchIndex, Events = state.Events, BestValidationLoss = state.BestValidationLoss, BestStep = state.BestStep };
         return Log(next, new TrainingEvent(restored.Step, "rollback",
             $"rolled back from step {state.Step} to {Path.GetFileName(latest)}; skipping batches up to {state.BatchIndex}"));
     }

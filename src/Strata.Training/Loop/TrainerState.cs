@@ -19,6 +19,9 @@ public sealed record TrainerState
     [JsonPropertyName("tokens_seen")] public long TokensSeen { get; init; }
     [JsonPropertyName("elapsed_seconds")] public double ElapsedSeconds { get; init; }
     [JsonPropertyName("best_validation_loss")] public double? BestValidationLoss { get; init; }
+
+    /// <summary>The step whose weights scored <see cref="BestValidationLoss"/> (kept in checkpoints/best when the run keeps its best model).</summary>
+    [JsonPropertyName("best_step")] public int? BestStep { get; init; }
     [JsonPropertyName("watchdog_window")] public IReadOnlyList<double> WatchdogWindow { get; init; } = [];
     [JsonPropertyName("train_loss")] public IReadOnlyList<LossPoint> TrainLoss { get; init; } = [];
     [JsonPropertyName("validation_loss")] public IReadOnlyList<LossPoint> ValidationLoss { get; init; } = [];

@@ -17,6 +17,7 @@ public sealed class TrainingCheckpoints(string outputDirectory, int keep)
     public const string OptimizerFile = "optimizer.safetensors";
     public const string StateFile = "trainer_state.json";
     public const string ConfigFile = "train_config.json";
+    private const string BestName = "best";
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
@@ -41,6 +42,21 @@ public sealed class TrainingCheckpoints(string outputDirectory, int keep)
         Prune();
         return final;
     }
+
+    /// <summary>Writes the weights of the best evaluation so far to checkpoints/best (replaced whole, never half-written).</summary>
+    public void SaveBest(ITrainedWeights trained)
+    {
+        Directory.CreateDirectory(Root);
+        string final = Path.Combine(Root, BestName), partial = Path.Combine(Root, ".partial-" + BestName);
+        if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
+        Directory.CreateDirectory(partial);
+        trained.Save(partial);
+        if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
+        Directory.Move(partial, final);
+    }
+
+    /// <summary>The weights <see cref="SaveBest"/> wrote, or null.</summary>
+    public string? Best() => Directory.Exists(Path.Combine(Root, BestName)) ? Path.Combine(Root, BestName) : null;
 
     /// <summary>The newest complete checkpoint, or null.</summary>
     public string? Latest() =>

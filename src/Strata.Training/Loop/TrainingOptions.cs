@@ -40,6 +40,13 @@ public sealed record TrainingOptions
     [JsonPropertyName("eval_tokens")] public long EvalTokens { get; init; } = 16384;
 
     [JsonPropertyName("checkpoint_interval")] public int CheckpointInterval { get; init; } = 500;
+
+    /// <summary>
+    /// Export the weights of the periodic evaluation with the lowest validation loss rather than the last step's
+    /// (Hugging Face Trainer's <c>load_best_model_at_end</c>; nanoGPT keeps only improving checkpoints): a small corpus
+    /// trained for many epochs overfits, and the best model is then not the last.
+    /// </summary>
+    [JsonPropertyName("load_best_model_at_end")] public bool LoadBestModelAtEnd { get; init; }
     [JsonPropertyName("keep_checkpoints")] public int KeepCheckpoints { get; init; } = 3;
     [JsonPropertyName("log_interval")] public int LogInterval { get; init; } = 10;
     [JsonPropertyName("seed")] public long Seed { get; init; } = 1337;

@@ -139,6 +139,8 @@ public sealed class QuickstartRecipe(QuickstartOptions options, ITrainingMonitor
             EvalInterval = Math.Max(1, steps / evaluations),
             CheckpointInterval = Math.Max(1, steps / checkpoints),
             Seed = options.Seed,
+            // Tiny Shakespeare is 1 MB: a base trained for an hour overfits it (validation loss lowest at 40% of the run).
+            LoadBestModelAtEnd = true,
         };
     }
 

@@ -8,13 +8,14 @@ namespace Strata.Training.Tests.Loop;
 /// memorise. Batches are a pure function of their index, as <see cref="ITrainingData"/> requires.
 /// <paramref name="poisoned"/> batch indices get random targets (a loss spike, for the watchdog).
 /// </summary>
-internal sealed class SyntheticData(int vocab, int batchSize, int context, IReadOnlySet<long>? poisoned = null) : ITrainingData
+/// <paramref name="corpusSeed"/> draws another "text" (validation unlike training, so that training overfits).
+internal sealed class SyntheticData(int vocab, int batchSize, int context, IReadOnlySet<long>? poisoned = null, int corpusSeed = 42) : ITrainingData
 {
-    private readonly long[] corpus = MakeCorpus(vocab);
+    private readonly long[] corpus = MakeCorpus(vocab, corpusSeed);
 
-    private static long[] MakeCorpus(int vocab)
+    private static long[] MakeCorpus(int vocab, int seed)
     {
-        var random = new Random(42);
+        var random = new Random(seed);
         var phrase = Enumerable.Range(0, 37).Select(_ => (long)random.Next(vocab)).ToArray();
         return Enumerable.Range(0, 4000).Select(i => phrase[i % phrase.Length]).ToArray();
     }

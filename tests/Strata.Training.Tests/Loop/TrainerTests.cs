@@ -68,6 +68,39 @@ public class TrainerTests
         Assert.Equal(2, Directory.GetDirectories(Path.Combine(output, "checkpoints"), "step-*").Length); // keep_checkpoints
     }
 
+    /// <summary>Trains on one synthetic text and validates on another, so validation loss rises as training memorises.</summary>
+    private sealed class Overfitting(SyntheticData train, SyntheticData other) : ITrainingData
+    {
+        public TrainingBatch Batch(long index) => train.Batch(index);
+        public IEnumerable<TrainingBatch> Validation(long? maxTokens) => other.Validation(maxTokens);
+        public double? ValidationCharactersPerToken => null;
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void LoadBestModelAtEndExportsTheWeightsOfTheLowestValidationLoss(bool loadBest)
+    {
+        string output = TestPaths.NewTemporaryDirectory();
+        var recorder = new Recorder();
+        var data = new Overfitting(new SyntheticData(64, 4, 16), new SyntheticData(64, 4, 16, corpusSeed: 7));
+        var options = Options with { MaxSteps = 24, EvalInterval = 4, CheckpointInterval = 4, KeepCheckpoints = 10, LoadBestModelAtEnd = loadBest };
+        var (trainer, model) = NewTrainer(output, data, options, recorder);
+        using var _ = model;
+        var result = trainer.Run(resume: false);
+
+        var validation = result.State.ValidationLoss;
+        int best = (int)validation.MinBy(p => p.Loss)!.Step;
+        Assert.True(best < 24 && validation[^1].Loss > validation.Min(p => p.Loss), $"the run must overfit for this test: {string.Join(", ", validation.Select(p => $"{p.Step}: {p.Loss:F3}"))}");
+        Assert.Equal(best, result.State.BestStep);
+        // The exported weights are byte for byte those of the chosen step's checkpoint.
+        string expected = Path.Combine(output, "checkpoints", $"step-{(loadBest ? best : 24):D8}", "model.safetensors");
+        Assert.Equal(File.ReadAllBytes(expected), File.ReadAllBytes(Path.Combine(output, "model.safetensors")));
+        Assert.Equal(loadBest, result.State.Events.Any(e => e.Kind == "best" && e.Message.Contains($"step {best}")));
+        // The final evaluation (all validation data) measures the exported model.
+        if (loadBest) Assert.True(result.FinalValidationLoss < validation[^1].Loss);
+    }
+
     [Fact]
     public void ResumeAfterAKillReproducesTheUninterruptedLossCurve()
     {
