@@ -61,6 +61,7 @@ public sealed class PromptFormatter
     public TrainingText RenderTraining(JsonArray messages)
     {
         string full = Render(messages, addGenerationPrompt: false);
+        var endOfTurn = EndOfTurnTexts();
         var replies = new List<Range>();
         for (int i = 0; i < messages.Count; i++)
         {
@@ -73,16 +74,16 @@ public sealed class PromptFormatter
             string content = (messages[i]?["content"] is JsonValue value && value.TryGetValue(out string? text) ? text : "").Trim();
             int contentAt = full.IndexOf(content, start, agreed - start, StringComparison.Ordinal);
             if (contentAt < 0) throw Unstable(i);
-            replies.Add(start..EndOfTurn(full, contentAt + content.Length, agreed));
+            replies.Add(start..EndOfTurn(full, contentAt + content.Length, agreed, endOfTurn));
         }
         return new TrainingText(full, replies);
     }
 
     /// <summary>Just past the first end-of-turn token in <paramref name="text"/>[from, limit), or limit when there is none.</summary>
-    private int EndOfTurn(string text, int from, int limit)
+    private static int EndOfTurn(string text, int from, int limit, IReadOnlyList<string> markers)
     {
         int end = limit;
-        foreach (string marker in EndOfTurnTexts())
+        foreach (string marker in markers)
         {
             int at = text.IndexOf(marker, from, limit - from, StringComparison.Ordinal);
             if (at >= 0) end = Math.Min(end, at + marker.Length);
@@ -90,9 +91,9 @@ public sealed class PromptFormatter
         return end;
     }
 
-    private IEnumerable<string> EndOfTurnTexts() =>
-        metadata.GenerationEosTokenIds.Select(tokenizer.IdToToken).Append(metadata.EosToken)
-            .Where(t => !string.IsNullOrEmpty(t)).Select(t => t!).Distinct();
+    private List<string> EndOfTurnTexts() =>
+        [.. metadata.GenerationEosTokenIds.Select(tokenizer.IdToToken).Append(metadata.EosToken)
+            .Where(t => !string.IsNullOrEmpty(t)).Select(t => t!).Distinct()];
 
     private static TemplateException Unstable(int message) => new(
         $"the chat template renders message {message} or the turns before it differently once the conversation goes on, so the reply has no fixed "
