@@ -52,7 +52,7 @@ public sealed class PositionEncoder
         {
             var (cos, sin) = Rotary.Tables(inverseFrequencies, start, length, device);
             var mask = start > 0 && length > 1 || extraMask is not null ? CausalMask(start, length, device) : null;
-            if (extraMask is not null) mask = mask! + extraMask;                            // (B, 1, T, S)
+            if (extraMask is not null) mask = mask!.Plus(extraMask);                            // (B, 1, T, S)
             context = new PositionContext
             {
                 Cos = cos.MoveToOuterDisposeScope(),
@@ -62,8 +62,8 @@ public sealed class PositionEncoder
         }
         else
         {
-            var bias = Alibi.Bias(slopes, start, length, device) + CausalMask(start, length, device); // (1, nh, T, S)
-            if (extraMask is not null) bias = bias + extraMask;                                        // (B, nh, T, S)
+            var bias = Alibi.Bias(slopes, start, length, device).Plus(CausalMask(start, length, device)); // (1, nh, T, S)
+            if (extraMask is not null) bias = bias.Plus(extraMask);                                        // (B, nh, T, S)
             context = new PositionContext { AttentionMask = bias.MoveToOuterDisposeScope() };
         }
         return context;
@@ -93,7 +93,7 @@ public sealed class PositionEncoder
         for (int i = 0; i < sequences.Count; i++)
         {
             var (start, length) = sequences[i];
-            var bias = Alibi.Bias(slopes, start, length, device) + CausalMask(start, length, device);   // (1, nh, T, S)
+            var bias = Alibi.Bias(slopes, start, length, device).Plus(CausalMask(start, length, device));   // (1, nh, T, S)
             perSequence[i] = new PositionContext { AttentionMask = bias.MoveToOuterDisposeScope() };
         }
         return (new PositionContext(), perSequence);

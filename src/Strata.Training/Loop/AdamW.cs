@@ -55,7 +55,8 @@ public sealed class AdamW : IDisposable
                 if (!steps.TryGetValue(scale, out var step))
                 {
                     double rate = LearningRate * scale;
-                    steps[scale] = step = ((-rate / correction1).ToScalar(), (1 - rate * weightDecay).ToScalar());
+                    Scalar negativeStep = (-rate / correction1).ToScalar(), decay = (1 - rate * weightDecay).ToScalar();
+                    steps[scale] = step = (negativeStep, decay);
                 }
                 Update(name, parameter, gradient, decays, step.NegativeStep, step.Decay);
             }
