@@ -22,7 +22,8 @@ public class HeldScalarsTests
         Assert.Contains(hazards, h => h.StartsWith("TorchSharp.torch/Tensor TorchSharp.torch/Tensor::op_Addition(TorchSharp.torch/Tensor,TorchSharp.torch/Tensor)", StringComparison.Ordinal));
         Assert.DoesNotContain(hazards, h => h.StartsWith("TorchSharp.torch/Tensor TorchSharp.torch/Tensor::add(TorchSharp.torch/Tensor,TorchSharp.Scalar)", StringComparison.Ordinal));
 
-        var assemblies = Directory.GetFiles(directory, "Strata.*.dll").Where(f => !f.Contains(".Tests.", StringComparison.Ordinal)).ToList();
+        var assemblies = Directory.GetFiles(directory, "Strata.*.dll").Where(f => !f.Contains(".Tests.", StringComparison.Ordinal))
+            .Append(Path.Combine(directory, "strata.dll")).ToList();                       // the CLI
         Assert.Contains(assemblies, f => f.EndsWith("Strata.Training.dll", StringComparison.Ordinal));
         var offences = new List<string>();
         foreach (var file in assemblies)
