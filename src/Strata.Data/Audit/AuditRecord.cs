@@ -1,31 +1,34 @@
+using Strata.Data.Conversations;
+
 namespace Strata.Data.Audit;
-
-/// <summary>Canonical speaker of a turn; <see cref="Unknown"/> keeps a record with a misspelt role auditable.</summary>
-internal enum TurnRole
-{
-    System,
-    User,
-    Assistant,
-    Unknown,
-}
-
-/// <summary>One turn as written: the raw role name is kept for messages about it.</summary>
-internal sealed record AuditTurn(TurnRole Role, string RoleName, string Content);
 
 /// <summary>
 /// One input record, read permissively: whatever could be understood is in <see cref="Turns"/> and whatever was
 /// wrong with its shape is already in <see cref="Findings"/>, so that one bad record never stops the audit.
 /// </summary>
-internal sealed class AuditRecord(int line, string? id)
+internal sealed class AuditRecord
 {
-    public int Line { get; } = line;
-    public string? Id { get; } = id;
-    public List<AuditTurn> Turns { get; } = [];
+    /// <summary>The record as read, its shape problems becoming findings. A turn that calls tools is audited on its
+    /// calls, so that it does not count as an empty answer.</summary>
+    public AuditRecord(ConversationRecord record)
+    {
+        Line = record.Line;
+        Id = record.Id;
+        IsChat = record.IsChat;
+        Turns = record.Turns.Select(t => t.ToolCalls is null ? t : t with { Content = t.Content + t.ToolCalls }).ToList();
+        foreach (var problem in record.Problems)
+            Add(problem.Kind == RecordProblemKind.InvalidJson ? AuditReasons.InvalidJson : AuditReasons.MissingFields,
+                problem.Kind == RecordProblemKind.InvalidJson ? $"line {Line}: {problem.Message}" : problem.Message);
+    }
+
+    public int Line { get; }
+    public string? Id { get; }
+    public List<ConversationTurn> Turns { get; }
     public List<(AuditReason Reason, string Detail)> Findings { get; } = [];
 
     /// <summary>True when the record is a chat (messages/conversations) rather than an instruction pair, so that
     /// role order rules apply.</summary>
-    public bool IsChat { get; set; }
+    public bool IsChat { get; }
 
     /// <summary>All user turns, joined: what the example asks, for duplicate detection.</summary>
     public string Prompt => string.Join("\n", Turns.Where(t => t.Role == TurnRole.User).Select(t => t.Content));

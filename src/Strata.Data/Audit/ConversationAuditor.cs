@@ -1,3 +1,5 @@
+using Strata.Data.Conversations;
+
 namespace Strata.Data.Audit;
 
 /// <summary>
@@ -14,7 +16,7 @@ public static class ConversationAuditor
     {
         ArgumentNullException.ThrowIfNull(path);
         options ??= new AuditOptions();
-        var records = AuditRecordReader.Read(path);
+        var records = ConversationFile.Read(path).Select(r => new AuditRecord(r)).ToList();
         foreach (var record in records.Where(r => r.Findings.Count == 0 || r.Turns.Count > 0)) CheckTurns(record);
         var usable = records.Where(r => r.Turns.Any(t => t.Role == TurnRole.User && !string.IsNullOrWhiteSpace(t.Content))).ToList();
         DuplicateChecks.Run(usable, options);
@@ -35,7 +37,8 @@ public static class ConversationAuditor
             var turn = turns[i];
             if (turn.Role == TurnRole.Unknown) record.Add(AuditReasons.WrongRole, $"turn {i} has unknown role \"{turn.RoleName}\"");
             if (turn.Role == TurnRole.System && i > 0) record.Add(AuditReasons.WrongRole, $"system turn at position {i}, not first");
-            if (i > 0 && turn.Role == turns[i - 1].Role && turn.Role != TurnRole.Unknown)
+            // Consecutive tool turns are one assistant turn's several calls answered.
+            if (i > 0 && turn.Role == turns[i - 1].Role && turn.Role is not (TurnRole.Unknown or TurnRole.Tool))
                 record.Add(AuditReasons.BrokenStructure, $"turns {i - 1} and {i} are both from {turn.RoleName}");
             if (string.IsNullOrWhiteSpace(turn.Content))
             {

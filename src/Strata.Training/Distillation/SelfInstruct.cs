@@ -36,7 +36,7 @@ public sealed class SelfInstruct(ITeacher teacher, SamplingOptions sampling, IPr
         if (seedTasks.Count == 0) throw new ArgumentException("--expand needs seed prompts with a user message");
         Directory.CreateDirectory(output);
         string keptPath = Path.Combine(output, PromptsFile), droppedPath = Path.Combine(output, DroppedFile);
-        var generated = File.Exists(keptPath) ? ConversationReader.ReadJsonl(keptPath, requireAssistant: false).Select(c => c.Messages[^1].Content).ToList() : [];
+        var generated = File.Exists(keptPath) ? ConversationReader.Read(keptPath, requireAssistant: false).Select(c => c.Messages[^1].Content).ToList() : [];
         int attempts = generated.Count + (File.Exists(droppedPath) ? File.ReadLines(droppedPath).Count(l => l.Length > 0) : 0);
         int alreadyThere = generated.Count;
         var pool = seedTasks.Concat(generated).ToList();

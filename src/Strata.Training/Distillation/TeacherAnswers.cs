@@ -62,7 +62,7 @@ public sealed class TeacherAnswers(DistillOptions options, IProgress<string>? pr
         var evaluation = options.Decontaminate.Count == 0 ? null
             : new EvalNGramIndex(options.Decontaminate.SelectMany(p => File.Exists(p) ? EvalItems.ReadJsonl(p)
                 : throw new FileNotFoundException($"{p}: evaluation set not found (--decontaminate)", p)));
-        var prompts = options.Prompts.SelectMany(p => ConversationReader.ReadJsonl(p, requireAssistant: false)).ToList();
+        var prompts = options.Prompts.SelectMany(p => ConversationReader.Read(p, requireAssistant: false)).ToList();
         Directory.CreateDirectory(options.Output);
         string keptPath = Path.Combine(options.Output, KeptFile), droppedPath = Path.Combine(options.Output, DroppedFile);
         var done = new HashSet<string>(Done(keptPath).Concat(Done(droppedPath)), StringComparer.Ordinal);
@@ -72,7 +72,7 @@ public sealed class TeacherAnswers(DistillOptions options, IProgress<string>? pr
         if (options.Expand > 0)
         {
             expanded = await new SelfInstruct(teacher, options.Sampling, progress).ExpandAsync(prompts, options.Output, options.Expand, cancellationToken);
-            prompts.AddRange(ConversationReader.ReadJsonl(Path.Combine(options.Output, SelfInstruct.PromptsFile), requireAssistant: false));
+            prompts.AddRange(ConversationReader.Read(Path.Combine(options.Output, SelfInstruct.PromptsFile), requireAssistant: false));
         }
         await using var kept = Append(keptPath);
         await using var dropped = Append(droppedPath);
@@ -162,7 +162,7 @@ public sealed class TeacherAnswers(DistillOptions options, IProgress<string>? pr
     /// <summary>Prompts a previous run already answered (kept or dropped): their records minus the answer.</summary>
     private static IEnumerable<string> Done(string path) =>
         File.Exists(path)
-            ? ConversationReader.ReadJsonl(path).Select(c => ConversationJson.ToLine(new Conversation(c.Messages.Take(c.Messages.Count - 1).ToList())))
+            ? ConversationReader.Read(path).Select(c => ConversationJson.ToLine(new Conversation(c.Messages.Take(c.Messages.Count - 1).ToList())))
             : [];
 
     private static StreamWriter Append(string path) => new(path, append: true, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));

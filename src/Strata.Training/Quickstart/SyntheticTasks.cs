@@ -107,7 +107,7 @@ public static class SyntheticTasks
     }
 
     /// <summary>Writes one <c>{"messages":[{"role":...,"content":...}]}</c> line per conversation, the format
-    /// <see cref="ConversationReader.ReadJsonl"/> reads.</summary>
+    /// <see cref="ConversationReader.Read"/> reads.</summary>
     public static void WriteJsonl(IEnumerable<Conversation> conversations, string path)
     {
         ArgumentNullException.ThrowIfNull(conversations);

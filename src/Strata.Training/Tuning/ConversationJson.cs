@@ -5,7 +5,7 @@ namespace Strata.Training.Tuning;
 
 /// <summary>
 /// A conversation as one JSON Lines record, <c>{"messages":[{"role":…,"content":…}], …}</c>: the format
-/// <see cref="ConversationReader.ReadJsonl"/> reads, written by the quickstart's task generator and the distiller.
+/// <see cref="ConversationReader.Read"/> reads, written by the quickstart's task generator and the distiller.
 /// </summary>
 public static class ConversationJson
 {

@@ -117,10 +117,7 @@ public sealed class TuneRecipe(TuneConfig config, ITrainingMonitor? monitor = nu
     {
         foreach (string path in config.Inputs)
         {
-            var conversations = path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
-                ? ConversationReader.ReadJson(path)
-                : ConversationReader.ReadJsonl(path);
-            foreach (var conversation in conversations)
+            foreach (var conversation in ConversationReader.Read(path))
             {
                 yield return config.Stage == TuneStage.Command ? FirstExchange(conversation) : conversation;
             }

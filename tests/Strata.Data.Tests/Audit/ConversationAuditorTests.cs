@@ -79,6 +79,26 @@ public sealed class ConversationAuditorTests
         Assert.Equal(2, Report.ReasonCounts["missing_fields"]);
     }
 
+    [Fact]
+    public void Tool_turns_are_audited_as_the_tuning_reader_reads_them()
+    {
+        // The auditor and `strata tune` read files through one reader (Strata.Data.Conversations), so a tool-calling
+        // conversation that tunes is not reported as a wrong role or an empty answer.
+        string path = Path.Combine(TestPaths.NewTemporaryDirectory(), "tools.jsonl");
+        File.WriteAllLines(path,
+        [
+            """{"id":"tools","messages":[{"role":"user","content":"Weather in Oslo and Rome?"},{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"weather","arguments":"{\"city\":\"Oslo\"}"}},{"id":"c2","type":"function","function":{"name":"weather","arguments":"{\"city\":\"Rome\"}"}}]},{"role":"tool","tool_call_id":"c1","content":"4C"},{"role":"tool","tool_call_id":"c2","content":"15C"},{"role":"assistant","content":"Oslo 4C, Rome 15C."}]}""",
+            """{"id":"pair","prompt":"Name a fruit.","completion":"Apple"}""",
+            """{"id":"robot","messages":[{"role":"robot","content":"Hi"},{"role":"assistant","content":"Hello"}]}""",
+        ]);
+
+        var report = ConversationAuditor.Audit(path);
+
+        Assert.Equal(3, report.Examples);
+        Assert.DoesNotContain(report.Suspects, s => s.Id is "tools" or "pair");
+        Assert.Contains(report.Suspects, s => s.Id == "robot" && s.Findings.Any(f => f.Reason == "wrong_role"));
+    }
+
     [Theory]
     [InlineData("The answer is 42.", null)]
     [InlineData("Sure :)", null)]

@@ -54,7 +54,7 @@ public class SelfInstructTests
         Assert.Equal((2, 2, 0), (first.Generated, first.Dropped, first.AlreadyThere));
         Assert.Equal(1, first.DroppedBy["empty task"]);
         Assert.Equal(1, first.DroppedBy["too similar to an existing task"]);
-        var kept = ConversationReader.ReadJsonl(Path.Combine(output, SelfInstruct.PromptsFile), requireAssistant: false).Select(c => c.Messages[0].Content);
+        var kept = ConversationReader.Read(Path.Combine(output, SelfInstruct.PromptsFile), requireAssistant: false).Select(c => c.Messages[0].Content);
         Assert.Equal(["Uppercase: falcon", "Reverse the letters of: sword"], kept);
         Assert.Contains("ROUGE-L 1.00", File.ReadAllText(Path.Combine(output, SelfInstruct.DroppedFile)));
         Assert.All(teacher.Requests, r => Assert.StartsWith("Here are some tasks:\n1. ", r));

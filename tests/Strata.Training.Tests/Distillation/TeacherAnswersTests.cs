@@ -46,7 +46,7 @@ public class TeacherAnswersTests
         Assert.Equal((3, 0, 1), (rest.AlreadyDone, rest.Kept, rest.Dropped));
         Assert.Equal(1, rest.DroppedBy["failed the check exact:zzzz-never"]);
 
-        var kept = ConversationReader.ReadJsonl(Path.Combine(output, TeacherAnswers.KeptFile)).ToList();
+        var kept = ConversationReader.Read(Path.Combine(output, TeacherAnswers.KeptFile)).ToList();
         Assert.Equal(2, kept.Count);
         Assert.All(kept, c => Assert.Equal(ChatRole.Assistant, c.Messages[^1].Role));
         string dropped = File.ReadAllText(Path.Combine(output, TeacherAnswers.DroppedFile));

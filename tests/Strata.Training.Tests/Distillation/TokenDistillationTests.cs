@@ -89,7 +89,7 @@ public class TokenDistillationTests
     {
         var package = ModelPackage.Open(model);
         var format = new ChatFormat(package.Tokenizer);
-        var rows = new SequencePacker().Pack(ConversationReader.ReadJson(Conversations).Select(format.Render), 128, pack: true).ToList();
+        var rows = new SequencePacker().Pack(ConversationReader.Read(Conversations).Select(format.Render), 128, pack: true).ToList();
         return new TuneData(rows, rows.Take(2).ToList(), batchSize, format.ImEndId, seed: 5);
     }
 

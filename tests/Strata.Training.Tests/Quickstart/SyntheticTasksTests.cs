@@ -211,7 +211,7 @@ public sealed class SyntheticTasksTests
         var conversations = Commands.Take(50).Concat(Dialogues.Take(50)).Select(e => e.Conversation).Append(tricky).ToList();
         SyntheticTasks.WriteJsonl(conversations, path);
 
-        var read = ConversationReader.ReadJsonl(path).ToList();
+        var read = ConversationReader.Read(path).ToList();
         Assert.Equal(conversations.Count, read.Count);
         for (int i = 0; i < read.Count; i++) Assert.Equal(conversations[i].Messages, read[i].Messages);
         Assert.Equal(conversations.Count, File.ReadAllLines(path).Length);

@@ -25,7 +25,7 @@ public sealed class ConversationReaderTests : IDisposable
             "",
             """{"messages":[{"role":"user","content":"2+2?"},{"role":"assistant","content":"4"},{"role":"user","content":"and 3+3?"},{"role":"assistant","content":"6"}]}""");
 
-        var conversations = ConversationReader.ReadJsonl(path).ToList();
+        var conversations = ConversationReader.Read(path).ToList();
 
         Assert.Equal(2, conversations.Count);
         Assert.Equal([M(ChatRole.System, "Be brief."), M(ChatRole.User, "Hi"), M(ChatRole.Assistant, "Hello!")], conversations[0].Messages);
@@ -41,11 +41,25 @@ public sealed class ConversationReaderTests : IDisposable
             """{"instruction":"Name a colour.","input":"","output":"Blue"}""",
             """{"instruction":"Name a fruit.","output":"Apple"}""");
 
-        var conversations = ConversationReader.ReadJsonl(path).ToList();
+        var conversations = ConversationReader.Read(path).ToList();
 
         Assert.Equal([M(ChatRole.User, "Translate to French.\n\ncheese"), M(ChatRole.Assistant, "fromage")], conversations[0].Messages);
         Assert.Equal([M(ChatRole.User, "Name a colour."), M(ChatRole.Assistant, "Blue")], conversations[1].Messages);
         Assert.Equal([M(ChatRole.User, "Name a fruit."), M(ChatRole.Assistant, "Apple")], conversations[2].Messages);
+    }
+
+    [Fact]
+    public void PromptCompletionPairsAndContentPartsRead()
+    {
+        // TRL's prompt-completion records, and OpenAI's messages whose content is a list of text parts.
+        string path = Write("p.jsonl",
+            """{"prompt":"Name a fruit.","completion":"Apple"}""",
+            """{"messages":[{"role":"user","content":[{"type":"text","text":"Hi "},{"type":"text","text":"there"}]},{"role":"assistant","content":"Hello"}]}""");
+
+        var conversations = ConversationReader.Read(path).ToList();
+
+        Assert.Equal([M(ChatRole.User, "Name a fruit."), M(ChatRole.Assistant, "Apple")], conversations[0].Messages);
+        Assert.Equal([M(ChatRole.User, "Hi there"), M(ChatRole.Assistant, "Hello")], conversations[1].Messages);
     }
 
     [Fact]
@@ -54,7 +68,7 @@ public sealed class ConversationReaderTests : IDisposable
         string path = Write("s.jsonl",
             """{"id":"x","conversations":[{"from":"system","value":"S"},{"from":"human","value":"Q"},{"from":"gpt","value":"A"}]}""");
 
-        var conversation = Assert.Single(ConversationReader.ReadJsonl(path));
+        var conversation = Assert.Single(ConversationReader.Read(path));
 
         Assert.Equal([M(ChatRole.System, "S"), M(ChatRole.User, "Q"), M(ChatRole.Assistant, "A")], conversation.Messages);
     }
@@ -66,7 +80,7 @@ public sealed class ConversationReaderTests : IDisposable
         // turns, every record human-first and alternating; identity_0 is the four-turn exchange below.
         string path = Path.Combine(TestPaths.SharedData, "conversations", "fastchat-dummy_conversation.json");
 
-        var conversations = ConversationReader.ReadJson(path).ToList();
+        var conversations = ConversationReader.Read(path).ToList();
 
         Assert.Equal(500, conversations.Count);
         Assert.Equal(1000, conversations.Sum(c => c.Messages.Count(m => m.Role == ChatRole.User)));
@@ -92,13 +106,14 @@ public sealed class ConversationReaderTests : IDisposable
     [InlineData("""{"messages":[{"role":"assistant","content":"Hello"},{"role":"user","content":"Hi"}]}""", "must alternate")]
     [InlineData("""{"messages":[{"role":"user","content":"Hi"},{"role":"system","content":"S"},{"role":"assistant","content":"Hello"}]}""", "must alternate")]
     [InlineData("""{"instruction":"Do it."}""", "missing its \"output\"")]
-    [InlineData("""{"prompt":"Do it.","completion":"Done"}""", "unrecognised record")]
+    [InlineData("""{"question":"Do it.","answer":"Done"}""", "unrecognised record")]
+    [InlineData("""{"messages":"Hi"}""", "must be an array")]
     public void BadRecordsNameFileAndLine(string badLine, string expected)
     {
         string good = """{"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello"}]}""";
         string path = Write("bad.jsonl", good, "", badLine, good);
 
-        using var enumerator = ConversationReader.ReadJsonl(path).GetEnumerator();
+        using var enumerator = ConversationReader.Read(path).GetEnumerator();
         Assert.True(enumerator.MoveNext()); // line 1 is fine; line 2 is blank; line 3 is the bad one
         var error = Assert.Throws<InvalidDataException>(() => enumerator.MoveNext());
 
@@ -117,7 +132,7 @@ public sealed class ConversationReaderTests : IDisposable
             "  }",
             "]");
 
-        var error = Assert.Throws<InvalidDataException>(() => ConversationReader.ReadJson(path).ToList());
+        var error = Assert.Throws<InvalidDataException>(() => ConversationReader.Read(path).ToList());
 
         Assert.StartsWith($"{path}:3: ", error.Message);
         Assert.Contains("unknown role \"wizard\"", error.Message);
@@ -126,9 +141,9 @@ public sealed class ConversationReaderTests : IDisposable
     [Fact]
     public void MalformedJsonArrayNamesTheLine()
     {
-        string path = Write("broken.json", "[", """  {"conversations": []},""", "  {oops}", "]");
+        string path = Write("broken.json", "[", """  {"conversations":[{"from":"human","value":"Q"},{"from":"gpt","value":"A"}]},""", "  {oops}", "]");
 
-        var error = Assert.Throws<InvalidDataException>(() => ConversationReader.ReadJson(path).ToList());
+        var error = Assert.Throws<InvalidDataException>(() => ConversationReader.Read(path).ToList());
 
         Assert.StartsWith($"{path}:3: malformed JSON", error.Message);
     }

@@ -138,7 +138,7 @@ public sealed class SequencePackerTests
         var tokenizer = BundledTokenizer.Load();
         var format = new ChatFormat(tokenizer);
         string path = Path.Combine(TestPaths.SharedData, "conversations", "fastchat-dummy_conversation.json");
-        var examples = ConversationReader.ReadJson(path).Take(60).Select(format.Render).ToList();
+        var examples = ConversationReader.Read(path).Take(60).Select(format.Render).ToList();
         var packer = new SequencePacker();
 
         var rows = packer.Pack(examples, contextLength: 256, pack: true).ToList();
