@@ -8,6 +8,20 @@ using Strata.Serving.Security;
 namespace Strata.Serving.Api;
 
 /// <summary>POST /v1/documents (JSON or multipart upload).</summary>
+/// <summary>A stored document as the API shows it; <c>text</c> only when asked for.</summary>
+public sealed record DocumentCard(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("object")] string Object,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("media_type")] string MediaType,
+    [property: JsonPropertyName("characters")] int Characters,
+    [property: JsonPropertyName("chunks")] int Chunks,
+    [property: JsonPropertyName("embedder")] string? Embedder,
+    [property: JsonPropertyName("created_at")] long CreatedAt)
+{
+    [JsonPropertyName("text"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Text { get; init; }
+}
+
 public sealed record DocumentUpload
 {
     [JsonPropertyName("name")] public string? Name { get; init; }
@@ -72,8 +86,7 @@ public static class DocumentsEndpoints
         var documents = Service(http);
         string tenant = Caller.Tenant(http);
         var stored = documents.Store.Find(tenant, id) ?? throw NotFound(id);
-        var card = Card(stored);
-        if (includeText == true) card["text"] = documents.Store.Text(tenant, id);
+        var card = Card(stored) with { Text = includeText == true ? documents.Store.Text(tenant, id) : null };
         await http.Response.WriteAsJsonAsync(card, JsonBody.ResponseOptions, http.RequestAborted);
     }
 
@@ -120,17 +133,8 @@ public static class DocumentsEndpoints
 
     private static ApiException NotFound(string id) => new(404, $"no document '{id}'", "id", "document_not_found");
 
-    private static Dictionary<string, object?> Card(StoredDocument d) => new()
-    {
-        ["id"] = d.Id,
-        ["object"] = "document",
-        ["name"] = d.Name,
-        ["media_type"] = d.MediaType,
-        ["characters"] = d.Characters,
-        ["chunks"] = d.Chunks,
-        ["embedder"] = d.Embedder,
-        ["created_at"] = d.CreatedAt.ToUnixTimeSeconds(),
-    };
+    private static DocumentCard Card(StoredDocument d) =>
+        new(d.Id, "document", d.Name, d.MediaType, d.Characters, d.Chunks, d.Embedder, d.CreatedAt.ToUnixTimeSeconds());
 
     private static async Task<(string Name, string MediaType, byte[] Content)> ReadJsonAsync(HttpRequest request)
     {

@@ -92,22 +92,6 @@ public static class GroundedChat
         _ => throw ApiException.BadRequest($"citation_options.mode must be fast, accurate or off, not '{value}'", "citation_options.mode"),
     };
 
-    /// <summary>A citation in Cohere v2's shape.</summary>
-    public static Dictionary<string, object?> ToCohere(Citation citation) => new()
-    {
-        ["start"] = citation.Start,
-        ["end"] = citation.End,
-        ["text"] = citation.Text,
-        ["sources"] = citation.Sources.Select(s =>
-        {
-            if (s.IsToolResult) return new Dictionary<string, object?> { ["type"] = "tool", ["id"] = s.Id, ["tool_output"] = s.Data.DeepClone() };
-            var document = (JsonObject)s.Data.DeepClone();
-            document["id"] ??= s.Id;
-            return new Dictionary<string, object?> { ["type"] = "document", ["id"] = s.Id, ["document"] = document };
-        }).ToList(),
-        ["type"] = "TEXT_CONTENT",
-    };
-
     /// <summary>A citation as OpenAI annotations: one <c>url_citation</c> per source of the span.</summary>
     public static IEnumerable<Api.OpenAi.UrlCitation> ToOpenAi(Citation citation) => citation.Sources.Select(s =>
         new Api.OpenAi.UrlCitation("url_citation", new Api.OpenAi.UrlCitationTarget(citation.Start, citation.End,

@@ -27,7 +27,7 @@ public sealed class ToolResultCitationTests
         var (text, citations) = answer.Finish("Paris is eighteen degrees and sunny today.");
         Assert.Equal("Paris is eighteen degrees and sunny today.", text);
         var citation = Assert.Single(citations);
-        var wire = JsonSerializer.SerializeToElement(GroundedChat.ToCohere(citation));
+        var wire = JsonSerializer.SerializeToElement(Strata.Serving.Api.Cohere.CohereCitation.From(citation));
         var source = Assert.Single(wire.GetProperty("sources").EnumerateArray());
         Assert.Equal("tool", source.GetProperty("type").GetString());
         Assert.Equal("call_7:0", source.GetProperty("id").GetString());

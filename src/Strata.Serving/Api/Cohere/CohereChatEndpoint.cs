@@ -62,18 +62,9 @@ public static class CohereChatEndpoint
         if (request.Stream != true)
         {
             var (text, citations) = grounded.Finish(whole!.Text);
-            await http.Response.WriteAsJsonAsync(new Dictionary<string, object?>
-            {
-                ["id"] = id,
-                ["finish_reason"] = FinishReason(whole.FinishReason),
-                ["message"] = new Dictionary<string, object?>
-                {
-                    ["role"] = "assistant",
-                    ["content"] = new[] { new Dictionary<string, object?> { ["type"] = "text", ["text"] = text } },
-                    ["citations"] = citations.Select(GroundedChat.ToCohere).ToList(),
-                },
-                ["usage"] = Usage(prompt.Count, whole.CompletionTokens),
-            }, JsonBody.ResponseOptions, http.RequestAborted);
+            var message = new CohereAssistantMessage("assistant", [new CohereTextContent("text", text)], citations.Select(CohereCitation.From).ToList());
+            await http.Response.WriteAsJsonAsync(new CohereChatResponse(id, FinishReason(whole.FinishReason), message, CohereUsage.Of(prompt.Count, whole.CompletionTokens)),
+                JsonBody.ResponseOptions, http.RequestAborted);
             return;
         }
 
@@ -102,7 +93,7 @@ public static class CohereChatEndpoint
         var streamedCitations = error is null ? grounded.Finish(finished.Text).Citations : [];
         for (int i = 0; i < streamedCitations.Count; i++)
         {
-            await Event(http, "citation-start", new { type = "citation-start", index = i, delta = new { message = new { citations = GroundedChat.ToCohere(streamedCitations[i]) } } });
+            await Event(http, "citation-start", new { type = "citation-start", index = i, delta = new { message = new { citations = CohereCitation.From(streamedCitations[i]) } } });
             await Event(http, "citation-end", new { type = "citation-end", index = i });
         }
         await Event(http, "content-end", new { type = "content-end", index = 0 });
@@ -110,7 +101,7 @@ public static class CohereChatEndpoint
         {
             id,
             type = "message-end",
-            delta = new { error, finish_reason = error is null ? FinishReason(finished.FinishReason) : "ERROR", usage = Usage(prompt.Count, finished.CompletionTokens) },
+            delta = new { error, finish_reason = error is null ? FinishReason(finished.FinishReason) : "ERROR", usage = CohereUsage.Of(prompt.Count, finished.CompletionTokens) },
         });
         await ServerSentEvents.WriteDoneAsync(http.Response);
     }
@@ -134,16 +125,12 @@ public static class CohereChatEndpoint
     /// <summary>A reply that calls tools: <c>tool_plan</c> and <c>tool_calls</c>, whole or as Cohere's tool stream events.</summary>
     private static async Task ToolCallReplyAsync(HttpContext http, string id, bool stream, Strata.Models.Tools.ParsedReply reply, int promptTokens, int completionTokens)
     {
-        var calls = reply.Calls.Select(c => new { id = c.Id, type = "function", function = new { name = c.Name, arguments = c.Arguments } }).ToList();
+        var calls = reply.Calls.Select(CohereToolCall.From).ToList();
         if (!stream)
         {
-            await http.Response.WriteAsJsonAsync(new Dictionary<string, object?>
-            {
-                ["id"] = id,
-                ["finish_reason"] = "TOOL_CALL",
-                ["message"] = new Dictionary<string, object?> { ["role"] = "assistant", ["tool_plan"] = reply.Content ?? "", ["tool_calls"] = calls },
-                ["usage"] = Usage(promptTokens, completionTokens),
-            }, JsonBody.ResponseOptions, http.RequestAborted);
+            var message = new CohereAssistantMessage("assistant", ToolPlan: reply.Content ?? "", ToolCalls: calls);
+            await http.Response.WriteAsJsonAsync(new CohereChatResponse(id, "TOOL_CALL", message, CohereUsage.Of(promptTokens, completionTokens)),
+                JsonBody.ResponseOptions, http.RequestAborted);
             return;
         }
         await ServerSentEvents.StartAsync(http.Response);
@@ -151,11 +138,11 @@ public static class CohereChatEndpoint
         if (reply.Content is { } plan) await Event(http, "tool-plan-delta", new { type = "tool-plan-delta", delta = new { message = new { tool_plan = plan } } });
         for (int i = 0; i < calls.Count; i++)
         {
-            await Event(http, "tool-call-start", new { type = "tool-call-start", index = i, delta = new { message = new { tool_calls = new { calls[i].id, calls[i].type, function = new { calls[i].function.name, arguments = "" } } } } });
-            await Event(http, "tool-call-delta", new { type = "tool-call-delta", index = i, delta = new { message = new { tool_calls = new { function = new { calls[i].function.arguments } } } } });
+            await Event(http, "tool-call-start", new { type = "tool-call-start", index = i, delta = new { message = new { tool_calls = new { id = calls[i].Id, type = calls[i].Type, function = new { name = calls[i].Function.Name, arguments = "" } } } } });
+            await Event(http, "tool-call-delta", new { type = "tool-call-delta", index = i, delta = new { message = new { tool_calls = new { function = new { arguments = calls[i].Function.Arguments } } } } });
             await Event(http, "tool-call-end", new { type = "tool-call-end", index = i });
         }
-        await Event(http, "message-end", new { id, type = "message-end", delta = new { finish_reason = "TOOL_CALL", usage = Usage(promptTokens, completionTokens) } });
+        await Event(http, "message-end", new { id, type = "message-end", delta = new { finish_reason = "TOOL_CALL", usage = CohereUsage.Of(promptTokens, completionTokens) } });
         await ServerSentEvents.WriteDoneAsync(http.Response);
     }
 
@@ -169,11 +156,5 @@ public static class CohereChatEndpoint
         Strata.Models.Generation.FinishReason.EndOfSequence => "COMPLETE",
         Strata.Models.Generation.FinishReason.StopSequence => "STOP_SEQUENCE",
         _ => "MAX_TOKENS",
-    };
-
-    public static object Usage(int input, int output) => new
-    {
-        billed_units = new { input_tokens = input, output_tokens = output },
-        tokens = new { input_tokens = input, output_tokens = output },
     };
 }

@@ -42,25 +42,15 @@ public static class CohereClassifyEndpoint
             scores = vectors.Skip(examples.Count).Select(classifier.Classify).ToList();
         }
 
-        await http.Response.WriteAsJsonAsync(new Dictionary<string, object?>
-        {
-            ["id"] = Guid.NewGuid().ToString(),
-            ["classifications"] = request.Inputs.Select((input, i) => Classification(input!, scores[i])).ToList(),
-            ["meta"] = new { api_version = new { version = "1" }, billed_units = new { classifications = request.Inputs.Count } },
-        }, JsonBody.ResponseOptions, http.RequestAborted);
+        var classifications = request.Inputs.Select((input, i) => Classification(input!, scores[i])).ToList();
+        var meta = CohereMeta.Version("1", new CohereBilledUnits(Classifications: request.Inputs.Count));
+        await http.Response.WriteAsJsonAsync(new CohereClassifyResponse(Guid.NewGuid().ToString(), classifications, meta), JsonBody.ResponseOptions, http.RequestAborted);
     }
 
-    private static Dictionary<string, object?> Classification(string input, IReadOnlyList<LabelScore> scores) => new()
-    {
-        ["id"] = Guid.NewGuid().ToString(),
-        ["input"] = input,
-        ["prediction"] = scores[0].Label,
-        ["predictions"] = new[] { scores[0].Label },
-        ["confidence"] = scores[0].Confidence,
-        ["confidences"] = new[] { scores[0].Confidence },
-        ["labels"] = scores.OrderBy(s => s.Label, StringComparer.Ordinal).ToDictionary(s => s.Label, s => new { confidence = s.Confidence }),
-        ["classification_type"] = "single-label",
-    };
+    private static CohereClassification Classification(string input, IReadOnlyList<LabelScore> scores) => new(
+        Guid.NewGuid().ToString(), input, scores[0].Label, [scores[0].Label], scores[0].Confidence, [scores[0].Confidence],
+        scores.OrderBy(s => s.Label, StringComparer.Ordinal).ToDictionary(s => s.Label, s => new CohereLabelConfidence(s.Confidence)),
+        "single-label");
 
     private static List<(string Text, string Label)> Examples(List<CohereClassifyExample?>? examples)
     {

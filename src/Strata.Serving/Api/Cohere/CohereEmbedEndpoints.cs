@@ -9,8 +9,6 @@ public static class CohereEmbedEndpoints
 {
     private static readonly HashSet<string> InputTypes = ["search_document", "search_query", "classification", "clustering", "image"];
     private static readonly HashSet<string> EmbeddingTypes = ["float", "int8", "uint8", "binary", "ubinary"];
-    private static readonly object Meta = new { api_version = new { version = "2" } };
-
     public static async Task EmbedAsync(HttpContext http, ModelRegistry registry)
     {
         var request = await JsonBody.ReadAsync<CohereEmbedRequest>(http.Request);
@@ -47,26 +45,16 @@ public static class CohereEmbedEndpoints
             vectors = await Embeddings.ComputeAsync(engine!, inputs, http.RequestAborted);
             tokens = inputs.Sum(i => i.Count);
         }
-        var embeddings = new Dictionary<string, object>();
-        foreach (string type in types.Distinct()!)
-        {
-            embeddings[type!] = type switch
-            {
-                "float" => vectors,
-                "int8" => vectors.Select(v => EmbeddingQuantization.Int8(v)).ToArray(),
-                "uint8" => vectors.Select(v => EmbeddingQuantization.UInt8(v)).ToArray(),
-                "binary" => vectors.Select(v => EmbeddingQuantization.Binary(v)).ToArray(),
-                _ => vectors.Select(v => EmbeddingQuantization.UBinary(v)).ToArray(),
-            };
-        }
-        await http.Response.WriteAsJsonAsync(new Dictionary<string, object?>
-        {
-            ["id"] = Guid.NewGuid().ToString(),
-            ["response_type"] = "embeddings_by_type",
-            ["embeddings"] = embeddings,
-            ["texts"] = request.Texts,
-            ["meta"] = new { api_version = new { version = "2" }, billed_units = new { input_tokens = tokens } },
-        }, JsonBody.ResponseOptions, http.RequestAborted);
+        int[][]? Quantized(string type, Func<float[], int[]> quantize) => types.Contains(type) ? vectors.Select(quantize).ToArray() : null;
+        var embeddings = new CohereEmbeddingsByType(
+            Float: types.Contains("float") ? vectors : null,
+            Int8: Quantized("int8", EmbeddingQuantization.Int8),
+            UInt8: Quantized("uint8", EmbeddingQuantization.UInt8),
+            Binary: Quantized("binary", EmbeddingQuantization.Binary),
+            UBinary: Quantized("ubinary", EmbeddingQuantization.UBinary));
+        var meta = CohereMeta.Version("2", new CohereBilledUnits(InputTokens: tokens));
+        await http.Response.WriteAsJsonAsync(new CohereEmbedResponse(Guid.NewGuid().ToString(), "embeddings_by_type", embeddings, request.Texts, meta),
+            JsonBody.ResponseOptions, http.RequestAborted);
     }
 
     public static async Task TokenizeAsync(HttpContext http, ModelRegistry registry)
@@ -74,12 +62,8 @@ public static class CohereEmbedEndpoints
         var request = await JsonBody.ReadAsync<CohereTokenizeRequest>(http.Request);
         var model = registry.Get(GenerationSettings.RequireModelName(request.Model)).Model;
         var ids = request.Messages is null ? TextTokens(model, request.Text) : ChatPromptTokens(model, request);
-        await http.Response.WriteAsJsonAsync(new
-        {
-            tokens = ids,
-            token_strings = ids.Select(id => model.Tokenizer.Decode([id])).ToArray(),
-            meta = new { api_version = new { version = "1" } },
-        }, JsonBody.ResponseOptions, http.RequestAborted);
+        var strings = ids.Select(id => model.Tokenizer.Decode([id])).ToArray();
+        await http.Response.WriteAsJsonAsync(new CohereTokenizeResponse(ids, strings, CohereMeta.Version("1")), JsonBody.ResponseOptions, http.RequestAborted);
     }
 
     private static IReadOnlyList<int> TextTokens(ServedModel model, string? text)
@@ -107,7 +91,7 @@ public static class CohereEmbedEndpoints
                 throw ApiException.BadRequest($"tokens[{i}] = {request.Tokens[i]} is not in the vocabulary [0, {model.Tokenizer.VocabularySize})", $"tokens[{i}]");
             }
         }
-        await http.Response.WriteAsJsonAsync(new { text = model.Tokenizer.Decode(request.Tokens), meta = new { api_version = new { version = "1" } } },
+        await http.Response.WriteAsJsonAsync(new CohereDetokenizeResponse(model.Tokenizer.Decode(request.Tokens), CohereMeta.Version("1")),
             JsonBody.ResponseOptions, http.RequestAborted);
     }
 }

@@ -39,20 +39,12 @@ public static class CohereRerankEndpoint
             .Take(count)
             .Select(i => Result(i, scores[i], version == 1 && request.ReturnDocuments == true ? documents[i] : null))
             .ToList();
-        await http.Response.WriteAsJsonAsync(new Dictionary<string, object?>
-        {
-            ["id"] = Guid.NewGuid().ToString(),
-            ["results"] = results,
-            ["meta"] = new { api_version = new { version = version.ToString(System.Globalization.CultureInfo.InvariantCulture) }, billed_units = new { search_units = 1 } },
-        }, JsonBody.ResponseOptions, http.RequestAborted);
+        var meta = CohereMeta.Version(version.ToString(System.Globalization.CultureInfo.InvariantCulture), new CohereBilledUnits(SearchUnits: 1));
+        await http.Response.WriteAsJsonAsync(new CohereRerankResponse(Guid.NewGuid().ToString(), results, meta), JsonBody.ResponseOptions, http.RequestAborted);
     }
 
-    private static Dictionary<string, object?> Result(int index, float score, string? document)
-    {
-        var result = new Dictionary<string, object?> { ["index"] = index, ["relevance_score"] = score };
-        if (document is not null) result["document"] = new { text = document };
-        return result;
-    }
+    private static CohereRerankResult Result(int index, float score, string? document) =>
+        new(index, score, document is null ? null : new CohereDocumentText(document));
 
     /// <summary>The documents' texts: strings (v2), or strings and <c>{"text": …}</c> objects (v1).</summary>
     private static List<string> Documents(JsonElement? value, int version)

@@ -51,12 +51,8 @@ public static class CohereSummarizeEndpoint
         using var choices = Choices.Submit(engine, metrics, [new Engine.GenerationRequest(prompt, sampling)], http.RequestAborted);
         var result = (await choices.CollectAsync())[0];
         choices.Completed([result]);
-        await http.Response.WriteAsJsonAsync(new Dictionary<string, object?>
-        {
-            ["id"] = Guid.NewGuid().ToString(),
-            ["summary"] = result.Text.Trim(),
-            ["meta"] = new { api_version = new { version = "1" }, billed_units = new { input_tokens = prompt.Count, output_tokens = result.CompletionTokens } },
-        }, JsonBody.ResponseOptions, http.RequestAborted);
+        var meta = CohereMeta.Version("1", new CohereBilledUnits(InputTokens: prompt.Count, OutputTokens: result.CompletionTokens));
+        await http.Response.WriteAsJsonAsync(new CohereSummarizeResponse(Guid.NewGuid().ToString(), result.Text.Trim(), meta), JsonBody.ResponseOptions, http.RequestAborted);
     }
 
     private static T Option<T>(Dictionary<string, T> options, string? value, string field) =>
