@@ -82,6 +82,34 @@ public sealed class Choices : IDisposable
         await foreach (var item in merged.Reader.ReadAllAsync(cancel.Token)) yield return item;
     }
 
+    /// <summary>
+    /// Streams every choice's chunks to <paramref name="onChunk"/> as they arrive, then records the decode rate and
+    /// returns each choice's result. The one home of a stream's submit → stream → usage steps for every streaming
+    /// endpoint: a failure mid-stream (a failing engine step) cannot become an HTTP error once events have been sent,
+    /// so it is returned for the endpoint to end the stream with its API's error event; a client that went away
+    /// (cancellation) is not an error and ends the stream quietly.
+    /// </summary>
+    public async Task<(ChoiceResult[] Results, Exception? Error)> StreamAsync(Func<int, GenerationChunk, Task> onChunk)
+    {
+        var perChoice = streams.Select(_ => new List<GenerationChunk>()).ToArray();
+        Exception? error = null;
+        try
+        {
+            await foreach (var (index, chunk) in MergeAsync())
+            {
+                perChoice[index].Add(chunk);
+                await onChunk(index, chunk);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            error = e;
+        }
+        var results = perChoice.Select((chunks, i) => Result(i, chunks)).ToArray();
+        Completed(results);
+        return (results, error);
+    }
+
     /// <summary>Records the decode rate; call once the choices have finished.</summary>
     public void Completed(IEnumerable<ChoiceResult> results)
     {

@@ -174,8 +174,12 @@ public sealed class InferenceEngine : IDisposable
         observer.ActiveSequencesChanged(model.Name, ActiveSequences);
     }
 
+    /// <summary>Runs at the start of every step on the engine's thread: tests throw from it to fail a step mid-reply.</summary>
+    internal Action? BeforeStep { get; set; }
+
     private void Step()
     {
+        BeforeStep?.Invoke();
         foreach (var sequence in active.ToArray())
         {
             if (sequence.Stream.Cancellation.IsCancellationRequested) Finish(sequence, null);

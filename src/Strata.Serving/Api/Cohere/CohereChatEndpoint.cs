@@ -71,24 +71,22 @@ public static class CohereChatEndpoint
         await ServerSentEvents.StartAsync(http.Response);
         await Event(http, "message-start", new { id, type = "message-start", delta = new { message = new { role = "assistant", content = Array.Empty<object>(), tool_plan = "", tool_calls = Array.Empty<object>(), citations = Array.Empty<object>() } } });
         await Event(http, "content-start", new { type = "content-start", index = 0, delta = new { message = new { content = new { type = "text", text = "" } } } });
-        var chunks = new List<GenerationChunk>();
         var markup = grounded.StreamFilter();
+        Task Send(int _, GenerationChunk chunk) => Delta(http, markup is null ? chunk.Text : markup.Push(chunk.Text));
+        ChoiceResult finished;
         string? error = null;
-        try
+        if (whole is null)
         {
-            await foreach (var (_, chunk) in whole is null ? choices.MergeAsync() : Replay(whole))
-            {
-                chunks.Add(chunk);
-                await Delta(http, markup is null ? chunk.Text : markup.Push(chunk.Text));
-            }
-            if (markup is not null) await Delta(http, markup.Flush());
+            (var results, var failure) = await choices.StreamAsync(Send);
+            (finished, error) = (results[0], failure?.Message);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        else
         {
-            error = e.Message;
+            // A reply already generated whole (tools were on offer but it called none) streams as its chunks.
+            foreach (var chunk in whole.Chunks) await Send(0, chunk);
+            finished = whole;
         }
-        var finished = whole ?? Choices.Result(0, chunks);
-        if (whole is null) choices.Completed([finished]);
+        if (markup is not null && error is null) await Delta(http, markup.Flush());
         // Citations are found once the whole answer is known, so they follow its last content delta.
         var streamedCitations = error is null ? grounded.Finish(finished.Text).Citations : [];
         for (int i = 0; i < streamedCitations.Count; i++)
@@ -104,13 +102,6 @@ public static class CohereChatEndpoint
             delta = new { error, finish_reason = error is null ? FinishReason(finished.FinishReason) : "ERROR", usage = CohereUsage.Of(prompt.Count, finished.CompletionTokens) },
         });
         await ServerSentEvents.WriteDoneAsync(http.Response);
-    }
-
-    /// <summary>A reply already generated, as the stream of its chunks.</summary>
-    private static async IAsyncEnumerable<(int, GenerationChunk)> Replay(ChoiceResult result)
-    {
-        foreach (var chunk in result.Chunks) yield return (0, chunk);
-        await Task.CompletedTask;
     }
 
     /// <summary>Cohere's <c>tool_choice</c>: REQUIRED or NONE, as OpenAI's required and none.</summary>

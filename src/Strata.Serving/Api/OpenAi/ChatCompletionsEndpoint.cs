@@ -102,57 +102,49 @@ public static class ChatCompletionsEndpoint
         var markup = Enumerable.Range(0, choices.Count).Select(_ => grounded.StreamFilter()).ToArray();
         var calls = Enumerable.Range(0, choices.Count).Select(_ => new ToolCallStream(tools)).ToArray();
         await ServerSentEvents.StartAsync(http.Response);
-        var perChoice = Enumerable.Range(0, choices.Count).Select(_ => new List<GenerationChunk>()).ToArray();
         for (int i = 0; i < choices.Count; i++)
         {
             await ServerSentEvents.WriteAsync(http.Response, Chunk(id, created, model, new ChatChunkChoice(i, new ChatDelta("assistant", ""), null, null)));
         }
-        try
+        var answers = Enumerable.Range(0, choices.Count).Select(_ => new System.Text.StringBuilder()).ToArray();
+        var (results, error) = await choices.StreamAsync(async (index, chunk) =>
         {
-            await foreach (var (index, chunk) in choices.MergeAsync())
+            answers[index].Append(chunk.Text);
+            // A tool call is held back until it is whole; a citing model's markup is held back and removed; the rest streams as it comes.
+            string visible = calls[index].Push(chunk.Text);
+            Strata.Models.Tools.ParsedReply? reply = null;
+            if (chunk.FinishReason is not null)
             {
-                perChoice[index].Add(chunk);
-                // A tool call is held back until it is whole; a citing model's markup is held back and removed; the rest streams as it comes.
-                string visible = calls[index].Push(chunk.Text);
-                Strata.Models.Tools.ParsedReply? reply = null;
-                if (chunk.FinishReason is not null)
-                {
-                    (string rest, reply) = calls[index].Finish();
-                    visible += rest;
-                }
-                string text = markup[index] is { } filter ? filter.Push(visible) + (chunk.FinishReason is null ? "" : filter.Flush()) : visible;
-                var logprobs = withLogprobs && chunk.Logprob is not null ? new ChoiceLogprobs([Logprobs.Entry(model, chunk)]) : null;
-                if (text.Length > 0 || logprobs is not null)
-                {
-                    await ServerSentEvents.WriteAsync(http.Response, Chunk(id, created, model, new ChatChunkChoice(index, new ChatDelta(null, text), logprobs, null)));
-                }
-                if (chunk.FinishReason is FinishReason reason)
-                {
-                    // Citations need the whole answer: they come in one delta just before the choice's finish.
-                    if (Message(grounded, string.Concat(perChoice[index].Select(c => c.Text))).Annotations is { Count: > 0 } annotations)
-                    {
-                        await ServerSentEvents.WriteAsync(http.Response, Chunk(id, created, model, new ChatChunkChoice(index, new ChatDelta(null, null, annotations), null, null)));
-                    }
-                    // Each call as OpenAI streams one: id, type and name first, then its arguments.
-                    for (int k = 0; k < reply!.Calls.Count; k++)
-                    {
-                        var call = reply.Calls[k];
-                        await ServerSentEvents.WriteAsync(http.Response, Chunk(id, created, model, new ChatChunkChoice(index,
-                            new ChatDelta(null, null, ToolCalls: [new ToolCallDelta(k, call.Id, "function", new FunctionCallOut(call.Name, ""))]), null, null)));
-                        await ServerSentEvents.WriteAsync(http.Response, Chunk(id, created, model, new ChatChunkChoice(index,
-                            new ChatDelta(null, null, ToolCalls: [new ToolCallDelta(k, null, null, new FunctionCallOut(null, call.Arguments))]), null, null)));
-                    }
-                    await ServerSentEvents.WriteAsync(http.Response, Chunk(id, created, model,
-                        new ChatChunkChoice(index, new ChatDelta(null, null), null, reply.Calls.Count > 0 ? "tool_calls" : Choices.OpenAiFinishReason(reason))));
-                }
+                (string rest, reply) = calls[index].Finish();
+                visible += rest;
             }
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            await ServerSentEvents.WriteAsync(http.Response, new { error = new { message = e.Message, type = "server_error", param = (string?)null, code = (string?)null } });
-        }
-        var results = perChoice.Select((chunks, i) => Choices.Result(i, chunks)).ToArray();
-        choices.Completed(results);
+            string text = markup[index] is { } filter ? filter.Push(visible) + (chunk.FinishReason is null ? "" : filter.Flush()) : visible;
+            var logprobs = withLogprobs && chunk.Logprob is not null ? new ChoiceLogprobs([Logprobs.Entry(model, chunk)]) : null;
+            if (text.Length > 0 || logprobs is not null)
+            {
+                await ServerSentEvents.WriteAsync(http.Response, Chunk(id, created, model, new ChatChunkChoice(index, new ChatDelta(null, text), logprobs, null)));
+            }
+            if (chunk.FinishReason is FinishReason reason)
+            {
+                // Citations need the whole answer: they come in one delta just before the choice's finish.
+                if (Message(grounded, answers[index].ToString()).Annotations is { Count: > 0 } annotations)
+                {
+                    await ServerSentEvents.WriteAsync(http.Response, Chunk(id, created, model, new ChatChunkChoice(index, new ChatDelta(null, null, annotations), null, null)));
+                }
+                // Each call as OpenAI streams one: id, type and name first, then its arguments.
+                for (int k = 0; k < reply!.Calls.Count; k++)
+                {
+                    var call = reply.Calls[k];
+                    await ServerSentEvents.WriteAsync(http.Response, Chunk(id, created, model, new ChatChunkChoice(index,
+                        new ChatDelta(null, null, ToolCalls: [new ToolCallDelta(k, call.Id, "function", new FunctionCallOut(call.Name, ""))]), null, null)));
+                    await ServerSentEvents.WriteAsync(http.Response, Chunk(id, created, model, new ChatChunkChoice(index,
+                        new ChatDelta(null, null, ToolCalls: [new ToolCallDelta(k, null, null, new FunctionCallOut(null, call.Arguments))]), null, null)));
+                }
+                await ServerSentEvents.WriteAsync(http.Response, Chunk(id, created, model,
+                    new ChatChunkChoice(index, new ChatDelta(null, null), null, reply.Calls.Count > 0 ? "tool_calls" : Choices.OpenAiFinishReason(reason))));
+            }
+        });
+        if (error is not null) await ServerSentEvents.WriteAsync(http.Response, StreamError.From(error));
         if (includeUsage)
         {
             int completion = results.Sum(r => r.CompletionTokens);

@@ -50,21 +50,18 @@ public static class CompletionsEndpoint
         if (request.Stream == true)
         {
             await ServerSentEvents.StartAsync(http.Response);
-            var perChoice = requests.Select(_ => new List<GenerationChunk>()).ToArray();
             var echoed = new bool[requests.Count];
-            await foreach (var (index, chunk) in choices.MergeAsync())
+            var (streamed, error) = await choices.StreamAsync(async (index, chunk) =>
             {
-                perChoice[index].Add(chunk);
                 string text = (echoed[index] ? "" : Echo(index)) + chunk.Text;
                 echoed[index] = true;
                 var logprobs = request.Logprobs is null || chunk.TokenId is null ? null : Legacy(model, [chunk], 0);
                 string? finish = chunk.FinishReason is FinishReason reason ? Choices.OpenAiFinishReason(reason) : null;
-                if (text.Length == 0 && logprobs is null && finish is null) continue;
+                if (text.Length == 0 && logprobs is null && finish is null) return;
                 await ServerSentEvents.WriteAsync(http.Response, new Completion(id, "text_completion", created, model.Name,
                     [new CompletionChoice(text, index, logprobs, finish)], null));
-            }
-            var streamed = perChoice.Select((c, i) => Choices.Result(i, c)).ToArray();
-            choices.Completed(streamed);
+            });
+            if (error is not null) await ServerSentEvents.WriteAsync(http.Response, StreamError.From(error));
             if (request.StreamOptions?.IncludeUsage == true)
             {
                 int generated = streamed.Sum(r => r.CompletionTokens);

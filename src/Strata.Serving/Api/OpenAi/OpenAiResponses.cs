@@ -154,3 +154,18 @@ public sealed record ModelCard(
 public sealed record ModelList(
     [property: JsonPropertyName("object")] string Object,
     [property: JsonPropertyName("data")] IReadOnlyList<ModelCard> Data);
+
+/// <summary>
+/// The event that ends an OpenAI stream which failed after it began (no HTTP status can be sent by then):
+/// <c>{"error": {message, type: "server_error", param, code}}</c>, the body of an OpenAI error, as OpenAI's own streams do.
+/// </summary>
+public sealed record StreamError([property: JsonPropertyName("error")] StreamErrorBody Error)
+{
+    public static StreamError From(Exception e) => new(new StreamErrorBody(e.Message, "server_error", null, null));
+}
+
+public sealed record StreamErrorBody(
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("param")] string? Param,
+    [property: JsonPropertyName("code")] string? Code);
