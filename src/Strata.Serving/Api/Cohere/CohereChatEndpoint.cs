@@ -116,7 +116,7 @@ public static class CohereChatEndpoint
     /// <summary>A reply that calls tools: <c>tool_plan</c> and <c>tool_calls</c>, whole or as Cohere's tool stream events.</summary>
     private static async Task ToolCallReplyAsync(HttpContext http, string id, bool stream, Strata.Models.Tools.ParsedReply reply, int promptTokens, int completionTokens)
     {
-        var calls = reply.Calls.Select(CohereToolCall.From).ToList();
+        var calls = reply.Calls.Select(OpenAi.ToolCallOut.From).ToList();
         if (!stream)
         {
             var message = new CohereAssistantMessage("assistant", ToolPlan: reply.Content ?? "", ToolCalls: calls);

@@ -122,25 +122,13 @@ public sealed record CohereTextContent(
     [property: JsonPropertyName("type")] string Type,
     [property: JsonPropertyName("text")] string Text);
 
-public sealed record CohereFunctionCall(
-    [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("arguments")] string Arguments);
-
-public sealed record CohereToolCall(
-    [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("type")] string Type,
-    [property: JsonPropertyName("function")] CohereFunctionCall Function)
-{
-    public static CohereToolCall From(Strata.Models.Tools.ToolCall call) => new(call.Id, "function", new CohereFunctionCall(call.Name, call.Arguments));
-}
-
-/// <summary>The assistant's message: text content with its citations, or a tool plan with tool calls.</summary>
+/// <summary>The assistant's message: text content with its citations, or a tool plan with tool calls (whose shape is OpenAI's).</summary>
 public sealed record CohereAssistantMessage(
     [property: JsonPropertyName("role")] string Role,
     [property: JsonPropertyName("content"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CohereTextContent>? Content = null,
     [property: JsonPropertyName("citations"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CohereCitation>? Citations = null,
     [property: JsonPropertyName("tool_plan"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ToolPlan = null,
-    [property: JsonPropertyName("tool_calls"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CohereToolCall>? ToolCalls = null);
+    [property: JsonPropertyName("tool_calls"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<OpenAi.ToolCallOut>? ToolCalls = null);
 
 public sealed record CohereChatResponse(
     [property: JsonPropertyName("id")] string Id,
