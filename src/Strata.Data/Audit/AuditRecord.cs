@@ -15,10 +15,12 @@ internal sealed class AuditRecord
         Line = record.Line;
         Id = record.Id;
         IsChat = record.IsChat;
-        Turns = record.Turns.Select(t => t.ToolCalls is null ? t : t with { Content = t.Content + t.ToolCalls }).ToList();
+        Turns = record.Turns.Select(t => t.ToolCalls is not { } calls ? t : t with { Content = t.Content + calls.GetRawText() }).ToList();
         foreach (var problem in record.Problems)
-            Add(problem.Kind == RecordProblemKind.InvalidJson ? AuditReasons.InvalidJson : AuditReasons.MissingFields,
-                problem.Kind == RecordProblemKind.InvalidJson ? $"line {Line}: {problem.Message}" : problem.Message);
+        {
+            if (problem.Kind == RecordProblemKind.InvalidJson) Add(AuditReasons.InvalidJson, $"line {Line}: {problem.Message}");
+            else Add(AuditReasons.MissingFields, problem.Message);
+        }
     }
 
     public int Line { get; }

@@ -147,8 +147,9 @@ public static class ConversationFile
                 continue;
             }
             var role = RoleOf(roleName);
-            string? toolCalls = role == TurnRole.Assistant && turn.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array
-                ? calls.GetRawText() : null;
+            // Cloned: the element outlives the document it was read from.
+            JsonElement? toolCalls = role == TurnRole.Assistant && turn.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array
+                ? calls.Clone() : null;
             // A turn that only calls tools has no content (OpenAI writes null).
             string? content = Content(turn, contentKey) ?? Content(turn, otherContentKey) ?? (toolCalls is null ? null : "");
             if (content is null)

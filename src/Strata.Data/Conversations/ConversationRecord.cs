@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Strata.Data.Conversations;
 
 /// <summary>Who speaks a turn, as written; <see cref="Unknown"/> keeps a record with a misspelt role readable.</summary>
@@ -14,9 +16,9 @@ public enum TurnRole
 
 /// <summary>One turn as written.</summary>
 /// <param name="RoleName">The role as the file spells it (<c>gpt</c>, <c>human</c>, …), for messages about the turn.</param>
-/// <param name="ToolCalls">An assistant turn's OpenAI <c>tool_calls</c> array as raw JSON, or null.</param>
+/// <param name="ToolCalls">An assistant turn's OpenAI <c>tool_calls</c> array, or null.</param>
 /// <param name="Where">Where the turn is in its record, e.g. <c>messages[2]</c>, for messages about it.</param>
-public sealed record ConversationTurn(TurnRole Role, string RoleName, string Content, string? ToolCalls, string Where);
+public sealed record ConversationTurn(TurnRole Role, string RoleName, string Content, JsonElement? ToolCalls, string Where);
 
 /// <summary>What kind of thing is wrong with a record's shape.</summary>
 public enum RecordProblemKind

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Strata.Data.Conversations;
 
 namespace Strata.Training.Tuning;
@@ -39,8 +38,8 @@ public static class ConversationReader
     /// <summary>An assistant turn's tool calls in the text the chat template writes for them, or null.</summary>
     private static string? Calls(ConversationTurn turn, Func<string, InvalidDataException> error)
     {
-        if (turn.ToolCalls is null) return null;
-        using var calls = JsonDocument.Parse(turn.ToolCalls);
-        return Strata.Models.Tools.StrataToolFormat.Calls(calls.RootElement, $"{turn.Where}.tool_calls", message => error(message));
+        return turn.ToolCalls is { } calls
+            ? Strata.Models.Tools.StrataToolFormat.Calls(calls, $"{turn.Where}.tool_calls", message => error(message))
+            : null;
     }
 }

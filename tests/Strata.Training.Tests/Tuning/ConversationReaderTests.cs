@@ -63,6 +63,20 @@ public sealed class ConversationReaderTests : IDisposable
     }
 
     [Fact]
+    public void ToolCallsAreTrainedAsTheToolFormatWritesThem()
+    {
+        // OpenAI's shape: an assistant turn with tool_calls and null content, answered by a tool turn.
+        string path = Write("t.jsonl",
+            """{"messages":[{"role":"user","content":"17+25?"},{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"add","arguments":"{\"a\": 17, \"b\": 25}"}}]},{"role":"tool","tool_call_id":"c1","content":"42"},{"role":"assistant","content":"42"}]}""");
+
+        var conversation = Assert.Single(ConversationReader.Read(path));
+
+        Assert.Equal([ChatRole.User, ChatRole.Assistant, ChatRole.Tool, ChatRole.Assistant], conversation.Messages.Select(m => m.Role));
+        // Strata's compact tool format (docs/serving.md): the call as <tool_call>{"name", "arguments"}</tool_call>.
+        Assert.Equal("""<tool_call>{"name": "add", "arguments": {"a": 17, "b": 25}}</tool_call>""", conversation.Messages[1].Content);
+    }
+
+    [Fact]
     public void ShareGptLinesMapHumanAndGpt()
     {
         string path = Write("s.jsonl",
